@@ -1,0 +1,81 @@
+import Foundation
+
+/// The case lifecycle: `received` → `open` → `closurePending` → `closed`, and `closed` → `open`
+/// on reopening. Every transition is checked here and refused with a reason; the server only
+/// asks.
+public enum CaseTransition: String, Sendable, CaseIterable {
+    case open
+    case proposeClosure
+    case withdrawClosureProposal
+    case close
+    case reopen
+
+    public var target: CaseStatus {
+        switch self {
+        case .open, .withdrawClosureProposal, .reopen: .open
+        case .proposeClosure: .closurePending
+        case .close: .closed
+        }
+    }
+}
+
+/// What the lifecycle rules need to know about a case. Later rules add facts here.
+public struct CaseFacts: Sendable, Equatable {
+    public var status: CaseStatus
+    public var hasAllocatedOfficer: Bool
+    public var reopenReason: String?
+
+    public init(status: CaseStatus, hasAllocatedOfficer: Bool, reopenReason: String? = nil) {
+        self.status = status
+        self.hasAllocatedOfficer = hasAllocatedOfficer
+        self.reopenReason = reopenReason
+    }
+}
+
+public enum CaseLifecycle {
+    /// The statuses a transition may start from.
+    public static func sources(of transition: CaseTransition) -> Set<CaseStatus> {
+        switch transition {
+        case .open: [.received]
+        case .proposeClosure: [.open]
+        case .withdrawClosureProposal: [.closurePending]
+        case .close: [.closurePending]
+        case .reopen: [.closed]
+        }
+    }
+
+    /// Checks a transition against the rules; returns the new status or throws the rule that refuses it.
+    public static func apply(_ transition: CaseTransition, to facts: CaseFacts) throws(RuleViolation) -> CaseStatus {
+        guard sources(of: transition).contains(facts.status) else {
+            if transition == .close { throw .closureOnlyFromPending }
+            throw .transitionNotAllowed(from: facts.status, to: transition.target)
+        }
+        switch transition {
+        case .open:
+            guard facts.hasAllocatedOfficer else { throw .openNeedsOfficer }
+        case .reopen:
+            guard let reason = facts.reopenReason, !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            else { throw .reopenNeedsReason }
+        case .proposeClosure, .withdrawClosureProposal, .close:
+            break
+        }
+        return transition.target
+    }
+
+    /// A case that is `received` opens as soon as the rules allow it (SS-NXT-1): returns the
+    /// transition to apply after a change, if any.
+    public static func automaticTransition(after facts: CaseFacts) -> CaseTransition? {
+        if facts.status == .received, (try? apply(.open, to: facts)) != nil { return .open }
+        return nil
+    }
+
+    /// Whether the allocated officer may be removed from a case in this state.
+    public static func checkDeallocation(of facts: CaseFacts) throws(RuleViolation) {
+        if facts.status != .received { throw .openCaseKeepsOfficer }
+    }
+
+    /// Whether a new incident may be added to a case in this state (SS-PRG-1).
+    public static func checkNewIncident(on status: CaseStatus) throws(RuleViolation) {
+        if status == .closed { throw .closedCaseTakesNoIncident }
+    }
+}

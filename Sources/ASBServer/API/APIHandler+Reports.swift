@@ -1,0 +1,67 @@
+import ASBCore
+import Foundation
+import Vapor
+
+extension APIHandler {
+    func submitReport(_ input: Operations.SubmitReport.Input) async throws -> Operations.SubmitReport.Output {
+        let ctx = try context()
+        guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON.") }
+        if ctx.request.sentInvalidCredentials { throw AppError.unauthenticated("Your staff token is not valid: sign in again.") }
+        let user = ctx.request.auth.get(User.self)
+        if let user, !user.role.may(.recordReport) {
+            throw AppError.forbidden("Your role does not record reports.")
+        }
+        if user == nil, body.channel != .web {
+            throw AppError.unauthenticated("Only staff can record a report received by \(body.channel.rawValue): sign in first.")
+        }
+        let actor: Actor = user.map { .staff($0) } ?? .publicReporter
+
+        let draft = ReportDraft(
+            channel: EnumBridge.convert(body.channel), anonymous: body.anonymous ?? false,
+            reporter: body.reporter.map(ReportDraft.Person.init), description: body.description,
+            occurredOn: body.occurredOn, occurredAt: body.occurredAt, location: body.location, postcode: body.postcode,
+            categories: EnumBridge.convert(body.categories ?? []), hate: body.hate ?? false,
+            hateStrands: EnumBridge.convert(body.hateStrands ?? []),
+            allegedPerpetrator: body.allegedPerpetrator.map(ReportDraft.Person.init),
+            immediateDanger: body.immediateDanger ?? false, receivedAt: body.receivedAt)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let canonical = try encoder.encode(body)
+        let riskAnswers = try body.riskAnswers.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let receipt = try await ctx.intake.submit(
+            draft, riskAnswers: riskAnswers, caseReference: body.caseReference, by: actor,
+            idempotency: try .make(key: input.headers.idempotencyKey, canonicalBody: canonical, actor: actor))
+        return .created(.init(body: .json(.init(receipt))))
+    }
+
+    func addIncident(_ input: Operations.AddIncident.Input) async throws -> Operations.AddIncident.Output {
+        let ctx = try context()
+        let user = try ctx.staff(.recordReport)
+        guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON.") }
+        let draft = ReportDraft(
+            channel: EnumBridge.convert(body.channel), description: body.description, occurredOn: body.occurredOn,
+            occurredAt: body.occurredAt, location: body.location, postcode: body.postcode,
+            categories: EnumBridge.convert(body.categories ?? []), hate: body.hate ?? false,
+            hateStrands: EnumBridge.convert(body.hateStrands ?? []), immediateDanger: body.immediateDanger ?? false,
+            receivedAt: body.receivedAt)
+        let incident = try await ctx.app.asb.writes.run(on: ctx.db) { db in
+            let service = IntakeService(app: ctx.app, db: db, requestID: ctx.requestID)
+            let target = try await CaseService(app: ctx.app, db: db, requestID: ctx.requestID)
+                .findReadable(input.path.reference, by: .staff(user))
+            let report = try ReportValidator.validate(draft, by: .init(isStaff: true), now: ctx.now, existingCase: true)
+            return try await service.addIncident(report, riskAnswers: nil, to: target, by: .staff(user), now: ctx.now, on: db)
+        }
+        try await incident.$recordedBy.load(on: ctx.db)
+        return .created(.init(body: .json(try .init(incident))))
+    }
+}
+
+extension Components.Schemas.ReportReceipt {
+    init(_ r: IntakeService.Receipt) {
+        self.init(reference: r.reference, accessCode: r.accessCode, status: EnumBridge.convert(r.status),
+                  priority: r.priority.map { EnumBridge.convert($0) }, receivedAt: r.receivedAt,
+                  incidentId: r.incidentID.uuidString, emergencyAdvice: r.emergencyAdvice,
+                  links: .init(track: "/api/v1/track", _case: "/api/v1/cases/\(r.reference)"))
+    }
+}

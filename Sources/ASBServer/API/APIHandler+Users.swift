@@ -1,0 +1,53 @@
+import ASBCore
+import Fluent
+import Vapor
+
+extension APIHandler {
+    func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
+        let ctx = try context()
+        _ = try ctx.staff(.manageUsers)
+        let limit = try PageSize.resolve(input.query.limit)
+        let cursor = try Cursor.decode(input.query.cursor)
+        let query = User.query(on: ctx.db)
+        if let role = input.query.role { query.filter(\.$role == EnumBridge.convert(role, to: Role.self)) }
+        if let active = input.query.active { query.filter(\.$active == active) }
+        if let after = cursor?.text { query.filter(\.$username > after) }
+        let rows = try await query.sort(\.$username).limit(limit + 1).all()
+        let items = Array(rows.prefix(limit))
+        let next = rows.count > limit ? items.last.map { Cursor(text: $0.username, id: $0.id!).encoded() } : nil
+        return .ok(.init(body: .json(.init(items: try items.map { try .init($0) }, nextCursor: next))))
+    }
+
+    func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output {
+        let ctx = try context()
+        let admin = try ctx.staff(.manageUsers)
+        guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON.") }
+        let user = try await ctx.users.create(
+            .init(username: body.username, displayName: body.displayName, email: body.email,
+                  role: EnumBridge.convert(body.role), partnerAgency: body.partnerAgency, password: body.password),
+            by: .staff(admin))
+        return .created(.init(body: .json(try .init(user))))
+    }
+
+    func getUser(_ input: Operations.GetUser.Input) async throws -> Operations.GetUser.Output {
+        let ctx = try context()
+        _ = try ctx.staff(.manageUsers)
+        guard let id = UUID(uuidString: input.path.userId), let user = try await User.find(id, on: ctx.db) else {
+            throw AppError.notFound("No such user.")
+        }
+        return .ok(.init(body: .json(try .init(user))))
+    }
+
+    func updateUser(_ input: Operations.UpdateUser.Input) async throws -> Operations.UpdateUser.Output {
+        let ctx = try context()
+        let admin = try ctx.staff(.manageUsers)
+        guard let id = UUID(uuidString: input.path.userId) else { throw AppError.notFound("No such user.") }
+        guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON.") }
+        let user = try await ctx.users.update(
+            id,
+            .init(displayName: body.displayName, email: body.email, role: body.role.map { EnumBridge.convert($0) },
+                  partnerAgency: body.partnerAgency, active: body.active, password: body.password),
+            by: .staff(admin))
+        return .ok(.init(body: .json(try .init(user))))
+    }
+}

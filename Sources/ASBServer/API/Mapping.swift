@@ -1,0 +1,119 @@
+import ASBCore
+import Foundation
+
+/// Builds the contract's DTOs from stored records. Handlers never return Fluent models.
+extension Components.Schemas.User {
+    init(_ user: User) throws {
+        self.init(id: try user.requireID().uuidString, username: user.username, displayName: user.displayName,
+                  email: user.email, role: EnumBridge.convert(user.role), partnerAgency: user.partnerAgency,
+                  active: user.active, createdAt: user.createdAt)
+    }
+}
+
+extension Components.Schemas.UserRef {
+    init?(_ user: User?) {
+        guard let user, let id = user.id else { return nil }
+        self.init(id: id.uuidString, displayName: user.displayName)
+    }
+}
+
+extension Components.Schemas.NeighbourhoodRef {
+    init?(_ neighbourhood: Neighbourhood?) {
+        guard let neighbourhood, let id = neighbourhood.id else { return nil }
+        self.init(id: id.uuidString, name: neighbourhood.name)
+    }
+}
+
+extension Components.Schemas.CaseSummary {
+    init(_ c: ASBCase) {
+        self.init(reference: c.reference, status: EnumBridge.convert(c.status),
+                  priority: c.priority.map { EnumBridge.convert($0) },
+                  categories: EnumBridge.convert(c.categories), hate: c.hate,
+                  hateStrands: EnumBridge.convert(c.hateStrands),
+                  neighbourhood: .init(c.$neighbourhood.value ?? nil),
+                  allocatedOfficer: .init(c.$allocatedOfficer.value ?? nil),
+                  channel: EnumBridge.convert(c.channel), receivedAt: c.receivedAt, lastIncidentAt: c.lastIncidentAt)
+    }
+}
+
+extension Components.Schemas.Party {
+    init(_ p: Party) throws {
+        self.init(id: try p.requireID().uuidString, name: p.name, email: p.email, phone: p.phone, address: p.address,
+                  postcode: p.postcode, preferredContactMethod: p.preferredContactMethod.map { EnumBridge.convert($0) },
+                  tenancyReference: p.tenancyReference)
+    }
+}
+
+extension Components.Schemas.Incident {
+    init(_ i: IncidentReport) throws {
+        self.init(id: try i.requireID().uuidString, channel: EnumBridge.convert(i.channel), receivedAt: i.receivedAt,
+                  recordedAt: i.recordedAt, reporterPartyId: i.$reporter.id?.uuidString, anonymous: i.anonymous,
+                  description: i.description, occurredOn: i.occurredOn, occurredAt: i.occurredAt, location: i.location,
+                  postcode: i.postcode, categories: EnumBridge.convert(i.categories), hate: i.hate,
+                  hateStrands: EnumBridge.convert(i.hateStrands), immediateDanger: i.immediateDanger,
+                  recordedBy: .init(i.$recordedBy.value ?? nil))
+    }
+}
+
+extension Components.Schemas.CaseDetail {
+    init(_ detail: CaseService.Detail) throws {
+        let c = detail.asbCase
+        self.init(
+            reference: c.reference, status: EnumBridge.convert(c.status),
+            priority: c.priority.map { EnumBridge.convert($0) },
+            categories: EnumBridge.convert(c.categories), hate: c.hate, hateStrands: EnumBridge.convert(c.hateStrands),
+            asbLimbs: EnumBridge.convert(c.asbLimbs), notASB: c.notASB,
+            neighbourhood: .init(c.$neighbourhood.value ?? nil), allocatedOfficer: .init(c.$allocatedOfficer.value ?? nil),
+            channel: EnumBridge.convert(c.channel), location: c.location, postcode: c.postcode,
+            propertyId: c.$property.id?.uuidString, immediateDanger: c.immediateDanger,
+            receivedAt: c.receivedAt, lastIncidentAt: c.lastIncidentAt, createdAt: c.createdAt, updatedAt: c.updatedAt,
+            version: c.version,
+            parties: try detail.parties.map { .init(role: EnumBridge.convert($0.role), party: try .init($0.party)) },
+            incidents: try detail.incidents.map { try .init($0) })
+    }
+}
+
+extension Components.Schemas.TimelineEvent {
+    init(_ e: CaseEvent) throws {
+        self.init(id: try e.requireID().uuidString, at: e.at, kind: EnumBridge.convert(e.kind), summary: e.summary,
+                  actor: .init(e.$actor.value ?? nil))
+    }
+}
+
+extension Components.Schemas.AuditEvent {
+    init(_ e: AuditEvent) throws {
+        let changes = (try? JSONDecoder().decode([String: String].self, from: Data(e.changes.utf8))) ?? [:]
+        self.init(id: try e.requireID().uuidString, at: e.at, actor: .init(e.$actor.value ?? nil), actorLabel: e.actorLabel,
+                  action: e.action, entityType: e.entityType, entityId: e.entityID,
+                  changes: .init(additionalProperties: changes), requestId: e.requestID)
+    }
+}
+
+extension Components.Schemas.Neighbourhood {
+    init(_ n: Neighbourhood) throws {
+        self.init(id: try n.requireID().uuidString, name: n.name, postcodeSectors: n.postcodeSectors)
+    }
+}
+
+extension Components.Schemas.Property {
+    init(_ p: Property) throws {
+        self.init(id: try p.requireID().uuidString, addressLine: p.addressLine, postcode: p.postcode,
+                  neighbourhood: .init(p.$neighbourhood.value ?? nil), tenancyReference: p.tenancyReference)
+    }
+}
+
+extension ReportDraft.Person {
+    init(_ p: Components.Schemas.PersonInput) {
+        self.init(name: p.name, email: p.email, phone: p.phone, address: p.address, postcode: p.postcode,
+                  preferredContactMethod: p.preferredContactMethod.map { EnumBridge.convert($0) })
+    }
+}
+
+extension UUID {
+    /// A UUID from a request field, or a 422 naming the field.
+    static func parse(_ raw: String?, field: String) throws -> UUID? {
+        guard let raw else { return nil }
+        guard let id = UUID(uuidString: raw) else { throw ValidationFailure([FieldError(field, "This is not a valid id.")]) }
+        return id
+    }
+}

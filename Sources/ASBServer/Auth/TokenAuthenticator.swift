@@ -1,0 +1,49 @@
+import Crypto
+import ASBCore
+import Fluent
+import Vapor
+
+extension APIToken: Authenticatable {}
+
+enum TokenHash {
+    static func of(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Reads `Authorization: Bearer …`, and logs in the token's user when the token is known, not
+/// revoked, not expired and its user is active. Never throws: handlers decide what needs a user.
+struct TokenAuthenticator: AsyncBearerAuthenticator {
+    func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
+        let now = request.application.asb.clock.now()
+        guard let token = try await APIToken.query(on: request.db)
+            .filter(\.$tokenHash == TokenHash.of(bearer.token))
+            .with(\.$user)
+            .first(),
+            token.revokedAt == nil, token.expiresAt > now, token.user.active
+        else { return }
+        request.auth.login(token.user)
+        request.auth.login(token)
+    }
+}
+
+extension Request {
+    /// The signed-in staff user, or 401.
+    func requireStaff() throws -> User {
+        guard let user = auth.get(User.self) else { throw AppError.unauthenticated() }
+        return user
+    }
+
+    /// The signed-in staff user whose role has `permission`, or 401/403.
+    func requireStaff(_ permission: Permission) throws -> User {
+        let user = try requireStaff()
+        guard user.role.may(permission) else { throw AppError.forbidden() }
+        return user
+    }
+
+    /// True when the client sent credentials that did not authenticate: they meant to act as
+    /// staff, so a public fallback would be wrong.
+    var sentInvalidCredentials: Bool {
+        headers.bearerAuthorization != nil && auth.get(User.self) == nil
+    }
+}

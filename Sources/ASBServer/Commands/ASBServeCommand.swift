@@ -1,0 +1,24 @@
+import Vapor
+
+/// `asb serve`: applies migrations, creates the first admin on an empty database (printing its
+/// password once), then serves as Vapor's own `serve` does (`--hostname`, `--port`, `--bind`).
+struct ASBServeCommand: AsyncCommand {
+    typealias Signature = ServeCommand.Signature
+
+    var help: String { "Migrates the database, creates the first admin if there are no users, and serves." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        if app.asb.config.autoMigrate {
+            if let password = try await app.prepareDatabase() {
+                context.console.output("""
+                    Created the first admin user.
+                      username: admin
+                      password: \(password)
+                    This password is shown only this once. Sign in and change it.
+                    """)
+            }
+        }
+        try await app.servers.asyncCommand.run(using: context, signature: signature)
+    }
+}

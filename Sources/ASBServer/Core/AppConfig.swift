@@ -1,0 +1,128 @@
+import Foundation
+import Vapor
+
+/// Everything the server is configured with, read once from `ASB_*` environment variables.
+/// `asb serve` needs none of them; tests build the same struct in memory.
+public struct AppConfig: Sendable {
+    public enum DatabaseLocation: Sendable, Equatable {
+        case sqliteFile(String)
+        case sqliteMemory
+        case postgres(url: String, searchPath: [String]? = nil)
+    }
+
+    public var database: DatabaseLocation
+    /// Apply migrations when `asb serve` starts (turn off when several instances share a database
+    /// and `asb migrate` is run once by the operator).
+    public var autoMigrate: Bool
+    public var tokenLifetime: TimeInterval
+    public var bcryptCost: Int
+    public var maxBodyBytes: Int
+    public var loginMaxFailures: Int
+    public var loginWindow: TimeInterval
+    public var trackMaxFailuresPerReference: Int
+    public var trackMaxFailuresPerClient: Int
+    public var trackWindow: TimeInterval
+    public var idempotencyLifetime: TimeInterval
+
+    public init(
+        database: DatabaseLocation = .sqliteFile("asb.sqlite"),
+        autoMigrate: Bool = true,
+        tokenLifetime: TimeInterval = 12 * 3600,
+        bcryptCost: Int = 12,
+        maxBodyBytes: Int = 1_048_576,
+        loginMaxFailures: Int = 5,
+        loginWindow: TimeInterval = 15 * 60,
+        trackMaxFailuresPerReference: Int = 10,
+        trackMaxFailuresPerClient: Int = 30,
+        trackWindow: TimeInterval = 3600,
+        idempotencyLifetime: TimeInterval = 24 * 3600
+    ) {
+        self.database = database
+        self.autoMigrate = autoMigrate
+        self.tokenLifetime = tokenLifetime
+        self.bcryptCost = bcryptCost
+        self.maxBodyBytes = maxBodyBytes
+        self.loginMaxFailures = loginMaxFailures
+        self.loginWindow = loginWindow
+        self.trackMaxFailuresPerReference = trackMaxFailuresPerReference
+        self.trackMaxFailuresPerClient = trackMaxFailuresPerClient
+        self.trackWindow = trackWindow
+        self.idempotencyLifetime = idempotencyLifetime
+    }
+
+    /// Every variable, its default and what it does; the README's table is written from this.
+    public static let variables: [(name: String, defaultValue: String, meaning: String)] = [
+        ("ASB_DATABASE_URL", "sqlite:asb.sqlite", "sqlite:PATH, sqlite::memory: or postgres://user:pass@host:port/db"),
+        ("ASB_AUTO_MIGRATE", "true", "apply migrations when `asb serve` starts"),
+        ("ASB_TOKEN_TTL_HOURS", "12", "lifetime of a staff bearer token"),
+        ("ASB_BCRYPT_COST", "12", "Bcrypt cost for staff passwords (4–31)"),
+        ("ASB_MAX_BODY_BYTES", "1048576", "largest JSON request body accepted"),
+        ("ASB_LOGIN_MAX_FAILURES", "5", "failed sign-ins per username within the window before 429"),
+        ("ASB_LOGIN_WINDOW_MINUTES", "15", "the sign-in throttling window"),
+        ("ASB_TRACK_MAX_FAILURES", "10", "wrong tracking codes per case reference within an hour before 429"),
+        ("ASB_TRACK_MAX_FAILURES_PER_CLIENT", "30", "wrong tracking codes per client address within an hour before 429"),
+    ]
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let problems: [String]
+        public var description: String {
+            "Configuration is not valid:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+        }
+    }
+
+    /// Reads the configuration from the environment, naming every bad key at once.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        var config = AppConfig()
+        var problems: [String] = []
+
+        func int(_ key: String, _ range: ClosedRange<Int>, apply: (Int) -> Void) {
+            guard let raw = env[key], !raw.isEmpty else { return }
+            guard let value = Int(raw), range.contains(value) else {
+                problems.append("\(key)=\(raw): expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+                return
+            }
+            apply(value)
+        }
+        if let raw = env["ASB_DATABASE_URL"], !raw.isEmpty {
+            do { config.database = try parseDatabaseURL(raw) } catch { problems.append("ASB_DATABASE_URL: \(error)") }
+        }
+        if let raw = env["ASB_AUTO_MIGRATE"], !raw.isEmpty {
+            switch raw.lowercased() {
+            case "true", "1", "yes": config.autoMigrate = true
+            case "false", "0", "no": config.autoMigrate = false
+            default: problems.append("ASB_AUTO_MIGRATE=\(raw): expected true or false")
+            }
+        }
+        int("ASB_TOKEN_TTL_HOURS", 1...720) { config.tokenLifetime = TimeInterval($0) * 3600 }
+        int("ASB_BCRYPT_COST", 4...31) { config.bcryptCost = $0 }
+        int("ASB_MAX_BODY_BYTES", 1024...104_857_600) { config.maxBodyBytes = $0 }
+        int("ASB_LOGIN_MAX_FAILURES", 1...1000) { config.loginMaxFailures = $0 }
+        int("ASB_LOGIN_WINDOW_MINUTES", 1...1440) { config.loginWindow = TimeInterval($0) * 60 }
+        int("ASB_TRACK_MAX_FAILURES", 1...1000) { config.trackMaxFailuresPerReference = $0 }
+        int("ASB_TRACK_MAX_FAILURES_PER_CLIENT", 1...10000) { config.trackMaxFailuresPerClient = $0 }
+
+        guard problems.isEmpty else { throw Invalid(problems: problems) }
+        return config
+    }
+
+    struct DatabaseURLError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func parseDatabaseURL(_ raw: String) throws -> DatabaseLocation {
+        if raw == "sqlite::memory:" { return .sqliteMemory }
+        if raw.hasPrefix("sqlite:") {
+            var path = String(raw.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+            guard !path.isEmpty else { throw DatabaseURLError(description: "sqlite: needs a file path, e.g. sqlite:asb.sqlite") }
+            return .sqliteFile(path)
+        }
+        if raw.hasPrefix("postgres://") || raw.hasPrefix("postgresql://") {
+            guard let url = URL(string: raw), url.host != nil else {
+                throw DatabaseURLError(description: "not a valid postgres:// URL")
+            }
+            return .postgres(url: raw)
+        }
+        throw DatabaseURLError(description: "expected sqlite:PATH, sqlite::memory: or postgres://user:pass@host:port/db")
+    }
+}

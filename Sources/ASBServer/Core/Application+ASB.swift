@@ -1,0 +1,26 @@
+import Vapor
+
+/// App-wide services, set once in `configure` and read by handlers and services.
+struct ASBEnvironment: Sendable {
+    var config: AppConfig
+    var clock: AppClock
+    var random: RandomSource
+    var passwords: Passwords
+    var writes: WriteTransactions
+}
+
+extension Application {
+    private struct ASBEnvironmentKey: StorageKey {
+        typealias Value = ASBEnvironment
+    }
+
+    var asb: ASBEnvironment {
+        get {
+            guard let value = storage[ASBEnvironmentKey.self] else {
+                fatalError("configure(_:config:) has not run: the ASB environment is missing")
+            }
+            return value
+        }
+        set { storage[ASBEnvironmentKey.self] = newValue }
+    }
+}

@@ -1,0 +1,40 @@
+import ASBCore
+import Foundation
+
+/// Random bytes for tokens, passwords and access codes: the system's CSPRNG when live.
+public struct RandomSource: Sendable {
+    public var bytes: @Sendable (Int) -> [UInt8]
+
+    public init(bytes: @escaping @Sendable (Int) -> [UInt8]) { self.bytes = bytes }
+
+    public static let live = RandomSource { count in
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
+
+    /// A URL-safe token with `byteCount` bytes of randomness.
+    public func token(byteCount: Int = 32) -> String {
+        Data(bytes(byteCount)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// A reporter's access code (see `AccessCode`).
+    public func accessCode() -> String {
+        while true {
+            if let code = AccessCode.make(fromRandomBytes: bytes(32)) { return code }
+        }
+    }
+
+    /// A generated password that a person can type: four groups of five from the access-code alphabet.
+    public func password() -> String {
+        var chars: [Character] = []
+        while chars.count < 20 {
+            for byte in bytes(32) where Int(byte) < 256 - 256 % AccessCode.alphabet.count {
+                chars.append(AccessCode.alphabet[Int(byte) % AccessCode.alphabet.count])
+            }
+        }
+        return stride(from: 0, to: 20, by: 5).map { String(chars[$0..<$0 + 5]) }.joined(separator: "-").lowercased()
+    }
+}

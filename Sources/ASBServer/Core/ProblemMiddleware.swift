@@ -1,0 +1,116 @@
+import ASBCore
+import OpenAPIRuntime
+import Vapor
+
+/// The one place errors become responses: RFC 9457 `application/problem+json` with the right
+/// status. Handlers and services only throw.
+struct ProblemMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            return Self.response(for: error, request: request)
+        }
+    }
+
+    static func response(for error: any Error, request: Request) -> Response {
+        var headers = HTTPHeaders()
+        let problem = problem(for: error, request: request, headers: &headers)
+        if problem.status >= 500 {
+            request.logger.report(error: error)
+        }
+        headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = (try? encoder.encode(problem)) ?? Data("{\"status\":500,\"title\":\"Internal error\",\"type\":\"about:blank\"}".utf8)
+        return Response(status: .init(statusCode: problem.status), headers: headers, body: .init(data: body))
+    }
+
+    static func problem(for error: any Error, request: Request, headers: inout HTTPHeaders) -> Problem {
+        switch error {
+        case let error as ServerError:
+            // The OpenAPI layer wraps what handlers throw; unwrap to our own errors first.
+            if isOurs(error.underlyingError) {
+                return problem(for: error.underlyingError, request: request, headers: &headers)
+            }
+            if let decoding = error.underlyingError as? DecodingError {
+                return problem(for: decoding, request: request)
+            }
+            let status = Int(error.httpStatus.code)
+            if status == 500 {
+                // The request could not be decoded into the operation's input.
+                return Problem(type: Problem.typeBase + "bad-request", title: "Bad request", status: 400,
+                               detail: error.causeDescription)
+            }
+            return Problem(type: Problem.typeBase + "bad-request", title: "Bad request", status: status,
+                           detail: error.causeDescription)
+        case let failure as ValidationFailure:
+            return Problem.validation(failure.errors)
+        case let violation as RuleViolation:
+            return Problem.rule(violation)
+        case let appError as AppError:
+            if case .tooManyAttempts(let seconds) = appError {
+                headers.replaceOrAdd(name: .retryAfter, value: String(seconds))
+            }
+            return Problem.from(appError)
+        case let decoding as DecodingError:
+            return problem(for: decoding, request: request)
+        case let abort as any AbortError:
+            let status = Int(abort.status.code)
+            let title = abort.status.reasonPhrase
+            let detail = status == 413
+                ? "The request body is larger than the \(request.application.asb.config.maxBodyBytes) bytes allowed."
+                : abort.reason
+            return Problem(type: Problem.typeBase + title.lowercased().replacingOccurrences(of: " ", with: "-"),
+                           title: title, status: status, detail: detail)
+        default:
+            return Problem(type: Problem.typeBase + "internal", title: "Something went wrong on our side", status: 500,
+                           detail: "The error has been logged. Please try again later.")
+        }
+    }
+
+    /// A body that does not decode is a 422 naming the field; without a body, the bad value is in
+    /// a query parameter or header, which is a 400.
+    static func problem(for decoding: DecodingError, request: Request) -> Problem {
+        guard [.POST, .PUT, .PATCH].contains(request.method) else {
+            return Problem(type: Problem.typeBase + "bad-request", title: "Bad request", status: 400,
+                           detail: "A query parameter has a value that is not allowed: \(request.url.query ?? "")")
+        }
+        return Problem.validation([fieldError(from: decoding)])
+    }
+
+    static func isOurs(_ error: any Error) -> Bool {
+        error is AppError || error is RuleViolation || error is ValidationFailure || error is any AbortError
+    }
+
+    static func fieldError(from error: DecodingError) -> FieldError {
+        func path(_ context: DecodingError.Context, appending key: (any CodingKey)? = nil) -> String {
+            let keys = context.codingPath + (key.map { [$0] } ?? [])
+            let text = keys.map { $0.intValue.map { "\($0)" } ?? $0.stringValue }.joined(separator: ".")
+            return text.isEmpty ? "body" : text
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return FieldError(path(context, appending: key), "This field is required.")
+        case .typeMismatch(let type, let context):
+            return FieldError(path(context), "Expected \(describe(type)).")
+        case .valueNotFound(let type, let context):
+            return FieldError(path(context), "Expected \(describe(type)), found null.")
+        case .dataCorrupted(let context):
+            let field = path(context)
+            if field == "body" { return FieldError("body", "The body is not valid JSON.") }
+            return FieldError(field, "This value is not allowed here. \(context.debugDescription)")
+        @unknown default:
+            return FieldError("body", "The body could not be read.")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        let name = String(describing: type)
+        if name.contains("Bool") { return "true or false" }
+        if name.contains("Int") || name.contains("Double") { return "a number" }
+        if name.contains("Array") { return "a list" }
+        if name.contains("String") { return "text" }
+        return "a different kind of value"
+    }
+}

@@ -1,0 +1,27 @@
+import Fluent
+
+struct CreateParty: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("parties")
+            .id()
+            .field("name", .string)
+            .field("name_key", .string)
+            .field("email", .string)
+            .field("phone", .string)
+            .field("address", .string)
+            .field("postcode", .string)
+            .field("preferred_contact_method", .string)
+            .field("tenancy_reference", .string)
+            .field("property_id", .uuid, .references("properties", "id"))
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
+        try await database.createIndex("parties_name_idx", on: "parties", columns: ["name_key"])
+        try await database.createIndex("parties_postcode_idx", on: "parties", columns: ["postcode"])
+        try await database.createIndex("parties_tenancy_idx", on: "parties", columns: ["tenancy_reference"])
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("parties").delete()
+    }
+}

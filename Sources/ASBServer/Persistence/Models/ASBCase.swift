@@ -1,0 +1,46 @@
+import ASBCore
+import Fluent
+import Foundation
+
+/// A case: one matter of ASB or hate crime/incident, from the first report to closure.
+final class ASBCase: Model, @unchecked Sendable {
+    static let schema = "cases"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "reference") var reference: String
+    @Field(key: "reference_year") var referenceYear: Int
+    @Field(key: "reference_number") var referenceNumber: Int
+    @Field(key: "status") var status: CaseStatus
+    @Field(key: "channel") var channel: ReportChannel
+    @Field(key: "categories") var categories: [IncidentCategory]
+    @Field(key: "hate") var hate: Bool
+    @Field(key: "hate_strands") var hateStrands: [HateStrand]
+    @Field(key: "asb_limbs") var asbLimbs: [ASBLimb]
+    @Field(key: "not_asb") var notASB: Bool
+    @OptionalField(key: "priority") var priority: Priority?
+    @Field(key: "immediate_danger") var immediateDanger: Bool
+    @OptionalField(key: "location") var location: String?
+    @OptionalField(key: "postcode") var postcode: String?
+    @OptionalParent(key: "property_id") var property: Property?
+    @OptionalParent(key: "neighbourhood_id") var neighbourhood: Neighbourhood?
+    @OptionalParent(key: "allocated_officer_id") var allocatedOfficer: User?
+    @OptionalField(key: "lead_agency") var leadAgency: String?
+    @Field(key: "access_code_hash") var accessCodeHash: String
+    @Field(key: "received_at") var receivedAt: Date
+    @Field(key: "last_incident_at") var lastIncidentAt: Date
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+    /// Optimistic locking: every change increments it; `If-Match` must name the current one.
+    @Field(key: "version") var version: Int
+
+    @Children(for: \.$asbCase) var parties: [CaseParty]
+    @Children(for: \.$asbCase) var incidents: [IncidentReport]
+
+    init() {}
+
+    var caseReference: CaseReference { CaseReference(year: referenceYear, number: referenceNumber) }
+
+    var facts: CaseFacts {
+        CaseFacts(status: status, hasAllocatedOfficer: $allocatedOfficer.id != nil)
+    }
+}

@@ -1,0 +1,58 @@
+import ASBCore
+import Fluent
+import Foundation
+
+/// A person or household involved in one or more cases.
+final class Party: Model, @unchecked Sendable {
+    static let schema = "parties"
+
+    @ID(key: .id) var id: UUID?
+    @OptionalField(key: "name") var name: String?
+    /// Upper-cased name, for search without case.
+    @OptionalField(key: "name_key") var nameKey: String?
+    @OptionalField(key: "email") var email: String?
+    @OptionalField(key: "phone") var phone: String?
+    @OptionalField(key: "address") var address: String?
+    @OptionalField(key: "postcode") var postcode: String?
+    @OptionalField(key: "preferred_contact_method") var preferredContactMethod: ContactMethod?
+    @OptionalField(key: "tenancy_reference") var tenancyReference: String?
+    @OptionalParent(key: "property_id") var property: Property?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    init(person: ValidReport.Person, property: Property?, now: Date) {
+        self.name = person.name
+        self.nameKey = person.name?.uppercased()
+        self.email = person.email
+        self.phone = person.phone
+        self.address = person.address
+        self.postcode = person.postcode?.value
+        self.preferredContactMethod = person.preferredContactMethod
+        self.tenancyReference = property?.tenancyReference
+        self.$property.id = property?.id
+        self.createdAt = now
+        self.updatedAt = now
+    }
+}
+
+/// A party's part in a case.
+final class CaseParty: Model, @unchecked Sendable {
+    static let schema = "case_parties"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "case_id") var asbCase: ASBCase
+    @Parent(key: "party_id") var party: Party
+    @Field(key: "role") var role: PartyRole
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    init(caseID: UUID, partyID: UUID, role: PartyRole, now: Date) {
+        self.$asbCase.id = caseID
+        self.$party.id = partyID
+        self.role = role
+        self.createdAt = now
+    }
+}

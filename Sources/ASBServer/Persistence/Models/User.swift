@@ -1,0 +1,57 @@
+import ASBCore
+import Fluent
+import Foundation
+import Vapor
+
+/// A staff account.
+final class User: Model, Authenticatable, @unchecked Sendable {
+    static let schema = "users"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "username") var username: String
+    @Field(key: "display_name") var displayName: String
+    @OptionalField(key: "email") var email: String?
+    @Field(key: "role") var role: Role
+    @OptionalField(key: "partner_agency") var partnerAgency: String?
+    @Field(key: "password_hash") var passwordHash: String
+    @Field(key: "active") var active: Bool
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    init(id: UUID? = nil, username: String, displayName: String, email: String?, role: Role,
+         partnerAgency: String?, passwordHash: String, active: Bool = true, now: Date) {
+        self.id = id
+        self.username = username
+        self.displayName = displayName
+        self.email = email
+        self.role = role
+        self.partnerAgency = partnerAgency
+        self.passwordHash = passwordHash
+        self.active = active
+        self.createdAt = now
+        self.updatedAt = now
+    }
+}
+
+/// A staff bearer token. Only its SHA-256 hash is stored.
+final class APIToken: Model, @unchecked Sendable {
+    static let schema = "api_tokens"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "user_id") var user: User
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
+
+    init() {}
+
+    init(userID: UUID, tokenHash: String, createdAt: Date, expiresAt: Date) {
+        self.$user.id = userID
+        self.tokenHash = tokenHash
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}

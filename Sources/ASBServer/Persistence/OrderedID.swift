@@ -1,0 +1,41 @@
+import Foundation
+import Synchronization
+
+/// Time-ordered UUIDs (the UUIDv7 layout): 48 bits of milliseconds, then a counter that rises
+/// within the millisecond. Timeline and audit entries written with the same timestamp (one
+/// change often records several) therefore sort in the order they were written, on both
+/// databases, and new rows land at the end of the primary-key index.
+enum OrderedID {
+    private struct State {
+        var milliseconds: UInt64 = 0
+        var counter: UInt64 = 0
+    }
+
+    private static let state = Mutex(State())
+
+    static func next(at date: Date) -> UUID {
+        let now = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        let (ms, counter) = state.withLock { s -> (UInt64, UInt64) in
+            if now > s.milliseconds {
+                s.milliseconds = now
+                // A random start in the lower half leaves room to count up within the millisecond.
+                s.counter = UInt64.random(in: 0..<(1 << 40))
+            } else {
+                s.counter += 1
+            }
+            return (s.milliseconds, s.counter)
+        }
+        let random = UInt16.random(in: 0...UInt16.max)
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: ms >> (8 * (5 - UInt64(i)))) }
+        // Version 7 and the counter's top 12 bits.
+        bytes[6] = 0x70 | UInt8(truncatingIfNeeded: (counter >> 60) & 0x0F)
+        bytes[7] = UInt8(truncatingIfNeeded: counter >> 52)
+        // Variant 10, then the counter's next 52 bits, then 10 random bits.
+        let low = (counter & ((1 << 52) - 1)) << 10 | UInt64(random & 0x3FF)
+        bytes[8] = 0x80 | UInt8(truncatingIfNeeded: (low >> 56) & 0x3F)
+        for i in 9..<16 { bytes[i] = UInt8(truncatingIfNeeded: low >> (8 * (15 - UInt64(i)))) }
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}

@@ -1,0 +1,91 @@
+import Fluent
+import FluentSQL
+import NIOCore
+import NIOPosix
+import Vapor
+
+/// Runs the SQLite driver on a thread pool of its own.
+///
+/// SQLite's busy handler (set by sqlite-nio) retries on the calling thread while another
+/// connection holds the write lock. On the shared thread pool those waiting threads can starve
+/// the very connection that holds the lock; with one thread per connection here, the holder
+/// always has a thread to finish on.
+struct DedicatedThreadPoolConfiguration: DatabaseConfiguration {
+    var base: any DatabaseConfiguration
+    let threadPool: NIOThreadPool
+
+    var middleware: [any AnyModelMiddleware] {
+        get { base.middleware }
+        set { base.middleware = newValue }
+    }
+
+    func makeDriver(for databases: Databases) -> any DatabaseDriver {
+        base.makeDriver(for: Databases(threadPool: threadPool, on: databases.eventLoopGroup))
+    }
+}
+
+/// Shuts the dedicated pool down after Fluent has closed its connections (handlers shut down in
+/// reverse order, and this one is registered before Fluent's).
+struct ThreadPoolShutdown: LifecycleHandler {
+    let threadPool: NIOThreadPool
+
+    func shutdownAsync(_ application: Application) async {
+        try? await threadPool.shutdownGracefully()
+    }
+}
+
+/// A first-come, first-served async lock.
+actor AsyncMutex {
+    private var locked = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func lock() async {
+        if !locked {
+            locked = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func unlock() {
+        if waiters.isEmpty {
+            locked = false
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+}
+
+/// How the application opens a transaction that writes.
+///
+/// On PostgreSQL: an ordinary transaction (row locks serialise what must be serialised). On
+/// SQLite, which has one writer at a time anyway: one write transaction per process at a time,
+/// begun with `BEGIN IMMEDIATE` so it holds the write lock from its first statement and can never
+/// fail half-way with a stale snapshot.
+struct WriteTransactions: Sendable {
+    let sqliteGate: AsyncMutex?
+
+    func run<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard let gate = sqliteGate else { return try await db.transaction(body) }
+        await gate.lock()
+        do {
+            let result = try await db.withConnection { conn in
+                guard let sql = conn as? any SQLDatabase else { throw Abort(.internalServerError) }
+                try await sql.raw("BEGIN IMMEDIATE").run()
+                do {
+                    let result = try await body(conn)
+                    try await sql.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await sql.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+            await gate.unlock()
+            return result
+        } catch {
+            await gate.unlock()
+            throw error
+        }
+    }
+}

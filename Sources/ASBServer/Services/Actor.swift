@@ -1,0 +1,30 @@
+import ASBCore
+import Foundation
+
+/// Who is acting, for permissions, the audit trail and the timeline.
+enum Actor: Sendable {
+    case staff(User)
+    /// A member of the public using the website without an account.
+    case publicReporter
+    /// A reporter using their reference and access code.
+    case reporter
+    /// The server itself: bootstrap, scheduled jobs, commands.
+    case system
+
+    var user: User? {
+        if case .staff(let user) = self { return user }
+        return nil
+    }
+
+    var userID: UUID? { user?.id }
+
+    /// The label stored in the audit trail when the actor is not a staff user.
+    var label: String? {
+        switch self {
+        case .staff: nil
+        case .publicReporter: "public"
+        case .reporter: "reporter"
+        case .system: "system"
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Fluent
+import Foundation
+
+/// Writes the append-only audit trail. Nothing in the application updates or deletes an entry.
+enum AuditLog {
+    enum Action: String {
+        case caseCreate = "case.create"
+        case caseRead = "case.read"
+        case caseUpdate = "case.update"
+        case caseTransition = "case.transition"
+        case caseTrack = "case.track"
+        case incidentCreate = "incident.create"
+        case timelineRead = "case.timeline.read"
+        case auditRead = "case.audit.read"
+        case login = "session.login"
+        case loginFailed = "session.loginFailed"
+        case logout = "session.logout"
+        case userCreate = "user.create"
+        case userUpdate = "user.update"
+        case neighbourhoodCreate = "neighbourhood.create"
+        case propertyCreate = "property.create"
+    }
+
+    /// Records one event. `changes` names fields and their new coded values; never free text
+    /// about people (that stays in the records themselves).
+    static func record(
+        _ action: Action, by actor: Actor, entityType: String, entityID: String, caseID: UUID? = nil,
+        changes: [String: String] = [:], at: Date, requestID: String?, on db: any Database
+    ) async throws {
+        let event = AuditEvent()
+        event.id = OrderedID.next(at: at)
+        event.at = at
+        event.$actor.id = actor.userID
+        event.actorLabel = actor.label
+        event.action = action.rawValue
+        event.entityType = entityType
+        event.entityID = entityID
+        event.$asbCase.id = caseID
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        event.changes = String(decoding: try encoder.encode(changes), as: UTF8.self)
+        event.requestID = requestID
+        try await event.create(on: db)
+    }
+}

@@ -1,0 +1,284 @@
+import ASBCore
+import Fluent
+import FluentSQL
+import Foundation
+import Vapor
+
+/// Reading and changing cases, with the access rules, optimistic locking, timeline and audit.
+struct CaseService {
+    let app: Application
+    let db: any Database
+    let requestID: String?
+
+    var env: ASBEnvironment { app.asb }
+
+    // MARK: Access
+
+    /// The case, if the actor may read it; otherwise the same 404 as for a case that does not exist.
+    func findReadable(_ rawReference: String, by actor: Actor) async throws -> ASBCase {
+        guard let user = actor.user else { throw AppError.unauthenticated() }
+        guard user.role.may(.readCases) else { throw AppError.forbidden() }
+        let notFound = AppError.notFound("There is no case \(rawReference) that you can see.")
+        guard let reference = CaseReference(rawReference),
+              let asbCase = try await ASBCase.query(on: db).filter(\.$reference == reference.description).first()
+        else { throw notFound }
+        guard CaseAccess.canRead(role: user.role, relation: try await relation(of: asbCase, to: user)) else { throw notFound }
+        return asbCase
+    }
+
+    func relation(of asbCase: ASBCase, to user: User) async throws -> CaseAccess.Relation {
+        // Referrals to partner agencies arrive with casework; until a case is referred, no agency sees it.
+        CaseAccess.Relation(isAllocatedToUser: asbCase.$allocatedOfficer.id == user.id, isReferredToUsersAgency: false)
+    }
+
+    // MARK: List
+
+    struct ListFilter {
+        enum Officer { case user(UUID), unallocated }
+        enum Sort: String { case receivedAt, receivedAtDescending = "-receivedAt", reference, referenceDescending = "-reference" }
+        var status: CaseStatus?
+        var priority: Priority?
+        var officer: Officer?
+        var neighbourhoodID: UUID?
+        var hate: Bool?
+        var receivedFrom: Date?
+        var receivedTo: Date?
+        var sort: Sort = .receivedAtDescending
+    }
+
+    struct Page<Item> {
+        var items: [Item]
+        var nextCursor: String?
+    }
+
+    func list(_ filter: ListFilter, cursor rawCursor: String?, limit: Int, by user: User) async throws -> Page<ASBCase> {
+        guard user.role.may(.readCases) else { throw AppError.forbidden() }
+        // A partner sees only cases referred to its agency; referrals arrive with casework.
+        if user.role == .partner { return Page(items: [], nextCursor: nil) }
+
+        let cursor = try Cursor.decode(rawCursor)
+        let query = ASBCase.query(on: db).with(\.$neighbourhood).with(\.$allocatedOfficer)
+        if let status = filter.status { query.filter(\.$status == status) }
+        if let priority = filter.priority { query.filter(\.$priority == priority) }
+        switch filter.officer {
+        case .user(let id): query.filter(\.$allocatedOfficer.$id == id)
+        case .unallocated: query.filter(\.$allocatedOfficer.$id == nil)
+        case nil: break
+        }
+        if let id = filter.neighbourhoodID { query.filter(\.$neighbourhood.$id == id) }
+        if let hate = filter.hate { query.filter(\.$hate == hate) }
+        if let from = filter.receivedFrom { query.filter(\.$receivedAt >= from) }
+        if let to = filter.receivedTo { query.filter(\.$receivedAt < to) }
+
+        switch filter.sort {
+        case .receivedAt, .receivedAtDescending:
+            let descending = filter.sort == .receivedAtDescending
+            if let cursor, let date = cursor.date {
+                query.group(.or) { or in
+                    if descending { or.filter(\.$receivedAt < date) } else { or.filter(\.$receivedAt > date) }
+                    or.group(.and) { and in
+                        and.filter(\.$receivedAt == date)
+                        if descending { and.filter(\.$id < cursor.id) } else { and.filter(\.$id > cursor.id) }
+                    }
+                }
+            }
+            query.sort(\.$receivedAt, descending ? .descending : .ascending)
+                .sort(\.$id, descending ? .descending : .ascending)
+        case .reference, .referenceDescending:
+            let descending = filter.sort == .referenceDescending
+            if let cursor, let text = cursor.text, let last = CaseReference(text) {
+                query.group(.or) { or in
+                    if descending { or.filter(\.$referenceYear < last.year) } else { or.filter(\.$referenceYear > last.year) }
+                    or.group(.and) { and in
+                        and.filter(\.$referenceYear == last.year)
+                        if descending { and.filter(\.$referenceNumber < last.number) } else { and.filter(\.$referenceNumber > last.number) }
+                    }
+                }
+            }
+            query.sort(\.$referenceYear, descending ? .descending : .ascending)
+                .sort(\.$referenceNumber, descending ? .descending : .ascending)
+        }
+
+        let rows = try await query.limit(limit + 1).all()
+        let items = Array(rows.prefix(limit))
+        var next: String?
+        if rows.count > limit, let last = items.last {
+            next = Cursor(date: last.receivedAt, text: last.reference, id: try last.requireID()).encoded()
+        }
+        return Page(items: items, nextCursor: next)
+    }
+
+    // MARK: Detail
+
+    struct Detail {
+        var asbCase: ASBCase
+        var parties: [CaseParty]
+        var incidents: [IncidentReport]
+    }
+
+    /// The case with its parties and latest incidents. Every read is audited: it shows personal data.
+    func detail(_ reference: String, by actor: Actor) async throws -> Detail {
+        let asbCase = try await findReadable(reference, by: actor)
+        let detail = try await load(asbCase)
+        try await AuditLog.record(.caseRead, by: actor, entityType: "case", entityID: asbCase.reference,
+                                  caseID: try asbCase.requireID(), at: env.clock.now(), requestID: requestID, on: db)
+        return detail
+    }
+
+    func load(_ asbCase: ASBCase) async throws -> Detail {
+        let caseID = try asbCase.requireID()
+        try await asbCase.$neighbourhood.load(on: db)
+        try await asbCase.$allocatedOfficer.load(on: db)
+        let parties = try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$party)
+            .sort(\.$createdAt).limit(500).all()
+        let incidents = try await IncidentReport.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$recordedBy)
+            .sort(\.$receivedAt, .descending).limit(200).all().reversed()
+        return Detail(asbCase: asbCase, parties: parties, incidents: Array(incidents))
+    }
+
+    // MARK: Update
+
+    struct Changes {
+        var allocatedOfficerID: UUID?
+        var categories: [IncidentCategory]?
+        var neighbourhoodID: UUID?
+        var asbLimbs: [ASBLimb]?
+        var notASB: Bool?
+    }
+
+    /// Applies changes if `expectedVersion` is still current (412 otherwise); opens a received
+    /// case once an officer is allocated (SS-NXT-1).
+    func update(_ reference: String, _ changes: Changes, expectedVersion: Int?, by actor: Actor) async throws -> Detail {
+        guard let user = actor.user else { throw AppError.unauthenticated() }
+        guard user.role.may(.updateCase) else { throw AppError.forbidden() }
+        let asbCase = try await findReadable(reference, by: actor)
+        let relation = try await relation(of: asbCase, to: user)
+        guard CaseAccess.canUpdate(role: user.role, relation: relation, caseIsAllocated: asbCase.$allocatedOfficer.id != nil)
+        else { throw AppError.forbidden("Only the allocated officer or a team leader can change this case.") }
+        if changes.allocatedOfficerID != nil, !user.role.may(.allocateCase) {
+            throw AppError.forbidden("Only a team leader allocates cases.")
+        }
+        guard let expectedVersion else { throw AppError.versionRequired }
+        guard expectedVersion == asbCase.version else { throw AppError.staleVersion }
+
+        var errors: [FieldError] = []
+        let officer: User? = if let officerID = changes.allocatedOfficerID { try await User.find(officerID, on: db) } else { nil }
+        if changes.allocatedOfficerID != nil, officer?.active != true || ![Role.officer, .teamLeader].contains(officer?.role) {
+            errors.append(FieldError("allocatedOfficerId", "Choose an active officer or team leader."))
+        }
+        if let id = changes.neighbourhoodID, try await Neighbourhood.find(id, on: db) == nil {
+            errors.append(FieldError("neighbourhoodId", "There is no such neighbourhood."))
+        }
+        guard errors.isEmpty else { throw ValidationFailure(errors) }
+
+        let now = env.clock.now()
+        let caseID = try asbCase.requireID()
+        try await env.writes.run(on: db) { db in
+            // Claim the version first: of two concurrent changes from the same read, one wins, one gets 412.
+            guard try await Self.claimVersion(caseID: caseID, expected: expectedVersion, on: db) else {
+                throw AppError.staleVersion
+            }
+            var audit: [String: String] = [:]
+            var changed: [String] = []
+            if let officer, asbCase.$allocatedOfficer.id != officer.id {
+                asbCase.$allocatedOfficer.id = officer.id
+                audit["allocatedOfficerId"] = officer.id?.uuidString
+                try await CaseEvent(caseID: caseID, at: now, kind: .allocated,
+                                    summary: "Allocated to \(officer.displayName)", actorID: user.id).create(on: db)
+            }
+            if let categories = changes.categories, categories != asbCase.categories {
+                asbCase.categories = categories.uniqued()
+                audit["categories"] = asbCase.categories.map(\.rawValue).joined(separator: ",")
+                changed.append("categories")
+            }
+            if let id = changes.neighbourhoodID, id != asbCase.$neighbourhood.id {
+                asbCase.$neighbourhood.id = id
+                audit["neighbourhoodId"] = id.uuidString
+                changed.append("neighbourhood")
+            }
+            if let limbs = changes.asbLimbs, limbs != asbCase.asbLimbs {
+                asbCase.asbLimbs = limbs.uniqued()
+                audit["asbLimbs"] = asbCase.asbLimbs.map(\.rawValue).joined(separator: ",")
+                changed.append("ASB limbs")
+            }
+            if let notASB = changes.notASB, notASB != asbCase.notASB {
+                asbCase.notASB = notASB
+                audit["notASB"] = String(notASB)
+                changed.append(notASB ? "recorded as not ASB, for information" : "recorded as ASB")
+            }
+            if !changed.isEmpty {
+                try await CaseEvent(caseID: caseID, at: now, kind: .updated,
+                                    summary: "Changed " + changed.joined(separator: ", "), actorID: user.id).create(on: db)
+            }
+            if let transition = CaseLifecycle.automaticTransition(after: asbCase.facts) {
+                let from = asbCase.status
+                asbCase.status = try CaseLifecycle.apply(transition, to: asbCase.facts)
+                audit["status"] = asbCase.status.rawValue
+                try await CaseEvent(caseID: caseID, at: now, kind: .statusChanged,
+                                    summary: "Case \(from.rawValue) → \(asbCase.status.rawValue)", actorID: user.id).create(on: db)
+                try await AuditLog.record(.caseTransition, by: actor, entityType: "case", entityID: asbCase.reference,
+                                          caseID: caseID, changes: ["from": from.rawValue, "to": asbCase.status.rawValue],
+                                          at: now, requestID: requestID, on: db)
+            }
+            asbCase.version = expectedVersion + 1
+            asbCase.updatedAt = now
+            try await asbCase.save(on: db)
+            try await AuditLog.record(.caseUpdate, by: actor, entityType: "case", entityID: asbCase.reference,
+                                      caseID: caseID, changes: audit, at: now, requestID: requestID, on: db)
+        }
+        return try await load(asbCase)
+    }
+
+    static func claimVersion(caseID: UUID, expected: Int, on db: any Database) async throws -> Bool {
+        guard let sql = db as? any SQLDatabase else { return false }
+        let rows = try await sql.raw("""
+            UPDATE cases SET version = version + 1 WHERE id = \(bind: caseID) AND version = \(bind: expected) RETURNING version
+            """).all()
+        return rows.count == 1
+    }
+
+    // MARK: Timeline and audit
+
+    func timeline(_ reference: String, cursor rawCursor: String?, limit: Int, by actor: Actor) async throws -> Page<CaseEvent> {
+        let asbCase = try await findReadable(reference, by: actor)
+        let caseID = try asbCase.requireID()
+        let cursor = try Cursor.decode(rawCursor)
+        let query = CaseEvent.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$actor)
+        if let cursor, let date = cursor.date {
+            query.group(.or) { or in
+                or.filter(\.$at > date)
+                or.group(.and) { $0.filter(\.$at == date).filter(\.$id > cursor.id) }
+            }
+        }
+        let rows = try await query.sort(\.$at).sort(\.$id).limit(limit + 1).all()
+        let items = Array(rows.prefix(limit))
+        try await AuditLog.record(.timelineRead, by: actor, entityType: "case", entityID: asbCase.reference,
+                                  caseID: caseID, at: env.clock.now(), requestID: requestID, on: db)
+        let next = rows.count > limit ? items.last.map { Cursor(date: $0.at, id: $0.id!).encoded() } : nil
+        return Page(items: items, nextCursor: next)
+    }
+
+    func audit(_ reference: String, cursor rawCursor: String?, limit: Int, by actor: Actor) async throws -> Page<AuditEvent> {
+        guard let user = actor.user else { throw AppError.unauthenticated() }
+        guard user.role.may(.readAudit) else { throw AppError.forbidden() }
+        let notFound = AppError.notFound("There is no case \(reference).")
+        guard let parsed = CaseReference(reference),
+              let asbCase = try await ASBCase.query(on: db).filter(\.$reference == parsed.description).first()
+        else { throw notFound }
+        let caseID = try asbCase.requireID()
+        let cursor = try Cursor.decode(rawCursor)
+        let query = AuditEvent.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$actor)
+        if let cursor, let date = cursor.date {
+            query.group(.or) { or in
+                or.filter(\.$at > date)
+                or.group(.and) { $0.filter(\.$at == date).filter(\.$id > cursor.id) }
+            }
+        }
+        let rows = try await query.sort(\.$at).sort(\.$id).limit(limit + 1).all()
+        let items = Array(rows.prefix(limit))
+        try await AuditLog.record(.auditRead, by: actor, entityType: "case", entityID: asbCase.reference,
+                                  caseID: caseID, at: env.clock.now(), requestID: requestID, on: db)
+        let next = rows.count > limit ? items.last.map { Cursor(date: $0.at, id: $0.id!).encoded() } : nil
+        return Page(items: items, nextCursor: next)
+    }
+}

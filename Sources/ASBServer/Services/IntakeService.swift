@@ -1,0 +1,280 @@
+import ASBCore
+import Crypto
+import Fluent
+import Foundation
+import Vapor
+
+/// Turns reports from every channel into cases and incidents (SS-REP-1, SS-NXT-1, SS-PRG-1).
+struct IntakeService {
+    let app: Application
+    let db: any Database
+    let requestID: String?
+
+    var env: ASBEnvironment { app.asb }
+
+    /// What the reporter (or the staff member recording for them) is told.
+    struct Receipt: Codable, Equatable, Sendable {
+        var reference: String
+        var accessCode: String?
+        var status: CaseStatus
+        var priority: Priority?
+        var receivedAt: Date
+        var incidentID: UUID
+        var emergencyAdvice: String?
+    }
+
+    /// An `Idempotency-Key` and a hash of what was submitted with it.
+    struct IdempotencyClaim {
+        var key: String
+        var requestHash: String
+
+        static func make(key: String?, canonicalBody: Data, actor: Actor) throws -> IdempotencyClaim? {
+            guard let key else { return nil }
+            guard (1...200).contains(key.count) else {
+                throw ValidationFailure([FieldError("Idempotency-Key", "Use a key of 1 to 200 characters.")])
+            }
+            var hasher = SHA256()
+            hasher.update(data: Data((actor.userID?.uuidString ?? "public").utf8))
+            hasher.update(data: canonicalBody)
+            let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            return IdempotencyClaim(key: key, requestHash: hash)
+        }
+    }
+
+    /// Records a report: a new case, or with `caseReference` a new incident on that case.
+    func submit(_ draft: ReportDraft, riskAnswers: String?, caseReference: String?, by actor: Actor,
+                idempotency: IdempotencyClaim?) async throws -> Receipt {
+        let now = env.clock.now()
+        if caseReference != nil, actor.user == nil {
+            throw AppError.unauthenticated("Sign in as staff to add a report to an existing case.")
+        }
+        let report = try ReportValidator.validate(draft, by: .init(isStaff: actor.user != nil), now: now,
+                                                  existingCase: caseReference != nil)
+        if let idempotency, let earlier = try await replay(idempotency, now: now) { return earlier }
+
+        do {
+            return try await env.writes.run(on: db) { db in
+                let receipt: Receipt
+                if let caseReference {
+                    let target = try await CaseService(app: app, db: db, requestID: requestID)
+                        .findReadable(caseReference, by: actor)
+                    let incident = try await addIncident(report, riskAnswers: riskAnswers, to: target, by: actor, now: now, on: db)
+                    receipt = Receipt(reference: target.reference, accessCode: nil, status: target.status,
+                                      priority: target.priority, receivedAt: incident.receivedAt,
+                                      incidentID: try incident.requireID(),
+                                      emergencyAdvice: report.immediateDanger ? IntakeTriage.emergencyAdvice : nil)
+                } else {
+                    receipt = try await createCase(report, riskAnswers: riskAnswers, by: actor, now: now, on: db)
+                }
+                if let idempotency { try await remember(receipt, for: idempotency, now: now, on: db) }
+                return receipt
+            }
+        } catch {
+            // A concurrent retry with the same key won the race: answer as it did.
+            if let idempotency, let earlier = try await replay(idempotency, now: now) { return earlier }
+            throw error
+        }
+    }
+
+    // MARK: New case
+
+    private func createCase(_ report: ValidReport, riskAnswers: String?, by actor: Actor, now: Date,
+                            on db: any Database) async throws -> Receipt {
+        // The counter upsert is the transaction's first statement, so it takes the write lock first.
+        let reference = try await CaseReferenceAllocator.next(year: CaseReferenceAllocator.year(of: now), on: db)
+        let place = try await PlaceResolver(db: db).resolve(
+            address: report.location ?? report.reporter?.address,
+            postcode: report.postcode ?? report.reporter?.postcode)
+
+        var reporterParty: Party?
+        if let person = report.reporter {
+            let home = try await PlaceResolver(db: db).property(address: person.address, postcode: person.postcode)
+            let party = Party(person: person, property: home, now: now)
+            try await party.create(on: db)
+            reporterParty = party
+        }
+        var perpetratorParty: Party?
+        if let person = report.allegedPerpetrator, person.name != nil || person.address != nil {
+            let home = try await PlaceResolver(db: db).property(address: person.address, postcode: person.postcode)
+            let party = Party(person: person, property: home, now: now)
+            try await party.create(on: db)
+            perpetratorParty = party
+        }
+
+        let accessCode = env.random.accessCode()
+        let asbCase = ASBCase()
+        asbCase.reference = reference.description
+        asbCase.referenceYear = reference.year
+        asbCase.referenceNumber = reference.number
+        asbCase.status = .received
+        asbCase.channel = report.channel
+        asbCase.categories = report.categories
+        asbCase.hate = report.hate
+        asbCase.hateStrands = report.hateStrands
+        asbCase.asbLimbs = []
+        asbCase.notASB = false
+        asbCase.priority = IntakeTriage.provisionalPriority(hate: report.hate, immediateDanger: report.immediateDanger)
+        asbCase.immediateDanger = report.immediateDanger
+        asbCase.location = report.location
+        asbCase.postcode = report.postcode?.value
+        asbCase.$property.id = place.property?.id
+        asbCase.$neighbourhood.id = place.neighbourhoodID
+        asbCase.accessCodeHash = Self.hashAccessCode(accessCode)
+        asbCase.receivedAt = report.receivedAt
+        asbCase.lastIncidentAt = report.receivedAt
+        asbCase.createdAt = now
+        asbCase.updatedAt = now
+        asbCase.version = 1
+        try await asbCase.create(on: db)
+        let caseID = try asbCase.requireID()
+
+        if let reporterParty {
+            try await CaseParty(caseID: caseID, partyID: reporterParty.requireID(), role: .reporter, now: now).create(on: db)
+        }
+        if let perpetratorParty {
+            try await CaseParty(caseID: caseID, partyID: perpetratorParty.requireID(), role: .allegedPerpetrator, now: now)
+                .create(on: db)
+        }
+
+        let incident = makeIncident(report, riskAnswers: riskAnswers, caseID: caseID, reporterID: reporterParty?.id,
+                                    by: actor, now: now)
+        try await incident.create(on: db)
+
+        let summary = "Reported by \(report.channel.rawValue)"
+            + (report.hate ? "; hate crime/incident (\(report.hateStrands.map(\.rawValue).joined(separator: ", ")))" : "")
+            + (report.immediateDanger ? "; someone in immediate danger: 999 advice given" : "")
+        try await CaseEvent(caseID: caseID, at: now, kind: .reported, summary: summary, actorID: actor.userID).create(on: db)
+        var changes = ["channel": report.channel.rawValue, "status": CaseStatus.received.rawValue,
+                       "anonymous": String(report.isAnonymous)]
+        if let priority = asbCase.priority { changes["priority"] = String(priority.rawValue) }
+        try await AuditLog.record(.caseCreate, by: actor, entityType: "case", entityID: reference.description,
+                                  caseID: caseID, changes: changes, at: now, requestID: requestID, on: db)
+
+        return Receipt(reference: reference.description, accessCode: accessCode, status: .received,
+                       priority: asbCase.priority, receivedAt: report.receivedAt, incidentID: try incident.requireID(),
+                       emergencyAdvice: report.immediateDanger ? IntakeTriage.emergencyAdvice : nil)
+    }
+
+    // MARK: New incident on a case
+
+    /// Records a new incident on a case (SS-PRG-1): the case's last incident moves on, and a
+    /// hate perception on any incident makes the case a hate case (SS-DEF-2) and priority 1 (SS-RT-2).
+    func addIncident(_ report: ValidReport, riskAnswers: String?, to asbCase: ASBCase, by actor: Actor, now: Date,
+                     on db: any Database) async throws -> IncidentReport {
+        try CaseLifecycle.checkNewIncident(on: asbCase.status)
+        let caseID = try asbCase.requireID()
+        let reporter = try await CaseParty.query(on: db)
+            .filter(\.$asbCase.$id == caseID).filter(\.$role == .reporter).first()
+        let incident = makeIncident(report, riskAnswers: riskAnswers, caseID: caseID, reporterID: reporter?.$party.id,
+                                    by: actor, now: now)
+        try await incident.create(on: db)
+
+        var changes: [String: String] = ["incident": try incident.requireID().uuidString]
+        asbCase.lastIncidentAt = max(asbCase.lastIncidentAt, report.receivedAt)
+        if report.hate {
+            asbCase.hate = true
+            asbCase.hateStrands = Array(Set(asbCase.hateStrands).union(report.hateStrands)).sorted { $0.rawValue < $1.rawValue }
+            changes["hateStrands"] = asbCase.hateStrands.map(\.rawValue).joined(separator: ",")
+        }
+        if let provisional = IntakeTriage.provisionalPriority(hate: report.hate, immediateDanger: report.immediateDanger),
+           asbCase.priority.map({ provisional < $0 }) ?? true {
+            asbCase.priority = provisional
+            changes["priority"] = String(provisional.rawValue)
+        }
+        for category in report.categories where !asbCase.categories.contains(category) {
+            asbCase.categories.append(category)
+        }
+        asbCase.updatedAt = now
+        asbCase.version += 1
+        try await asbCase.save(on: db)
+
+        try await CaseEvent(caseID: caseID, at: now, kind: .incidentAdded,
+                            summary: "New incident reported by \(report.channel.rawValue)", actorID: actor.userID)
+            .create(on: db)
+        try await AuditLog.record(.incidentCreate, by: actor, entityType: "case", entityID: asbCase.reference,
+                                  caseID: caseID, changes: changes, at: now, requestID: requestID, on: db)
+        return incident
+    }
+
+    private func makeIncident(_ report: ValidReport, riskAnswers: String?, caseID: UUID, reporterID: UUID?,
+                              by actor: Actor, now: Date) -> IncidentReport {
+        let incident = IncidentReport()
+        incident.$asbCase.id = caseID
+        incident.channel = report.channel
+        incident.receivedAt = report.receivedAt
+        incident.recordedAt = now
+        incident.$reporter.id = reporterID
+        incident.anonymous = reporterID == nil
+        incident.description = report.description
+        incident.occurredOn = report.occurredOn
+        incident.occurredAt = report.occurredAt
+        incident.location = report.location
+        incident.postcode = report.postcode?.value
+        incident.categories = report.categories
+        incident.hate = report.hate
+        incident.hateStrands = report.hateStrands
+        incident.immediateDanger = report.immediateDanger
+        incident.riskAnswers = riskAnswers
+        incident.$recordedBy.id = actor.userID
+        return incident
+    }
+
+    // MARK: Access codes and idempotency
+
+    static func hashAccessCode(_ code: String) -> String {
+        SHA256.hash(data: Data(AccessCode.normalise(code).utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The earlier answer for this key, if any; 422 when the key came with a different body.
+    private func replay(_ claim: IdempotencyClaim, now: Date) async throws -> Receipt? {
+        guard let record = try await IdempotencyRecord.query(on: db)
+            .filter(\.$key == claim.key).filter(\.$expiresAt > now).first()
+        else { return nil }
+        guard record.requestHash == claim.requestHash else {
+            throw ValidationFailure([FieldError("Idempotency-Key",
+                "This key was already used for a different report. Use a new key for a new report.")])
+        }
+        return try JSONDecoder().decode(Receipt.self, from: Data(record.response.utf8))
+    }
+
+    private func remember(_ receipt: Receipt, for claim: IdempotencyClaim, now: Date, on db: any Database) async throws {
+        try await IdempotencyRecord.query(on: db).filter(\.$expiresAt <= now).delete()
+        let record = IdempotencyRecord()
+        record.key = claim.key
+        record.requestHash = claim.requestHash
+        record.response = String(decoding: try JSONEncoder().encode(receipt), as: UTF8.self)
+        record.createdAt = now
+        record.expiresAt = now.addingTimeInterval(env.config.idempotencyLifetime)
+        try await record.create(on: db)
+    }
+}
+
+/// Places a report: a known property at that address and postcode, else a neighbourhood by postcode sector.
+struct PlaceResolver {
+    let db: any Database
+
+    struct Place {
+        var property: Property?
+        var neighbourhoodID: UUID?
+    }
+
+    func property(address: String?, postcode: Postcode?) async throws -> Property? {
+        guard let address, let postcode else { return nil }
+        return try await Property.query(on: db)
+            .filter(\.$postcode == postcode.value)
+            .filter(\.$addressKey == address.uppercased())
+            .first()
+    }
+
+    func resolve(address: String?, postcode: Postcode?) async throws -> Place {
+        let property = try await property(address: address, postcode: postcode)
+        if let neighbourhoodID = property?.$neighbourhood.id {
+            return Place(property: property, neighbourhoodID: neighbourhoodID)
+        }
+        guard let postcode else { return Place(property: property, neighbourhoodID: nil) }
+        // Neighbourhoods are a short list (tens), so matching the sector in memory is fine.
+        let neighbourhoods = try await Neighbourhood.query(on: db).all()
+        let match = neighbourhoods.first { $0.postcodeSectors.contains(postcode.sector) }
+        return Place(property: property, neighbourhoodID: match?.id)
+    }
+}

@@ -1,0 +1,163 @@
+import ASBCore
+import Fluent
+import Vapor
+
+/// Staff accounts: creation, changes, and the first admin.
+struct UserService {
+    let app: Application
+    let db: any Database
+    let requestID: String?
+
+    var env: ASBEnvironment { app.asb }
+
+    struct NewUser {
+        var username: String
+        var displayName: String
+        var email: String?
+        var role: Role
+        var partnerAgency: String?
+        var password: String
+    }
+
+    struct Changes {
+        var displayName: String?
+        var email: String?
+        var role: Role?
+        var partnerAgency: String?
+        var active: Bool?
+        var password: String?
+    }
+
+    static func normaliseUsername(_ raw: String) -> String {
+        raw.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    static func validateUsername(_ username: String, into errors: inout [FieldError]) {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+        if !(3...64).contains(username.count) || !username.allSatisfy({ allowed.contains($0) }) {
+            errors.append(FieldError("username", "Use 3 to 64 lower-case letters, digits, dots, hyphens or underscores."))
+        }
+    }
+
+    static func validatePassword(_ password: String, into errors: inout [FieldError]) {
+        if password.count < Passwords.minimumLength {
+            errors.append(FieldError("password", "Use a password of at least \(Passwords.minimumLength) characters."))
+        }
+    }
+
+    static func validatePartnerAgency(role: Role, agency: String?, into errors: inout [FieldError]) {
+        if role.needsPartnerAgency && (agency ?? "").isEmpty {
+            errors.append(FieldError("partnerAgency", "A partner user needs the name of their agency."))
+        }
+        if !role.needsPartnerAgency && !(agency ?? "").isEmpty {
+            errors.append(FieldError("partnerAgency", "Only a partner user belongs to a partner agency."))
+        }
+    }
+
+    func create(_ new: NewUser, by actor: Actor) async throws -> User {
+        let username = Self.normaliseUsername(new.username)
+        let displayName = new.displayName.trimmingCharacters(in: .whitespaces)
+        let email = new.email?.trimmingCharacters(in: .whitespaces).lowercased()
+        let agency = new.partnerAgency?.trimmingCharacters(in: .whitespaces)
+        var errors: [FieldError] = []
+        Self.validateUsername(username, into: &errors)
+        if displayName.isEmpty || displayName.count > 200 {
+            errors.append(FieldError("displayName", "Enter the name colleagues know this person by (up to 200 characters)."))
+        }
+        if let email, !email.isEmpty, !ReportValidator.isEmailAddress(email) {
+            errors.append(FieldError("email", "Enter an email address in the right format, like name@example.org."))
+        }
+        Self.validatePartnerAgency(role: new.role, agency: agency, into: &errors)
+        Self.validatePassword(new.password, into: &errors)
+        guard errors.isEmpty else { throw ValidationFailure(errors) }
+
+        if try await User.query(on: db).filter(\.$username == username).count() > 0 {
+            throw AppError.duplicate("A user called \(username) already exists.")
+        }
+        let now = env.clock.now()
+        let user = User(username: username, displayName: displayName, email: (email ?? "").isEmpty ? nil : email,
+                        role: new.role, partnerAgency: (agency ?? "").isEmpty ? nil : agency,
+                        passwordHash: try await env.passwords.hash(new.password, on: app), now: now)
+        try await user.create(on: db)
+        try await AuditLog.record(.userCreate, by: actor, entityType: "user", entityID: try user.requireID().uuidString,
+                                  changes: ["username": username, "role": new.role.rawValue], at: now,
+                                  requestID: requestID, on: db)
+        return user
+    }
+
+    func update(_ id: UUID, _ changes: Changes, by actor: Actor) async throws -> User {
+        guard let user = try await User.find(id, on: db) else { throw AppError.notFound("No such user.") }
+        var errors: [FieldError] = []
+        var audit: [String: String] = [:]
+        if let name = changes.displayName?.trimmingCharacters(in: .whitespaces) {
+            if name.isEmpty || name.count > 200 {
+                errors.append(FieldError("displayName", "Enter the name colleagues know this person by (up to 200 characters)."))
+            } else if name != user.displayName {
+                user.displayName = name
+                audit["displayName"] = name
+            }
+        }
+        if let email = changes.email?.trimmingCharacters(in: .whitespaces).lowercased() {
+            if !email.isEmpty && !ReportValidator.isEmailAddress(email) {
+                errors.append(FieldError("email", "Enter an email address in the right format, like name@example.org."))
+            } else {
+                user.email = email.isEmpty ? nil : email
+                audit["email"] = "changed"
+            }
+        }
+        let role = changes.role ?? user.role
+        let agency = changes.partnerAgency.map { $0.trimmingCharacters(in: .whitespaces) } ?? user.partnerAgency
+        if changes.role != nil || changes.partnerAgency != nil {
+            Self.validatePartnerAgency(role: role, agency: agency, into: &errors)
+            if role != user.role { audit["role"] = role.rawValue }
+            user.role = role
+            user.partnerAgency = (agency ?? "").isEmpty ? nil : agency
+        }
+        if let password = changes.password {
+            Self.validatePassword(password, into: &errors)
+            if errors.isEmpty {
+                user.passwordHash = try await env.passwords.hash(password, on: app)
+                audit["password"] = "changed"
+            }
+        }
+        guard errors.isEmpty else { throw ValidationFailure(errors) }
+        if let currentUser = actor.user, currentUser.id == user.id, changes.active == false || (changes.role.map { $0 != .admin } ?? false) {
+            throw RuleViolation(code: "user.cannotLockOutSelf", clause: nil,
+                                reason: "You cannot deactivate yourself or remove your own admin role: ask another admin.")
+        }
+        let now = env.clock.now()
+        var deactivating = false
+        if let active = changes.active, active != user.active {
+            user.active = active
+            audit["active"] = String(active)
+            deactivating = !active
+        }
+        user.updatedAt = now
+        let auditChanges = audit
+        let revokeTokens = deactivating
+        try await env.writes.run(on: db) { db in
+            if revokeTokens {
+                // Deactivation revokes every token at once.
+                try await APIToken.query(on: db)
+                    .filter(\.$user.$id == user.requireID())
+                    .filter(\.$revokedAt == nil)
+                    .set(\.$revokedAt, to: now)
+                    .update()
+            }
+            try await user.save(on: db)
+            try await AuditLog.record(.userUpdate, by: actor, entityType: "user", entityID: try user.requireID().uuidString,
+                                      changes: auditChanges, at: now, requestID: requestID, on: db)
+        }
+        return user
+    }
+
+    /// When the database has no users, creates `admin` with a generated password and returns the
+    /// password (to be printed once). Returns nil when users exist.
+    func bootstrapAdminIfNeeded() async throws -> String? {
+        guard try await User.query(on: db).count() == 0 else { return nil }
+        let password = env.random.password()
+        _ = try await create(NewUser(username: "admin", displayName: "Administrator", email: nil, role: .admin,
+                                     partnerAgency: nil, password: password), by: .system)
+        return password
+    }
+}

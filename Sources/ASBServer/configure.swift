@@ -1,0 +1,73 @@
+import ASBCore
+import Fluent
+import FluentPostgresDriver
+import FluentSQL
+import FluentSQLiteDriver
+import NIOPosix
+import Vapor
+
+/// Sets up the application: dependencies, database, migrations, middleware, routes and commands.
+/// The server, the CLI and the tests all build the app through this one function.
+public func configure(
+    _ app: Application, config: AppConfig, clock: AppClock = .live, random: RandomSource = .live
+) async throws {
+    let isSQLite = if case .postgres = config.database { false } else { true }
+    app.asb = ASBEnvironment(config: config, clock: clock, random: random,
+                             passwords: try Passwords(cost: config.bcryptCost, random: random),
+                             writes: WriteTransactions(sqliteGate: isSQLite ? AsyncMutex() : nil))
+
+    try await configureDatabase(app, config.database)
+    app.migrations.add(Migrations.all)
+    app.migrations.add(SessionRecord.migration)
+    app.sessions.use(.fluent)
+
+    // Middleware, outermost first. Every error becomes a problem document in ProblemMiddleware.
+    app.middleware = Middlewares()
+    app.middleware.use(RequestIDMiddleware())
+    app.middleware.use(ProblemMiddleware())
+    app.middleware.use(CurrentRequestMiddleware())
+    app.middleware.use(BodyLimitMiddleware(maxBytes: config.maxBodyBytes))
+    app.middleware.use(TokenAuthenticator())
+    app.routes.defaultMaxBodySize = ByteCount(integerLiteral: config.maxBodyBytes)
+
+    try routes(app)
+
+    app.asyncCommands.use(ASBServeCommand(), as: "serve", isDefault: true)
+    app.asyncCommands.use(CreateUserCommand(), as: "create-user")
+}
+
+private func configureDatabase(_ app: Application, _ location: AppConfig.DatabaseLocation) async throws {
+    func useSQLite(_ configuration: SQLiteConfiguration) {
+        let threadPool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
+        threadPool.start()
+        // Registered before Fluent's own handler, so it shuts down after Fluent closes connections.
+        app.lifecycle.use(ThreadPoolShutdown(threadPool: threadPool))
+        let factory = DatabaseConfigurationFactory.sqlite(configuration)
+        app.databases.use(
+            DatabaseConfigurationFactory { DedicatedThreadPoolConfiguration(base: factory.make(), threadPool: threadPool) },
+            as: .sqlite)
+    }
+    switch location {
+    case .sqliteFile(let path):
+        useSQLite(.file(path))
+        // Write-ahead logging: readers never wait for the writer; commits stay durable.
+        if let sql = app.db as? any SQLDatabase {
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+        }
+    case .sqliteMemory:
+        useSQLite(.memory)
+    case .postgres(let url, let searchPath):
+        var postgres = try SQLPostgresConfiguration(url: url)
+        postgres.searchPath = searchPath
+        app.databases.use(.postgres(configuration: postgres), as: .psql)
+    }
+}
+
+extension Application {
+    /// Applies pending migrations and, on an empty database, creates the first admin.
+    /// Returns the admin's generated password when one was created.
+    func prepareDatabase() async throws -> String? {
+        try await autoMigrate()
+        return try await UserService(app: self, db: db, requestID: nil).bootstrapAdminIfNeeded()
+    }
+}

@@ -1,0 +1,233 @@
+@testable import ASBServer
+import ASBCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@Suite("Cases: reading, allocating and changing")
+struct CaseTests {
+    @Test("A case shows its parties and incidents with an ETag of its version")
+    func detail() async throws {
+        try await TestApp.run { t in
+            let reference = try #require(try await t.submitReport(["allegedPerpetrator": ["name": "Casey Madeup"]]).json["reference"] as? String)
+            let officer = try await t.staffToken(.officer)
+            let reply = try await t.send(.GET, "/api/v1/cases/\(reference)", token: officer.token)
+            #expect(reply.status == .ok)
+            #expect(reply.headers.first(name: .eTag) == "\"1\"")
+            #expect(reply.json["version"] as? Int == 1)
+            let roles = (reply.json["parties"] as? [[String: Any]] ?? []).compactMap { $0["role"] as? String }
+            #expect(Set(roles) == ["reporter", "allegedPerpetrator"])
+            #expect((reply.json["incidents"] as? [Any])?.count == 1)
+            #expect(reply.json["accessCodeHash"] == nil)
+            // The reference is case-insensitive; an unknown or malformed one is 404.
+            #expect(try await t.send(.GET, "/api/v1/cases/\(reference.lowercased())", token: officer.token).status == .ok)
+            #expect(try await t.send(.GET, "/api/v1/cases/ASB-2026-00999", token: officer.token).status == .notFound)
+            #expect(try await t.send(.GET, "/api/v1/cases/nonsense", token: officer.token).status == .notFound)
+        }
+    }
+
+    @Test("SS-NXT-1: a team leader allocates an officer and the received case opens, on the timeline and in the audit")
+    func allocationOpensCase() async throws {
+        try await TestApp.run { t in
+            let reference = try #require(try await t.submitReport().json["reference"] as? String)
+            let leader = try await t.staffToken(.teamLeader)
+            let officer = try await t.staffToken(.officer)
+            let reply = try await t.send(.PATCH, "/api/v1/cases/\(reference)",
+                                         json: ["allocatedOfficerId": officer.user.id!.uuidString],
+                                         token: leader.token, headers: [("If-Match", "\"1\"")])
+            #expect(reply.status == .ok, "\(reply.text)")
+            #expect(reply.json["status"] as? String == "open")
+            #expect((reply.json["allocatedOfficer"] as? [String: Any])?["displayName"] as? String == officer.user.displayName)
+            #expect(reply.headers.first(name: .eTag) == "\"2\"")
+
+            let timeline = try await t.send(.GET, "/api/v1/cases/\(reference)/timeline", token: officer.token)
+            let kinds = (timeline.json["items"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            #expect(kinds == ["reported", "allocated", "statusChanged"])
+
+            let audit = try await t.send(.GET, "/api/v1/cases/\(reference)/audit", token: leader.token)
+            let actions = (audit.json["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+            #expect(actions.contains("case.transition"))
+            #expect(actions.contains("case.update"))
+        }
+    }
+
+    @Test("Updates need If-Match: missing is 428, stale is 412, and a stale write changes nothing")
+    func optimisticLocking() async throws {
+        try await TestApp.run { t in
+            let reference = try #require(try await t.submitReport().json["reference"] as? String)
+            let leader = try await t.staffToken(.teamLeader)
+            let noVersion = try await t.send(.PATCH, "/api/v1/cases/\(reference)", json: ["categories": ["drugs"]], token: leader.token)
+            #expect(noVersion.status == .preconditionRequired)
+            let first = try await t.send(.PATCH, "/api/v1/cases/\(reference)", json: ["categories": ["drugs"]],
+                                         token: leader.token, headers: [("If-Match", "\"1\"")])
+            #expect(first.status == .ok)
+            let stale = try await t.send(.PATCH, "/api/v1/cases/\(reference)", json: ["categories": ["pets"]],
+                                         token: leader.token, headers: [("If-Match", "\"1\"")])
+            #expect(stale.status == .preconditionFailed)
+            let stored = try #require(try await ASBCase.query(on: t.app.db).first())
+            #expect(stored.categories == [.drugs])
+            #expect(stored.version == 2)
+            let garbage = try await t.send(.PATCH, "/api/v1/cases/\(reference)", json: ["categories": ["pets"]],
+                                           token: leader.token, headers: [("If-Match", "yesterday")])
+            #expect(garbage.status == .badRequest)
+        }
+    }
+
+    @Test("Two officers saving from the same read: exactly one wins, the other gets 412")
+    func concurrentEdits() async throws {
+        try await TestApp.run { t in
+            let reference = try #require(try await t.submitReport().json["reference"] as? String)
+            let leader = try await t.staffToken(.teamLeader)
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for category in ["drugs", "pets", "parking", "rubbish"] {
+                    group.addTask {
+                        try await t.send(.PATCH, "/api/v1/cases/\(reference)", json: ["categories": [category]],
+                                         token: leader.token, headers: [("If-Match", "\"1\"")]).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1)
+            #expect(statuses.filter { $0 == .preconditionFailed }.count == 3)
+            #expect(try #require(try await ASBCase.query(on: t.app.db).first()).version == 2)
+        }
+    }
+
+    @Test("Only a team leader allocates; an officer changes only the cases allocated to them")
+    func whoMayChange() async throws {
+        try await TestApp.run { t in
+            let reference = try #require(try await t.submitReport().json["reference"] as? String)
+            let leader = try await t.staffToken(.teamLeader)
+            let mine = try await t.staffToken(.officer)
+            let other = try await t.staffToken(.officer)
+            let selfAllocate = try await t.send(.PATCH, "/api/v1/cases/\(reference)",
+                                                json: ["allocatedOfficerId": mine.user.id!.uuidString],
+                                                token: mine.token, headers: [("If-Match", "1")])
+            #expect(selfAllocate.status == .forbidden)
+            _ = try await t.send(.PATCH, "/api/v1/cases/\(reference)", json: ["allocatedOfficerId": mine.user.id!.uuidString],
+                                 token: leader.token, headers: [("If-Match", "1")])
+            let byOther = try await t.send(.PATCH, "/api/v1/cases/\(reference)", json: ["asbLimbs": ["nuisanceToOccupier"]],
+                                           token: other.token, headers: [("If-Match", "2")])
+            #expect(byOther.status == .forbidden)
+            let byMine = try await t.send(.PATCH, "/api/v1/cases/\(reference)",
+                                          json: ["asbLimbs": ["nuisanceToOccupier", "harassmentAlarmOrDistress"], "notASB": false],
+                                          token: mine.token, headers: [("If-Match", "2")])
+            #expect(byMine.status == .ok)
+            #expect(byMine.json["asbLimbs"] as? [String] == ["nuisanceToOccupier", "harassmentAlarmOrDistress"])
+        }
+    }
+
+    @Test("Allocating to someone who is not an active officer or team leader is a 422 naming the field")
+    func badAllocation() async throws {
+        try await TestApp.run { t in
+            let reference = try #require(try await t.submitReport().json["reference"] as? String)
+            let leader = try await t.staffToken(.teamLeader)
+            let analyst = try await t.staffToken(.analyst)
+            for id in [analyst.user.id!.uuidString, UUID().uuidString, "not-a-uuid"] {
+                let reply = try await t.send(.PATCH, "/api/v1/cases/\(reference)", json: ["allocatedOfficerId": id],
+                                             token: leader.token, headers: [("If-Match", "1")])
+                #expect(reply.status == .unprocessableEntity)
+                #expect(reply.fieldErrors == ["allocatedOfficerId"])
+            }
+            #expect(try #require(try await ASBCase.query(on: t.app.db).first()).status == .received)
+        }
+    }
+
+    @Test("Lists are paginated by cursor, filterable and sortable, with no personal data")
+    func listing() async throws {
+        try await TestApp.run { t in
+            let leader = try await t.staffToken(.teamLeader)
+            let officer = try await t.staffToken(.officer)
+            for i in 0..<7 {
+                _ = try await t.submitReport(i % 3 == 0 ? ["hate": true, "hateStrands": ["sexualOrientation"]] : [:])
+                t.clock.advance(by: 60)
+            }
+            _ = try await t.send(.PATCH, "/api/v1/cases/ASB-2026-00002", json: ["allocatedOfficerId": officer.user.id!.uuidString],
+                                 token: leader.token, headers: [("If-Match", "1")])
+
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let path = "/api/v1/cases?limit=3" + (cursor.map { "&cursor=\($0)" } ?? "")
+                let page = try await t.send(.GET, path, token: leader.token)
+                #expect(page.status == .ok)
+                let items = page.json["items"] as? [[String: Any]] ?? []
+                #expect(items.count <= 3)
+                #expect(items.allSatisfy { $0["parties"] == nil && $0["description"] == nil })
+                seen += items.compactMap { $0["reference"] as? String }
+                cursor = page.json["nextCursor"] as? String
+            } while cursor != nil
+            #expect(seen == (1...7).reversed().map { CaseReference(year: 2026, number: $0).description }, "Newest first by default")
+
+            let byReference = try await t.send(.GET, "/api/v1/cases?sort=reference&limit=2", token: leader.token)
+            let next = try #require(byReference.json["nextCursor"] as? String)
+            let second = try await t.send(.GET, "/api/v1/cases?sort=reference&limit=2&cursor=\(next)", token: leader.token)
+            #expect((second.json["items"] as? [[String: Any]])?.compactMap { $0["reference"] as? String } == ["ASB-2026-00003", "ASB-2026-00004"])
+
+            let hate = try await t.send(.GET, "/api/v1/cases?hate=true", token: leader.token)
+            #expect((hate.json["items"] as? [Any])?.count == 3)
+            let p1 = try await t.send(.GET, "/api/v1/cases?priority=1", token: leader.token)
+            #expect((p1.json["items"] as? [Any])?.count == 3)
+            let open = try await t.send(.GET, "/api/v1/cases?status=open", token: leader.token)
+            #expect((open.json["items"] as? [[String: Any]])?.first?["reference"] as? String == "ASB-2026-00002")
+            let mine = try await t.send(.GET, "/api/v1/cases?officer=me", token: officer.token)
+            #expect((mine.json["items"] as? [Any])?.count == 1)
+            let unallocated = try await t.send(.GET, "/api/v1/cases?officer=none", token: leader.token)
+            #expect((unallocated.json["items"] as? [Any])?.count == 6)
+            let window = try await t.send(.GET, "/api/v1/cases?receivedFrom=2026-11-24T10:16:00Z&receivedTo=2026-11-24T10:18:00Z",
+                                          token: leader.token)
+            #expect((window.json["items"] as? [Any])?.count == 2)
+
+            #expect(try await t.send(.GET, "/api/v1/cases?limit=500", token: leader.token).status == .badRequest)
+            #expect(try await t.send(.GET, "/api/v1/cases?cursor=garbage", token: leader.token).status == .badRequest)
+            let sleeping = try await t.send(.GET, "/api/v1/cases?status=sleeping", token: leader.token)
+            #expect(sleeping.status == .badRequest, Comment(rawValue: sleeping.text))
+        }
+    }
+}
+
+@Suite("Reporter tracking without an account")
+struct TrackingTests {
+    @Test("The reference and access code show the status and officer, never other parties or restricted details")
+    func track() async throws {
+        try await TestApp.run { t in
+            let receipt = try await t.submitReport(["allegedPerpetrator": ["name": "Robin Fictional"]])
+            let reference = try #require(receipt.json["reference"] as? String)
+            let code = try #require(receipt.json["accessCode"] as? String)
+            let leader = try await t.staffToken(.teamLeader)
+            let officer = try await t.staffToken(.officer)
+            _ = try await t.send(.PATCH, "/api/v1/cases/\(reference)", json: ["allocatedOfficerId": officer.user.id!.uuidString],
+                                 token: leader.token, headers: [("If-Match", "1")])
+
+            let reply = try await t.send(.POST, "/api/v1/track", json: ["reference": reference, "accessCode": code.lowercased()])
+            #expect(reply.status == .ok)
+            #expect(reply.json["status"] as? String == "open")
+            #expect(reply.json["allocatedOfficer"] as? String == officer.user.displayName)
+            #expect((reply.json["statusDescription"] as? String)?.isEmpty == false)
+            #expect(!reply.text.contains("Robin") && !reply.text.contains("Example Road") && !reply.text.contains("incidents"))
+        }
+    }
+
+    @Test("A wrong code and an unknown reference give the same 404; guessing is throttled with 429")
+    func wrongCodes() async throws {
+        try await TestApp.run { t in
+            let receipt = try await t.submitReport()
+            let reference = try #require(receipt.json["reference"] as? String)
+            let code = try #require(receipt.json["accessCode"] as? String)
+            let wrong = try await t.send(.POST, "/api/v1/track", json: ["reference": reference, "accessCode": "AAAA-AAAA-AAAA"])
+            let unknown = try await t.send(.POST, "/api/v1/track", json: ["reference": "ASB-2026-00077", "accessCode": code])
+            #expect(wrong.status == .notFound && unknown.status == .notFound)
+            #expect(wrong.json["detail"] as? String == unknown.json["detail"] as? String)
+            for _ in 0..<9 {
+                _ = try await t.send(.POST, "/api/v1/track", json: ["reference": reference, "accessCode": "BBBB-BBBB-BBBB"])
+            }
+            let blocked = try await t.send(.POST, "/api/v1/track", json: ["reference": reference, "accessCode": code])
+            #expect(blocked.status == .tooManyRequests, "Ten failures for a reference lock it for the window, even with the right code")
+            t.clock.advance(by: 3601)
+            #expect(try await t.send(.POST, "/api/v1/track", json: ["reference": reference, "accessCode": code]).status == .ok)
+            let empty = try await t.send(.POST, "/api/v1/track", json: ["reference": "", "accessCode": ""])
+            #expect(Set(empty.fieldErrors) == ["reference", "accessCode"])
+        }
+    }
+}

@@ -1,0 +1,101 @@
+@testable import ASBServer
+import ASBCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@Suite("Health, configuration and persistence")
+struct HealthAndPersistenceTests {
+    @Test("GET /health is 200 with the database answering")
+    func healthy() async throws {
+        try await TestApp.run { t in
+            let reply = try await t.send(.GET, "/health")
+            #expect(reply.status == .ok)
+            #expect(reply.json["status"] as? String == "ok")
+            #expect(reply.json["database"] as? String == "ok")
+        }
+    }
+
+    @Test("GET /health is 503 when the database is unreachable")
+    func unhealthy() async throws {
+        let app = try await Application.make(.testing)
+        do {
+            // Nothing listens on port 1 of loopback.
+            try await configure(app, config: AppConfig(database: .postgres(url: "postgres://asb:asb@127.0.0.1:1/asb"), bcryptCost: 4))
+            let response = try await app.testing().sendRequest(.GET, "/health")
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.body.string.contains("unreachable"))
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    @Test("Unknown routes answer with a problem document, not HTML")
+    func unknownRoute() async throws {
+        try await TestApp.run { t in
+            let reply = try await t.send(.GET, "/api/v1/nowhere")
+            #expect(reply.status == .notFound)
+            #expect(reply.headers.contentType?.description.hasPrefix("application/problem+json") == true)
+        }
+    }
+
+    @Test("Stopping and starting the server keeps every case", .enabled(if: TestDatabase.postgresURL == nil))
+    func restartKeepsCases() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("asb-restart-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        var reference = ""
+        try await TestApp.run(databaseFile: path) { t in
+            reference = try #require(try await t.submitReport().json["reference"] as? String)
+        }
+        let saved = reference
+        try await TestApp.run(databaseFile: path) { (t: TestApp) async throws -> Void in
+            let count = try await ASBCase.query(on: t.app.db).filter(\.$reference == saved).count()
+            #expect(count == 1)
+            #expect(try await t.submitReport().string("reference") == "ASB-2026-00002", "Numbering carries on")
+        }
+    }
+
+    @Test("Configuration comes from ASB_ variables with defaults, and every bad key is named at once")
+    func configuration() throws {
+        let defaults = try AppConfig.fromEnvironment([:])
+        #expect(defaults.database == .sqliteFile("asb.sqlite"))
+        #expect(defaults.tokenLifetime == 12 * 3600)
+        #expect(defaults.autoMigrate)
+
+        #expect(try AppConfig.fromEnvironment(["ASB_DATABASE_URL": "sqlite::memory:"]).database == .sqliteMemory)
+        #expect(try AppConfig.fromEnvironment(["ASB_DATABASE_URL": "sqlite:/var/lib/asb/asb.sqlite"]).database
+                == .sqliteFile("/var/lib/asb/asb.sqlite"))
+        #expect(try AppConfig.fromEnvironment(["ASB_DATABASE_URL": "postgres://u:p@db.example:5432/asb"]).database
+                == .postgres(url: "postgres://u:p@db.example:5432/asb"))
+        let tuned = try AppConfig.fromEnvironment(["ASB_TOKEN_TTL_HOURS": "8", "ASB_BCRYPT_COST": "10", "ASB_AUTO_MIGRATE": "false"])
+        #expect(tuned.tokenLifetime == 8 * 3600 && tuned.bcryptCost == 10 && !tuned.autoMigrate)
+
+        #expect {
+            try AppConfig.fromEnvironment(["ASB_DATABASE_URL": "mysql://x", "ASB_BCRYPT_COST": "99", "ASB_TOKEN_TTL_HOURS": "soon"])
+        } throws: { error in
+            let problems = (error as? AppConfig.Invalid)?.problems ?? []
+            return problems.count == 3 && problems.contains { $0.hasPrefix("ASB_DATABASE_URL") }
+                && problems.contains { $0.hasPrefix("ASB_BCRYPT_COST") } && problems.contains { $0.hasPrefix("ASB_TOKEN_TTL_HOURS") }
+        }
+    }
+
+    @Test("The contract's enums and ASBCore's agree case for case")
+    func enumsAgree() {
+        func same<A: RawRepresentable & CaseIterable, B: RawRepresentable & CaseIterable>(_: A.Type, _: B.Type) -> Bool
+        where A.RawValue == B.RawValue, A.RawValue: Hashable {
+            Set(A.allCases.map(\.rawValue)) == Set(B.allCases.map(\.rawValue))
+        }
+        #expect(same(Role.self, Components.Schemas.Role.self))
+        #expect(same(ReportChannel.self, Components.Schemas.ReportChannel.self))
+        #expect(same(IncidentCategory.self, Components.Schemas.IncidentCategory.self))
+        #expect(same(HateStrand.self, Components.Schemas.HateStrand.self))
+        #expect(same(ASBLimb.self, Components.Schemas.ASBLimb.self))
+        #expect(same(ContactMethod.self, Components.Schemas.ContactMethod.self))
+        #expect(same(PartyRole.self, Components.Schemas.PartyRole.self))
+        #expect(same(CaseStatus.self, Components.Schemas.CaseStatus.self))
+        #expect(same(Priority.self, Components.Schemas.Priority.self))
+    }
+}

@@ -1,0 +1,139 @@
+@testable import ASBServer
+import ASBCore
+import Foundation
+import Testing
+import Vapor
+
+/// Walks every endpoint with every role (and with no token), checking the status each gets.
+@Suite("Roles on every endpoint")
+struct RoleMatrixTests {
+    enum Caller: String, CaseIterable, CustomStringConvertible {
+        case anonymous, intake, officer, teamLeader, partner, analyst, admin
+        var role: Role? { Role(rawValue: rawValue) }
+        var description: String { rawValue }
+    }
+
+    struct Endpoint: CustomStringConvertible {
+        let name: String
+        let method: HTTPMethod
+        let path: String
+        let body: [String: Any]?
+        var headers: [(String, String)] = []
+        /// What each caller gets; anything allowed is a 2xx.
+        let expect: [Caller: HTTPStatus]
+        var description: String { name }
+    }
+
+    static let allowed = HTTPStatus.ok
+
+    /// The matrix. `ok` stands for "allowed" (any 2xx); the fixture resets between rows.
+    static func endpoints(reference: String, userID: String) -> [Endpoint] {
+        let staff: [Caller: HTTPStatus] = [.anonymous: .unauthorized]
+        func table(_ allowedRoles: Set<Caller>, deniedWith denied: HTTPStatus = .forbidden) -> [Caller: HTTPStatus] {
+            var result = staff
+            for caller in Caller.allCases where caller != .anonymous {
+                result[caller] = allowedRoles.contains(caller) ? allowed : denied
+            }
+            return result
+        }
+        let everyone = Set(Caller.allCases).subtracting([.anonymous])
+        return [
+            Endpoint(name: "GET /users/me", method: .GET, path: "/api/v1/users/me", body: nil, expect: table(everyone)),
+            Endpoint(name: "GET /users", method: .GET, path: "/api/v1/users", body: nil, expect: table([.admin])),
+            Endpoint(name: "POST /users", method: .POST, path: "/api/v1/users",
+                     body: ["username": "new.user", "displayName": "New", "role": "officer", "password": "long-enough-password"],
+                     expect: table([.admin])),
+            Endpoint(name: "GET /users/{id}", method: .GET, path: "/api/v1/users/\(userID)", body: nil, expect: table([.admin])),
+            Endpoint(name: "PATCH /users/{id}", method: .PATCH, path: "/api/v1/users/\(userID)", body: ["displayName": "Renamed"],
+                     expect: table([.admin])),
+            Endpoint(name: "POST /reports (staff channel)", method: .POST, path: "/api/v1/reports",
+                     body: Fixtures.webReport(seed: 5).merging(["channel": "letter"]) { $1 },
+                     expect: table([.intake, .officer, .teamLeader])),
+            Endpoint(name: "POST /reports (web)", method: .POST, path: "/api/v1/reports", body: Fixtures.webReport(seed: 6),
+                     expect: table([.intake, .officer, .teamLeader]).merging([.anonymous: allowed]) { $1 }),
+            Endpoint(name: "GET /cases", method: .GET, path: "/api/v1/cases", body: nil,
+                     expect: table([.intake, .officer, .teamLeader, .partner])),
+            // A partner may not see a case not referred to its agency: the same 404 as a missing case.
+            Endpoint(name: "GET /cases/{ref}", method: .GET, path: "/api/v1/cases/\(reference)", body: nil,
+                     expect: table([.intake, .officer, .teamLeader]).merging([.partner: .notFound]) { $1 }),
+            Endpoint(name: "PATCH /cases/{ref}", method: .PATCH, path: "/api/v1/cases/\(reference)", body: ["categories": ["noise"]],
+                     headers: [("If-Match", "\"1\"")],
+                     expect: table([.officer, .teamLeader])),
+            Endpoint(name: "POST /cases/{ref}/incidents", method: .POST, path: "/api/v1/cases/\(reference)/incidents",
+                     body: ["channel": "phone", "description": "Again tonight."],
+                     expect: table([.intake, .officer, .teamLeader])),
+            Endpoint(name: "GET /cases/{ref}/timeline", method: .GET, path: "/api/v1/cases/\(reference)/timeline", body: nil,
+                     expect: table([.intake, .officer, .teamLeader]).merging([.partner: .notFound]) { $1 }),
+            Endpoint(name: "GET /cases/{ref}/audit", method: .GET, path: "/api/v1/cases/\(reference)/audit", body: nil,
+                     expect: table([.teamLeader, .admin])),
+            Endpoint(name: "GET /neighbourhoods", method: .GET, path: "/api/v1/neighbourhoods", body: nil, expect: table(everyone)),
+            Endpoint(name: "POST /neighbourhoods", method: .POST, path: "/api/v1/neighbourhoods", body: ["name": "Matrix Example"],
+                     expect: table([.admin])),
+            Endpoint(name: "GET /properties", method: .GET, path: "/api/v1/properties?postcode=SS1%201AA", body: nil,
+                     expect: table([.intake, .officer, .teamLeader, .admin])),
+            Endpoint(name: "POST /properties", method: .POST, path: "/api/v1/properties",
+                     body: ["addressLine": "1 Matrix Road", "postcode": "SS1 1AA"], expect: table([.admin])),
+            Endpoint(name: "DELETE /sessions/current", method: .DELETE, path: "/api/v1/sessions/current", body: nil,
+                     expect: table(everyone)),
+        ]
+    }
+
+    @Test("Every role gets exactly what DESIGN.md allows on every endpoint",
+          arguments: 0..<18)
+    func matrixRow(index: Int) async throws {
+        try await TestApp.run { t in
+            let reference = try #require(try await t.submitReport().json["reference"] as? String)
+            let subject = try await t.staffToken(.officer, username: "subject.user")
+            let endpoint = try #require(Self.endpoints(reference: reference, userID: subject.user.id!.uuidString)[safe: index])
+            // The allocated officer is the officer caller, so "officer may update" means their own case.
+            var tokens: [Caller: String] = [:]
+            for caller in Caller.allCases {
+                guard let role = caller.role else { continue }
+                tokens[caller] = try await t.staffToken(role, username: "matrix.\(caller.rawValue)").token
+            }
+            let officerID = try #require(try await t.send(.GET, "/api/v1/users/me", token: tokens[.officer]).json["id"] as? String)
+            let leader = try #require(tokens[.teamLeader])
+            _ = try await t.send(.PATCH, "/api/v1/cases/\(reference)", json: ["allocatedOfficerId": officerID],
+                                 token: leader, headers: [("If-Match", "1")])
+
+            for caller in Caller.allCases {
+                var headers = endpoint.headers
+                if endpoint.method == .PATCH, endpoint.path.contains("/cases/") {
+                    let current = try #require(try await ASBCase.query(on: t.app.db).first()).version
+                    headers = [("If-Match", "\"\(current)\"")]
+                }
+                var body = endpoint.body
+                if endpoint.name == "POST /users" { body?["username"] = "new.\(caller.rawValue)" }
+                if endpoint.name == "POST /neighbourhoods" { body?["name"] = "Matrix \(caller.rawValue)" }
+                if endpoint.name == "POST /properties" { body?["addressLine"] = "\(caller.rawValue) Matrix Road" }
+                let reply = try await t.send(endpoint.method, endpoint.path, json: body, token: tokens[caller], headers: headers)
+                let expected = try #require(endpoint.expect[caller])
+                if expected == Self.allowed {
+                    #expect((200..<300).contains(reply.status.code), "\(endpoint) as \(caller): \(reply.status) \(reply.text)")
+                } else {
+                    #expect(reply.status == expected, "\(endpoint) as \(caller): \(reply.status) \(reply.text)")
+                    #expect(reply.headers.contentType?.description.hasPrefix("application/problem+json") == true)
+                }
+            }
+        }
+    }
+
+    @Test("The matrix covers every operation in the contract, which the server publishes")
+    func coversContract() async throws {
+        try await TestApp.run { t in
+            let reply = try await t.send(.GET, "/api/v1/openapi.yaml")
+            #expect(reply.status == .ok)
+            #expect(reply.text.hasPrefix("openapi: 3.1"))
+            let operations = reply.text.split(separator: "\n").filter { $0.contains("operationId:") }.count
+            let covered = Set(Self.endpoints(reference: "r", userID: "u").map {
+                $0.name.replacingOccurrences(of: " (web)", with: "").replacingOccurrences(of: " (staff channel)", with: "")
+            })
+            // Sign-in and tracking are public by design and have their own suites.
+            #expect(covered.count + 2 == operations, "Add new operations to the role matrix")
+        }
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}

@@ -1,0 +1,182 @@
+@testable import ASBServer
+import ASBCore
+import Fluent
+import FluentSQL
+import Foundation
+import NIOCore
+import Testing
+import Vapor
+import VaporTesting
+
+/// Which database the server tests run on: a fresh SQLite file per test by default, or a fresh
+/// schema per test on the PostgreSQL server named by `ASB_TEST_DATABASE_URL`.
+enum TestDatabase {
+    static var postgresURL: String? {
+        let url = ProcessInfo.processInfo.environment["ASB_TEST_DATABASE_URL"]
+        return (url?.isEmpty ?? true) ? nil : url
+    }
+
+    static var name: String { postgresURL == nil ? "SQLite" : "PostgreSQL" }
+}
+
+/// A clock that tests move by hand.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+
+    init(_ start: Date) { current = start }
+
+    var now: Date { lock.withLock { current } }
+    func advance(by seconds: TimeInterval) { lock.withLock { current = current.addingTimeInterval(seconds) } }
+    func set(_ date: Date) { lock.withLock { current = date } }
+
+    var appClock: AppClock { AppClock(now: { [self] in self.now }) }
+}
+
+/// 2026-11-24 10:15 in London (GMT): a Tuesday.
+let tuesdayMorning = ISO8601DateFormatter().date(from: "2026-11-24T10:15:00Z")!
+
+/// A running application on its own database, with helpers to call it as a client would.
+struct TestApp {
+    let app: Application
+    let clock: TestClock
+
+    /// Builds the app exactly as `asb serve` does, but on a throwaway database and a test clock,
+    /// runs `body`, and removes the database.
+    static func run(
+        clock: TestClock = TestClock(tuesdayMorning),
+        databaseFile: String? = nil,
+        configure adjust: (inout AppConfig) -> Void = { _ in },
+        _ body: (TestApp) async throws -> Void
+    ) async throws {
+        var config = AppConfig(bcryptCost: 4)
+        var cleanup: (Application) async throws -> Void = { _ in }
+        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        if let url = TestDatabase.postgresURL {
+            config.database = .postgres(url: url, searchPath: [schema])
+            cleanup = { app in
+                try await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
+            }
+        } else {
+            let path = databaseFile ?? FileManager.default.temporaryDirectory
+                .appendingPathComponent("asb-test-\(UUID().uuidString).sqlite").path
+            config.database = .sqliteFile(path)
+            if databaseFile == nil {
+                cleanup = { _ in
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                }
+            }
+        }
+        adjust(&config)
+
+        let app = try await Application.make(.testing)
+        do {
+            try await ASBServer.configure(app, config: config, clock: clock.appClock)
+            if TestDatabase.postgresURL != nil {
+                try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+            }
+            try await app.autoMigrate()
+            try await body(TestApp(app: app, clock: clock))
+        } catch {
+            try? await cleanup(app)
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await cleanup(app)
+        try await app.asyncShutdown()
+    }
+
+    // MARK: Requests
+
+    struct Reply {
+        let status: HTTPStatus
+        let headers: HTTPHeaders
+        let body: Data
+
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
+        }
+        var text: String { String(decoding: body, as: UTF8.self) }
+        /// A top-level string field of the JSON body.
+        func string(_ key: String) -> String? { json[key] as? String }
+        func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(T.self, from: body)
+        }
+        /// Field names of a 422 problem's `errors`.
+        var fieldErrors: [String] {
+            (json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+        }
+    }
+
+    @discardableResult
+    func send(_ method: HTTPMethod, _ path: String, json: Any? = nil, raw: String? = nil, token: String? = nil,
+              headers extra: [(String, String)] = []) async throws -> Reply {
+        var headers = HTTPHeaders()
+        if let token { headers.bearerAuthorization = .init(token: token) }
+        var body: ByteBuffer?
+        if let json {
+            headers.contentType = .json
+            body = ByteBuffer(data: try JSONSerialization.data(withJSONObject: json))
+        } else if let raw {
+            headers.contentType = .json
+            body = ByteBuffer(string: raw)
+        }
+        for (name, value) in extra { headers.replaceOrAdd(name: name, value: value) }
+        let response = try await app.testing().sendRequest(method, path, headers: headers, body: body)
+        return Reply(status: response.status, headers: response.headers, body: Data(buffer: response.body))
+    }
+
+    // MARK: Fixtures (generated people only)
+
+    /// Creates a staff user directly through the service and returns a signed-in token.
+    func staffToken(_ role: Role, username: String? = nil, agency: String? = nil) async throws -> (token: String, user: User) {
+        let name = username ?? "\(role.rawValue.lowercased())\(Int.random(in: 1000...9999))"
+        let user = try await UserService(app: app, db: app.db, requestID: nil).create(
+            .init(username: name, displayName: "Test \(role.rawValue) \(name.suffix(4))", email: "\(name)@example.org",
+                  role: role, partnerAgency: role == .partner ? (agency ?? "Example Police") : nil,
+                  password: "correct-horse-\(name)"),
+            by: .system)
+        let reply = try await send(.POST, "/api/v1/sessions", json: ["username": name, "password": "correct-horse-\(name)"])
+        guard reply.status == .created, let token = reply.json["token"] as? String else {
+            throw TestFailure("sign-in failed: \(reply.status) \(reply.text)")
+        }
+        return (token, user)
+    }
+
+    /// Submits a valid public web report and returns the receipt JSON.
+    func submitReport(_ overrides: [String: Any] = [:], token: String? = nil,
+                      headers: [(String, String)] = []) async throws -> Reply {
+        var body = Fixtures.webReport()
+        for (key, value) in overrides { body[key] = value }
+        return try await send(.POST, "/api/v1/reports", json: body, token: token, headers: headers)
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Invented people and places. Names come from a fixed list of made-up names; postcodes are
+/// well-formed but chosen from the Southend (SS) area the landlord serves.
+enum Fixtures {
+    static let firstNames = ["Alex", "Sam", "Jordan", "Robin", "Morgan", "Casey", "Taylor", "Jamie"]
+    static let lastNames = ["Example", "Sample", "Tester", "Placeholder", "Fictional", "Madeup"]
+
+    static func person(_ seed: Int = Int.random(in: 0..<1000)) -> [String: Any] {
+        let name = "\(firstNames[seed % firstNames.count]) \(lastNames[seed % lastNames.count])"
+        return ["name": name, "email": "person\(seed)@example.org", "phone": "01632 960 \(String(format: "%03d", seed % 1000))",
+                "address": "\(seed % 200 + 1) Example Road, Southend-on-Sea", "postcode": "ss26fy",
+                "preferredContactMethod": "email"]
+    }
+
+    static func webReport(seed: Int = Int.random(in: 0..<1000)) -> [String: Any] {
+        ["channel": "web", "anonymous": false, "reporter": person(seed),
+         "description": "Loud music from the flat above every night after midnight.",
+         "occurredOn": "2026-11-20", "occurredAt": "23:30", "location": "Example House stairwell",
+         "postcode": "SS1 1AA", "categories": ["noise"], "hate": false, "hateStrands": [String](),
+         "immediateDanger": false, "riskAnswers": [String: Any]()]
+    }
+}
