@@ -42,19 +42,19 @@ struct HealthAndPersistenceTests {
         }
     }
 
-    @Test("Stopping and starting the server keeps every case", .enabled(if: TestDatabase.postgresURL == nil))
+    @Test("Stopping and starting the server keeps every case")
     func restartKeepsCases() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("asb-restart-\(UUID().uuidString).sqlite").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let name = "restart_" + UUID().uuidString.prefix(8).lowercased()
         var reference = ""
-        try await TestApp.run(databaseFile: path) { t in
+        try await TestApp.run(keeping: name) { t in
             reference = try #require(try await t.submitReport().json["reference"] as? String)
         }
         let saved = reference
-        try await TestApp.run(databaseFile: path) { (t: TestApp) async throws -> Void in
+        try await TestApp.run(keeping: name) { (t: TestApp) async throws -> Void in
             let count = try await ASBCase.query(on: t.app.db).filter(\.$reference == saved).count()
             #expect(count == 1)
             #expect(try await t.submitReport().string("reference") == "ASB-2026-00002", "Numbering carries on")
+            try await TestApp.dropDatabase(name, app: t.app)
         }
     }
 

@@ -239,46 +239,47 @@ struct CaseService {
 
     // MARK: Timeline and audit
 
-    func timeline(_ reference: String, cursor rawCursor: String?, limit: Int, by actor: Actor) async throws -> Page<CaseEvent> {
+    func timeline(_ reference: String, cursor: String?, limit: Int, by actor: Actor) async throws -> Page<CaseEvent> {
         let asbCase = try await findReadable(reference, by: actor)
         let caseID = try asbCase.requireID()
-        let cursor = try Cursor.decode(rawCursor)
-        let query = CaseEvent.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$actor)
-        if let cursor, let date = cursor.date {
-            query.group(.or) { or in
-                or.filter(\.$at > date)
-                or.group(.and) { $0.filter(\.$at == date).filter(\.$id > cursor.id) }
-            }
-        }
-        let rows = try await query.sort(\.$at).sort(\.$id).limit(limit + 1).all()
-        let items = Array(rows.prefix(limit))
+        let page = try await Self.chronologicalPage(
+            CaseEvent.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$actor), at: \.$at, cursor: cursor, limit: limit)
         try await AuditLog.record(.timelineRead, by: actor, entityType: "case", entityID: asbCase.reference,
                                   caseID: caseID, at: env.clock.now(), requestID: requestID, on: db)
-        let next = rows.count > limit ? items.last.map { Cursor(date: $0.at, id: $0.id!).encoded() } : nil
-        return Page(items: items, nextCursor: next)
+        return page
     }
 
-    func audit(_ reference: String, cursor rawCursor: String?, limit: Int, by actor: Actor) async throws -> Page<AuditEvent> {
+    func audit(_ reference: String, cursor: String?, limit: Int, by actor: Actor) async throws -> Page<AuditEvent> {
         guard let user = actor.user else { throw AppError.unauthenticated() }
         guard user.role.may(.readAudit) else { throw AppError.forbidden() }
-        let notFound = AppError.notFound("There is no case \(reference).")
         guard let parsed = CaseReference(reference),
               let asbCase = try await ASBCase.query(on: db).filter(\.$reference == parsed.description).first()
-        else { throw notFound }
+        else { throw AppError.notFound("There is no case \(reference).") }
         let caseID = try asbCase.requireID()
-        let cursor = try Cursor.decode(rawCursor)
-        let query = AuditEvent.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$actor)
-        if let cursor, let date = cursor.date {
-            query.group(.or) { or in
-                or.filter(\.$at > date)
-                or.group(.and) { $0.filter(\.$at == date).filter(\.$id > cursor.id) }
-            }
-        }
-        let rows = try await query.sort(\.$at).sort(\.$id).limit(limit + 1).all()
-        let items = Array(rows.prefix(limit))
+        let page = try await Self.chronologicalPage(
+            AuditEvent.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$actor), at: \.$at, cursor: cursor, limit: limit)
         try await AuditLog.record(.auditRead, by: actor, entityType: "case", entityID: asbCase.reference,
                                   caseID: caseID, at: env.clock.now(), requestID: requestID, on: db)
-        let next = rows.count > limit ? items.last.map { Cursor(date: $0.at, id: $0.id!).encoded() } : nil
+        return page
+    }
+
+    /// Oldest first by `(at, id)`, resuming after the cursor's entry. Ids are time-ordered
+    /// (`OrderedID`), so entries written in the same instant keep their order.
+    static func chronologicalPage<M: Model>(
+        _ query: QueryBuilder<M>, at: KeyPath<M, FieldProperty<M, Date>>, cursor rawCursor: String?, limit: Int
+    ) async throws -> Page<M> where M.IDValue == UUID {
+        if let cursor = try Cursor.decode(rawCursor), let date = cursor.date {
+            query.group(.or) { or in
+                or.filter(at > date)
+                or.group(.and) { $0.filter(at == date).filter(\M._$id > cursor.id) }
+            }
+        }
+        let rows = try await query.sort(at).sort(\M._$id).limit(limit + 1).all()
+        let items = Array(rows.prefix(limit))
+        var next: String?
+        if rows.count > limit, let last = items.last {
+            next = Cursor(date: last[keyPath: at].wrappedValue, id: try last.requireID()).encoded()
+        }
         return Page(items: items, nextCursor: next)
     }
 }

@@ -45,27 +45,20 @@ struct TestApp {
     /// runs `body`, and removes the database.
     static func run(
         clock: TestClock = TestClock(tuesdayMorning),
-        databaseFile: String? = nil,
+        /// Reuse one database across runs (a SQLite file name or PostgreSQL schema); the caller removes it.
+        keeping database: String? = nil,
         configure adjust: (inout AppConfig) -> Void = { _ in },
         _ body: (TestApp) async throws -> Void
     ) async throws {
         var config = AppConfig(bcryptCost: 4)
         var cleanup: (Application) async throws -> Void = { _ in }
-        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let name = database ?? "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         if let url = TestDatabase.postgresURL {
-            config.database = .postgres(url: url, searchPath: [schema])
-            cleanup = { app in
-                try await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
-            }
+            config.database = .postgres(url: url, searchPath: [name])
+            if database == nil { cleanup = { app in try await dropDatabase(name, app: app) } }
         } else {
-            let path = databaseFile ?? FileManager.default.temporaryDirectory
-                .appendingPathComponent("asb-test-\(UUID().uuidString).sqlite").path
-            config.database = .sqliteFile(path)
-            if databaseFile == nil {
-                cleanup = { _ in
-                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-                }
-            }
+            config.database = .sqliteFile(sqlitePath(name))
+            if database == nil { cleanup = { app in try await dropDatabase(name, app: app) } }
         }
         adjust(&config)
 
@@ -73,7 +66,7 @@ struct TestApp {
         do {
             try await ASBServer.configure(app, config: config, clock: clock.appClock)
             if TestDatabase.postgresURL != nil {
-                try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+                try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA IF NOT EXISTS \(ident: name)").run()
             }
             try await app.autoMigrate()
             try await body(TestApp(app: app, clock: clock))
@@ -84,6 +77,19 @@ struct TestApp {
         }
         try await cleanup(app)
         try await app.asyncShutdown()
+    }
+
+    static func sqlitePath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("asb-test-\(name).sqlite").path
+    }
+
+    /// Removes a test database: the PostgreSQL schema, or the SQLite file and its WAL.
+    static func dropDatabase(_ name: String, app: Application) async throws {
+        if TestDatabase.postgresURL != nil {
+            try await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS \(ident: name) CASCADE").run()
+        } else {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: sqlitePath(name) + suffix) }
+        }
     }
 
     // MARK: Requests

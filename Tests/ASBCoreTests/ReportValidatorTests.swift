@@ -1,0 +1,121 @@
+import ASBCore
+import Foundation
+import Testing
+
+@Suite("Report validation (SS-REP-1, SS-DEF-2)")
+struct ReportValidatorTests {
+    let now = ISO8601DateFormatter().date(from: "2026-11-24T10:15:00Z")!
+    let reporter = ReportDraft.Person(name: "Alex Example", email: "Alex@Example.org", postcode: "ss26fy",
+                                      preferredContactMethod: .email)
+
+    func validate(_ draft: ReportDraft, staff: Bool = false) -> Result<ValidReport, ValidationFailure> {
+        Result { () throws(ValidationFailure) in try ReportValidator.validate(draft, by: .init(isStaff: staff), now: now) }
+    }
+
+    func fields(_ result: Result<ValidReport, ValidationFailure>) -> Set<String> {
+        if case .failure(let failure) = result { return Set(failure.errors.map(\.field)) }
+        return []
+    }
+
+    @Test("A complete web report is accepted, trimmed and normalised")
+    func valid() throws {
+        let draft = ReportDraft(channel: .web, reporter: reporter, description: "  Loud music.  ", occurredOn: "2026-11-20",
+                                occurredAt: "23:30", postcode: "ss11aa", categories: [.noise, .noise])
+        let report = try validate(draft).get()
+        #expect(report.description == "Loud music.")
+        #expect(report.postcode?.value == "SS1 1AA")
+        #expect(report.reporter?.email == "alex@example.org")
+        #expect(report.reporter?.postcode?.value == "SS2 6FY")
+        #expect(report.categories == [.noise])
+        #expect(report.receivedAt == now)
+    }
+
+    @Test("SS-REP-1: the public may use only the web channel", arguments: ReportChannel.allCases)
+    func channels(channel: ReportChannel) {
+        let draft = ReportDraft(channel: channel, reporter: reporter, description: "x")
+        #expect(fields(validate(draft)).contains("channel") == !channel.isPublic)
+        #expect(!fields(validate(draft, staff: true)).contains("channel"))
+    }
+
+    @Test("A reporter needs a name and a way to be contacted, matching their preferred method")
+    func reporterDetails() {
+        #expect(fields(validate(ReportDraft(channel: .web, reporter: .init(), description: "x")))
+                == ["reporter.name", "reporter"])
+        let phoneOnly = ReportDraft.Person(name: "Sam Sample", phone: "07700 900982", preferredContactMethod: .letter)
+        #expect(fields(validate(ReportDraft(channel: .web, reporter: phoneOnly, description: "x")))
+                == ["reporter.preferredContactMethod"])
+        let badPhone = ReportDraft.Person(name: "Sam Sample", phone: "call me maybe")
+        #expect(fields(validate(ReportDraft(channel: .web, reporter: badPhone, description: "x"))) == ["reporter.phone"])
+    }
+
+    @Test("SS-DEF-2: hate needs at least one strand, and strands need hate")
+    func hateStrands() {
+        #expect(fields(validate(ReportDraft(channel: .web, reporter: reporter, description: "x", hate: true)))
+                == ["hateStrands"])
+        #expect(fields(validate(ReportDraft(channel: .web, reporter: reporter, description: "x", hateStrands: [.race])))
+                == ["hate"])
+        let ok = try? validate(ReportDraft(channel: .web, reporter: reporter, description: "x", hate: true,
+                                           hateStrands: [.genderIdentity, .disability])).get()
+        #expect(ok?.hateStrands == [.genderIdentity, .disability])
+    }
+
+    @Test("Dates and times: real dates only, not in the future; a time needs a date")
+    func datesAndTimes() {
+        func check(_ on: String?, _ at: String?) -> Set<String> {
+            fields(validate(ReportDraft(channel: .web, reporter: reporter, description: "x", occurredOn: on, occurredAt: at)))
+        }
+        #expect(check("2026-11-24", "00:00") == [])
+        #expect(check("2024-02-29", "23:59") == [])
+        #expect(check("2026-02-29", nil) == ["occurredOn"])
+        #expect(check("24/11/2026", nil) == ["occurredOn"])
+        #expect(check("2027-01-01", nil) == ["occurredOn"])
+        #expect(check("2026-11-24", "24:00") == ["occurredAt"])
+        #expect(check("2026-11-24", "9:30") == ["occurredAt"])
+        #expect(check(nil, "09:30") == ["occurredOn"])
+    }
+
+    @Test("Staff may backdate receipt (a letter's stamp) but not into the future; the public may not set it")
+    func receivedAt() throws {
+        let earlier = now.addingTimeInterval(-4 * 86_400)
+        let draft = ReportDraft(channel: .letter, reporter: reporter, description: "x", receivedAt: earlier)
+        #expect(try validate(draft, staff: true).get().receivedAt == earlier)
+        #expect(fields(validate(ReportDraft(channel: .letter, reporter: reporter, description: "x",
+                                            receivedAt: now.addingTimeInterval(3600)), staff: true)) == ["receivedAt"])
+        #expect(fields(validate(ReportDraft(channel: .web, reporter: reporter, description: "x", receivedAt: earlier)))
+                == ["receivedAt"])
+    }
+
+    @Test("Anonymous reports carry no reporter; a new incident on a case takes none either")
+    func anonymity() throws {
+        #expect(try validate(ReportDraft(channel: .web, anonymous: true, description: "x")).get().isAnonymous)
+        #expect(fields(validate(ReportDraft(channel: .web, anonymous: true, reporter: reporter, description: "x"))) == ["reporter"])
+        let incident = Result { () throws(ValidationFailure) in
+            try ReportValidator.validate(ReportDraft(channel: .phone, description: "Again"), by: .init(isStaff: true),
+                                         now: now, existingCase: true)
+        }
+        #expect((try? incident.get()) != nil)
+    }
+
+    @Test("What happened: required, at most 10,000 characters (counted as a person sees them)")
+    func descriptionLength() {
+        #expect(fields(validate(ReportDraft(channel: .web, reporter: reporter, description: " \n "))) == ["description"])
+        let emoji = String(repeating: "🔊", count: 10_000)
+        #expect(fields(validate(ReportDraft(channel: .web, reporter: reporter, description: emoji))) == [])
+        #expect(fields(validate(ReportDraft(channel: .web, reporter: reporter, description: emoji + "!"))) == ["description"])
+    }
+
+    @Test("Email addresses and phone numbers",
+          arguments: [("a@example.org", true), ("first.last+tag@sub.example.co.uk", true), ("no-at.example.org", false),
+                      ("a@b", false), ("a @example.org", false), ("a@-example.org", false), ("@example.org", false)])
+    func emails(address: String, valid: Bool) {
+        #expect(ReportValidator.isEmailAddress(address) == valid)
+    }
+
+    @Test("SS-RT-2, SS-REP-2: hate and immediate danger are priority 1 at intake; the rest await assessment")
+    func provisionalPriority() {
+        #expect(IntakeTriage.provisionalPriority(hate: true, immediateDanger: false) == .p1)
+        #expect(IntakeTriage.provisionalPriority(hate: false, immediateDanger: true) == .p1)
+        #expect(IntakeTriage.provisionalPriority(hate: false, immediateDanger: false) == nil)
+        #expect(IntakeTriage.emergencyAdvice.contains("999"))
+    }
+}
