@@ -34,6 +34,8 @@ public func configure(
 
     app.asyncCommands.use(ASBServeCommand(), as: "serve", isDefault: true)
     app.asyncCommands.use(CreateUserCommand(), as: "create-user")
+    app.asyncCommands.use(CalendarCommands(), as: "calendar")
+    app.asyncCommands.use(BreachScanCommand(), as: "breach-scan")
 }
 
 private func configureDatabase(_ app: Application, _ location: AppConfig.DatabaseLocation) async throws {

@@ -7,7 +7,7 @@ struct CaseLifecycleTests {
           arguments: CaseTransition.allCases)
     func sources(transition: CaseTransition) {
         for status in CaseStatus.allCases {
-            let facts = CaseFacts(status: status, hasAllocatedOfficer: true, reopenReason: "Closed too early")
+            let facts = CaseFacts(status: status, hasAllocatedOfficer: true, hasAssessment: true, reopenReason: "Closed too early")
             let result = Result { () throws(RuleViolation) in try CaseLifecycle.apply(transition, to: facts) }
             if CaseLifecycle.sources(of: transition).contains(status) {
                 #expect((try? result.get()) == transition.target, "\(transition) from \(status)")
@@ -17,29 +17,38 @@ struct CaseLifecycleTests {
         }
     }
 
-    @Test("SS-NXT-1: a case opens only with an allocated officer")
-    func openNeedsOfficer() {
-        #expect(throws: RuleViolation.openNeedsOfficer) {
-            try CaseLifecycle.apply(.open, to: CaseFacts(status: .received, hasAllocatedOfficer: false))
+    @Test("SS-RT-1, SS-NXT-1: a case opens only once it is assessed and has an allocated officer",
+          arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func openNeedsAssessmentAndOfficer(assessed: Bool, allocated: Bool) {
+        let facts = CaseFacts(status: .received, hasAllocatedOfficer: allocated, hasAssessment: assessed)
+        let expected: RuleViolation? = !assessed ? .openNeedsAssessment : (!allocated ? .openNeedsOfficer : nil)
+        let result = Result { () throws(RuleViolation) in try CaseLifecycle.apply(.open, to: facts) }
+        switch result {
+        case .success(let status):
+            #expect(expected == nil && status == .open)
+        case .failure(let violation):
+            #expect(violation == expected)
         }
-        #expect(CaseLifecycle.automaticTransition(after: CaseFacts(status: .received, hasAllocatedOfficer: false)) == nil)
-        #expect(CaseLifecycle.automaticTransition(after: CaseFacts(status: .received, hasAllocatedOfficer: true)) == .open)
-        #expect(CaseLifecycle.automaticTransition(after: CaseFacts(status: .open, hasAllocatedOfficer: true)) == nil)
+        #expect((CaseLifecycle.automaticTransition(after: facts) == .open) == (assessed && allocated))
+        let open = CaseFacts(status: .open, hasAllocatedOfficer: true, hasAssessment: true)
+        #expect(CaseLifecycle.automaticTransition(after: open) == nil)
     }
 
     @Test("SS-CLS-2: formal closure only follows a closure proposal")
     func closeOnlyFromPending() {
         #expect(throws: RuleViolation.closureOnlyFromPending) {
-            try CaseLifecycle.apply(.close, to: CaseFacts(status: .open, hasAllocatedOfficer: true))
+            try CaseLifecycle.apply(.close, to: CaseFacts(status: .open, hasAllocatedOfficer: true, hasAssessment: true))
         }
-        #expect((try? CaseLifecycle.apply(.close, to: CaseFacts(status: .closurePending, hasAllocatedOfficer: true))) == .closed)
+        let pending = CaseFacts(status: .closurePending, hasAllocatedOfficer: true, hasAssessment: true)
+        #expect((try? CaseLifecycle.apply(.close, to: pending)) == .closed)
     }
 
     @Test("SS-CLS-1: reopening a closed case needs a reason")
     func reopenNeedsReason() {
         for reason in [nil, "", "   "] as [String?] {
             #expect(throws: RuleViolation.reopenNeedsReason) {
-                try CaseLifecycle.apply(.reopen, to: CaseFacts(status: .closed, hasAllocatedOfficer: true, reopenReason: reason))
+                try CaseLifecycle.apply(.reopen, to: CaseFacts(status: .closed, hasAllocatedOfficer: true, hasAssessment: true,
+                                                               reopenReason: reason))
             }
         }
     }

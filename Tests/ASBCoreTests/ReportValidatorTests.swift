@@ -111,11 +111,9 @@ struct ReportValidatorTests {
         #expect(ReportValidator.isEmailAddress(address) == valid)
     }
 
-    @Test("SS-RT-2, SS-REP-2: hate and immediate danger are priority 1 at intake; the rest await assessment")
-    func provisionalPriority() {
-        #expect(IntakeTriage.provisionalPriority(hate: true, immediateDanger: false) == .p1)
-        #expect(IntakeTriage.provisionalPriority(hate: false, immediateDanger: true) == .p1)
-        #expect(IntakeTriage.provisionalPriority(hate: false, immediateDanger: false) == nil)
+    @Test("SS-REP-2: the emergency advice says to call 999, and 101 for other crime")
+    func emergencyAdvice() {
         #expect(IntakeTriage.emergencyAdvice.contains("999"))
+        #expect(IntakeTriage.emergencyAdvice.contains("101"))
     }
 }

@@ -27,7 +27,7 @@ struct CaseTests {
         }
     }
 
-    @Test("SS-NXT-1: a team leader allocates an officer and the received case opens, on the timeline and in the audit")
+    @Test("SS-RT-1, SS-NXT-1: a case opens once assessed and allocated, in either order, on the timeline and in the audit")
     func allocationOpensCase() async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)
@@ -37,13 +37,22 @@ struct CaseTests {
                                          json: ["allocatedOfficerId": officer.user.id!.uuidString],
                                          token: leader.token, headers: [("If-Match", "\"1\"")])
             #expect(reply.status == .ok, "\(reply.text)")
-            #expect(reply.json["status"] as? String == "open")
+            #expect(reply.json["status"] as? String == "received", "Allocated but not yet assessed (SS-RT-1)")
             #expect((reply.json["allocatedOfficer"] as? [String: Any])?["displayName"] as? String == officer.user.displayName)
             #expect(reply.headers.first(name: .eTag) == "\"2\"")
 
+            let assessed = try await t.assess(reference, token: officer.token, answers: ["frequency": "daily"])
+            #expect(assessed.status == .created, "\(assessed.text)")
+            #expect(assessed.json["status"] as? String == "open")
+
+            let other = try #require(try await t.submitReport().json["reference"] as? String)
+            _ = try await t.assess(other, token: leader.token)
+            #expect(try await t.send(.GET, "/api/v1/cases/\(other)", token: leader.token).json["status"] as? String == "received")
+            #expect(try await t.allocate(other, to: officer.user, token: leader.token).json["status"] as? String == "open")
+
             let timeline = try await t.send(.GET, "/api/v1/cases/\(reference)/timeline", token: officer.token)
             let kinds = (timeline.json["items"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
-            #expect(kinds == ["reported", "allocated", "statusChanged"])
+            #expect(kinds == ["reported", "allocated", "assessed", "priorityChanged", "statusChanged"] || kinds == ["reported", "allocated", "assessed", "statusChanged"])
 
             let audit = try await t.send(.GET, "/api/v1/cases/\(reference)/audit", token: leader.token)
             let actions = (audit.json["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
@@ -145,6 +154,7 @@ struct CaseTests {
             }
             _ = try await t.send(.PATCH, "/api/v1/cases/ASB-2026-00002", json: ["allocatedOfficerId": officer.user.id!.uuidString],
                                  token: leader.token, headers: [("If-Match", "1")])
+            try await t.assess("ASB-2026-00002", token: officer.token)
 
             var seen: [String] = []
             var cursor: String?
@@ -197,8 +207,8 @@ struct TrackingTests {
             let code = try #require(receipt.json["accessCode"] as? String)
             let leader = try await t.staffToken(.teamLeader)
             let officer = try await t.staffToken(.officer)
-            _ = try await t.send(.PATCH, "/api/v1/cases/\(reference)", json: ["allocatedOfficerId": officer.user.id!.uuidString],
-                                 token: leader.token, headers: [("If-Match", "1")])
+            try await t.allocate(reference, to: officer.user, token: leader.token)
+            try await t.assess(reference, token: officer.token)
 
             let reply = try await t.send(.POST, "/api/v1/track", json: ["reference": reference, "accessCode": code.lowercased()])
             #expect(reply.status == .ok)

@@ -17,7 +17,7 @@ struct ReportIntakeTests {
             let code = try #require(reply.json["accessCode"] as? String)
             #expect(code.count == 14 && code.filter { $0 == "-" }.count == 2)
             #expect(reply.json["status"] as? String == "received")
-            #expect(reply.json["priority"] == nil, "An ordinary report waits for its risk assessment")
+            #expect(reply.json["priority"] as? Int == 3, "Without risk answers the provisional priority is standard")
 
             let stored = try #require(try await ASBCase.query(on: t.app.db).first())
             #expect(stored.accessCodeHash != code && !stored.accessCodeHash.contains(code), "The access code is stored hashed")

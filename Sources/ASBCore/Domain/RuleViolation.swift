@@ -25,9 +25,9 @@ extension RuleViolation {
     public static let openNeedsOfficer = RuleViolation(
         code: "case.openNeedsOfficer", clause: "SS-NXT-1",
         reason: "A case is opened only once an officer is allocated to it.")
-    public static let openCaseKeepsOfficer = RuleViolation(
-        code: "case.openCaseKeepsOfficer", clause: "SS-NXT-1",
-        reason: "An open case must keep an allocated officer: allocate another officer instead of removing the allocation.")
+    public static let openNeedsAssessment = RuleViolation(
+        code: "case.openNeedsAssessment", clause: "SS-RT-1",
+        reason: "A case is opened only once an officer has assessed its risk.")
     public static let closedCaseTakesNoIncident = RuleViolation(
         code: "case.closedTakesNoIncident", clause: "SS-CLS-1",
         reason: "The case is closed: record the new incident as a new report.")

@@ -23,11 +23,14 @@ public enum CaseTransition: String, Sendable, CaseIterable {
 public struct CaseFacts: Sendable, Equatable {
     public var status: CaseStatus
     public var hasAllocatedOfficer: Bool
+    /// An officer has assessed the risk (a provisional priority from intake does not count).
+    public var hasAssessment: Bool
     public var reopenReason: String?
 
-    public init(status: CaseStatus, hasAllocatedOfficer: Bool, reopenReason: String? = nil) {
+    public init(status: CaseStatus, hasAllocatedOfficer: Bool, hasAssessment: Bool, reopenReason: String? = nil) {
         self.status = status
         self.hasAllocatedOfficer = hasAllocatedOfficer
+        self.hasAssessment = hasAssessment
         self.reopenReason = reopenReason
     }
 }
@@ -52,6 +55,7 @@ public enum CaseLifecycle {
         }
         switch transition {
         case .open:
+            guard facts.hasAssessment else { throw .openNeedsAssessment }
             guard facts.hasAllocatedOfficer else { throw .openNeedsOfficer }
         case .reopen:
             guard let reason = facts.reopenReason, !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
@@ -62,16 +66,11 @@ public enum CaseLifecycle {
         return transition.target
     }
 
-    /// A case that is `received` opens as soon as the rules allow it (SS-NXT-1): returns the
+    /// A case that is `received` opens as soon as it is assessed and allocated (SS-RT-1, SS-NXT-1): returns the
     /// transition to apply after a change, if any.
     public static func automaticTransition(after facts: CaseFacts) -> CaseTransition? {
         if facts.status == .received, (try? apply(.open, to: facts)) != nil { return .open }
         return nil
-    }
-
-    /// Whether the allocated officer may be removed from a case in this state.
-    public static func checkDeallocation(of facts: CaseFacts) throws(RuleViolation) {
-        if facts.status != .received { throw .openCaseKeepsOfficer }
     }
 
     /// Whether a new incident may be added to a case in this state (SS-PRG-1).

@@ -28,9 +28,8 @@ extension APIHandler {
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         let canonical = try encoder.encode(body)
-        let riskAnswers = try body.riskAnswers.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         let receipt = try await ctx.intake.submit(
-            draft, riskAnswers: riskAnswers, caseReference: body.caseReference, by: actor,
+            draft, riskAnswers: body.riskAnswers?.additionalProperties ?? [:], caseReference: body.caseReference, by: actor,
             idempotency: try .make(key: input.headers.idempotencyKey, canonicalBody: canonical, actor: actor))
         return .created(.init(body: .json(.init(receipt))))
     }
@@ -45,12 +44,13 @@ extension APIHandler {
             categories: EnumBridge.convert(body.categories ?? []), hate: body.hate ?? false,
             hateStrands: EnumBridge.convert(body.hateStrands ?? []), immediateDanger: body.immediateDanger ?? false,
             receivedAt: body.receivedAt)
+        let report = try ReportValidator.validate(draft, by: .init(isStaff: true), now: ctx.now, existingCase: true)
+        let calendar = try await ctx.calendar.calendar()
         let incident = try await ctx.app.asb.writes.run(on: ctx.db) { db in
             let service = IntakeService(app: ctx.app, db: db, requestID: ctx.requestID)
             let target = try await CaseService(app: ctx.app, db: db, requestID: ctx.requestID)
                 .findReadable(input.path.reference, by: .staff(user))
-            let report = try ReportValidator.validate(draft, by: .init(isStaff: true), now: ctx.now, existingCase: true)
-            return try await service.addIncident(report, riskAnswers: nil, to: target, by: .staff(user), now: ctx.now, on: db)
+            return try await service.addIncident(report, to: target, calendar: calendar, by: .staff(user), now: ctx.now, on: db)
         }
         try await incident.$recordedBy.load(on: ctx.db)
         return .created(.init(body: .json(try .init(incident))))

@@ -21,6 +21,10 @@ struct APIHandler: APIProtocol {
         var auth: AuthService { AuthService(app: app, db: db, requestID: requestID) }
         var tracking: TrackingService { TrackingService(app: app, db: db, requestID: requestID) }
         var referenceData: ReferenceDataService { ReferenceDataService(app: app, db: db, requestID: requestID) }
+        var calendar: CalendarService { CalendarService(app: app, db: db, requestID: requestID) }
+        var assessments: AssessmentService { AssessmentService(app: app, db: db, requestID: requestID) }
+        var clock: CaseClock { CaseClock(db: db, requestID: requestID) }
+        var queues: QueueService { QueueService(db: db) }
 
         func staff() throws -> User { try request.requireStaff() }
         func staff(_ permission: Permission) throws -> User { try request.requireStaff(permission) }

@@ -40,7 +40,7 @@ extension Components.Schemas.Party {
     init(_ p: Party) throws {
         self.init(id: try p.requireID().uuidString, name: p.name, email: p.email, phone: p.phone, address: p.address,
                   postcode: p.postcode, preferredContactMethod: p.preferredContactMethod.map { EnumBridge.convert($0) },
-                  tenancyReference: p.tenancyReference)
+                  tenancyReference: p.tenancyReference, supportNeeds: EnumBridge.convert(p.supportNeeds))
     }
 }
 
@@ -68,6 +68,9 @@ extension Components.Schemas.CaseDetail {
             propertyId: c.$property.id?.uuidString, immediateDanger: c.immediateDanger,
             receivedAt: c.receivedAt, lastIncidentAt: c.lastIncidentAt, createdAt: c.createdAt, updatedAt: c.updatedAt,
             version: c.version,
+            prioritySource: c.prioritySource.map { EnumBridge.convert($0) },
+            riskLevel: c.riskLevel.map { EnumBridge.convert($0) },
+            deadlines: detail.deadlines.map { .init($0, now: detail.now) },
             parties: try detail.parties.map { .init(role: EnumBridge.convert($0.role), party: try .init($0.party)) },
             incidents: try detail.incidents.map { try .init($0) })
     }
@@ -115,5 +118,45 @@ extension UUID {
         guard let raw else { return nil }
         guard let id = UUID(uuidString: raw) else { throw ValidationFailure([FieldError(field, "This is not a valid id.")]) }
         return id
+    }
+}
+
+extension Components.Schemas.CaseDeadline {
+    init(_ m: CaseMilestone, now: Date) {
+        self.init(milestone: EnumBridge.convert(m.milestone), dueAt: m.dueAt, metAt: m.metAt,
+                  state: EnumBridge.convert(m.state(now: now)), rule: m.explanation, ruleCode: m.rule)
+    }
+}
+
+extension Components.Schemas.RiskAssessment {
+    init(_ r: RiskAssessmentRecord) throws {
+        let answers = (try? JSONDecoder().decode([String: String].self, from: Data(r.answers.utf8))) ?? [:]
+        self.init(id: try r.requireID().uuidString, questionnaireVersion: r.questionnaireVersion,
+                  answers: .init(additionalProperties: answers), score: r.score, level: EnumBridge.convert(r.level),
+                  computedPriority: EnumBridge.convert(r.computedPriority), priority: EnumBridge.convert(r.priority),
+                  overrideReason: r.overrideReason, reasons: r.reasons, supportNeeds: EnumBridge.convert(r.supportNeeds),
+                  source: EnumBridge.convert(r.source), notASB: r.notASB, assessedBy: .init(r.$assessedBy.value ?? nil),
+                  assessedAt: r.assessedAt)
+    }
+}
+
+extension Components.Schemas.RiskQuestionnaire {
+    init(_ q: RiskQuestionnaire) {
+        self.init(version: q.version, questions: q.questions.map { question in
+            .init(id: question.id, text: question.text, help: question.help, choices: question.choices.map { choice in
+                .init(value: choice.value, label: choice.label, score: choice.score, overridingReason: choice.overridingReason,
+                      supportNeeds: EnumBridge.convert(choice.supportNeeds))
+            })
+        }, mediumThreshold: q.mediumThreshold, highThreshold: q.highThreshold)
+    }
+}
+
+extension Components.Schemas.QueueItem {
+    init(_ item: QueueService.Item, now: Date) {
+        let c = item.asbCase
+        self.init(reference: c.reference, status: EnumBridge.convert(c.status), priority: c.priority.map { EnumBridge.convert($0) },
+                  hate: c.hate, receivedAt: c.receivedAt, allocatedOfficer: .init(c.$allocatedOfficer.value ?? nil),
+                  milestone: item.milestone.map { EnumBridge.convert($0.milestone) }, dueAt: item.milestone?.dueAt,
+                  state: item.milestone.map { EnumBridge.convert($0.state(now: now)) })
     }
 }

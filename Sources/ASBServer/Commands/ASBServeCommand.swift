@@ -19,6 +19,10 @@ struct ASBServeCommand: AsyncCommand {
                     """)
             }
         }
+        let interval = app.asb.config.breachScanInterval
+        if interval > 0 {
+            app.lifecycle.use(BreachScanJob(app: app, interval: interval))
+        }
         try await app.servers.asyncCommand.run(using: context, signature: signature)
     }
 }

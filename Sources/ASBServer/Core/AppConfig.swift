@@ -1,3 +1,4 @@
+import ASBCore
 import Foundation
 import Vapor
 
@@ -23,6 +24,10 @@ public struct AppConfig: Sendable {
     public var trackMaxFailuresPerClient: Int
     public var trackWindow: TimeInterval
     public var idempotencyLifetime: TimeInterval
+    /// The bank holiday region of the working calendar.
+    public var calendarRegion: CalendarRegion
+    /// How often `asb serve` scans for breached deadlines; 0 turns the scan off.
+    public var breachScanInterval: TimeInterval
 
     public init(
         database: DatabaseLocation = .sqliteFile("asb.sqlite"),
@@ -35,7 +40,9 @@ public struct AppConfig: Sendable {
         trackMaxFailuresPerReference: Int = 10,
         trackMaxFailuresPerClient: Int = 30,
         trackWindow: TimeInterval = 3600,
-        idempotencyLifetime: TimeInterval = 24 * 3600
+        idempotencyLifetime: TimeInterval = 24 * 3600,
+        calendarRegion: CalendarRegion = .englandAndWales,
+        breachScanInterval: TimeInterval = 60
     ) {
         self.database = database
         self.autoMigrate = autoMigrate
@@ -48,6 +55,8 @@ public struct AppConfig: Sendable {
         self.trackMaxFailuresPerClient = trackMaxFailuresPerClient
         self.trackWindow = trackWindow
         self.idempotencyLifetime = idempotencyLifetime
+        self.calendarRegion = calendarRegion
+        self.breachScanInterval = breachScanInterval
     }
 
     /// Every variable, its default and what it does; the README's table is written from this.
@@ -61,6 +70,8 @@ public struct AppConfig: Sendable {
         ("ASB_LOGIN_WINDOW_MINUTES", "15", "the sign-in throttling window"),
         ("ASB_TRACK_MAX_FAILURES", "10", "wrong tracking codes per case reference within an hour before 429"),
         ("ASB_TRACK_MAX_FAILURES_PER_CLIENT", "30", "wrong tracking codes per client address within an hour before 429"),
+        ("ASB_CALENDAR_REGION", "england-and-wales", "bank holidays of england-and-wales, scotland or northern-ireland"),
+        ("ASB_BREACH_SCAN_SECONDS", "60", "how often `asb serve` records breached deadlines; 0 turns it off"),
     ]
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -100,6 +111,14 @@ public struct AppConfig: Sendable {
         int("ASB_LOGIN_WINDOW_MINUTES", 1...1440) { config.loginWindow = TimeInterval($0) * 60 }
         int("ASB_TRACK_MAX_FAILURES", 1...1000) { config.trackMaxFailuresPerReference = $0 }
         int("ASB_TRACK_MAX_FAILURES_PER_CLIENT", 1...10000) { config.trackMaxFailuresPerClient = $0 }
+        int("ASB_BREACH_SCAN_SECONDS", 0...86_400) { config.breachScanInterval = TimeInterval($0) }
+        if let raw = env["ASB_CALENDAR_REGION"], !raw.isEmpty {
+            if let region = CalendarRegion(rawValue: raw.lowercased()) {
+                config.calendarRegion = region
+            } else {
+                problems.append("ASB_CALENDAR_REGION=\(raw): expected england-and-wales, scotland or northern-ireland")
+            }
+        }
 
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return config

@@ -7,6 +7,7 @@ struct ASBEnvironment: Sendable {
     var random: RandomSource
     var passwords: Passwords
     var writes: WriteTransactions
+    var calendars = CalendarCache()
 }
 
 extension Application {

@@ -19,6 +19,10 @@ enum AuditLog {
         case userUpdate = "user.update"
         case neighbourhoodCreate = "neighbourhood.create"
         case propertyCreate = "property.create"
+        case calendarChange = "calendar.change"
+        case assessmentCreate = "case.assess"
+        case milestoneMet = "case.milestone"
+        case milestoneBreached = "case.breach"
     }
 
     /// Records one event. `changes` names fields and their new coded values; never free text

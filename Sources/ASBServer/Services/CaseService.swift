@@ -114,6 +114,9 @@ struct CaseService {
         var asbCase: ASBCase
         var parties: [CaseParty]
         var incidents: [IncidentReport]
+        var deadlines: [CaseMilestone]
+        /// The time the states of the deadlines were judged at.
+        var now: Date
     }
 
     /// The case with its parties and latest incidents. Every read is audited: it shows personal data.
@@ -133,7 +136,8 @@ struct CaseService {
             .sort(\.$createdAt).limit(500).all()
         let incidents = try await IncidentReport.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$recordedBy)
             .sort(\.$receivedAt, .descending).limit(200).all().reversed()
-        return Detail(asbCase: asbCase, parties: parties, incidents: Array(incidents))
+        let deadlines = try await CaseClock(db: db, requestID: requestID).deadlines(of: caseID)
+        return Detail(asbCase: asbCase, parties: parties, incidents: Array(incidents), deadlines: deadlines, now: env.clock.now())
     }
 
     // MARK: Update

@@ -42,15 +42,34 @@ struct IntakeService {
     }
 
     /// Records a report: a new case, or with `caseReference` a new incident on that case.
-    func submit(_ draft: ReportDraft, riskAnswers: String?, caseReference: String?, by actor: Actor,
+    /// `riskAnswers` (question id → choice value) give a new case its provisional priority.
+    func submit(_ draft: ReportDraft, riskAnswers: [String: String], caseReference: String?, by actor: Actor,
                 idempotency: IdempotencyClaim?) async throws -> Receipt {
         let now = env.clock.now()
         if caseReference != nil, actor.user == nil {
             throw AppError.unauthenticated("Sign in as staff to add a report to an existing case.")
         }
-        let report = try ReportValidator.validate(draft, by: .init(isStaff: actor.user != nil), now: now,
+        // Every problem with the report and its risk answers, at once.
+        var errors: [FieldError] = []
+        var report: ValidReport?
+        do {
+            report = try ReportValidator.validate(draft, by: .init(isStaff: actor.user != nil), now: now,
                                                   existingCase: caseReference != nil)
+        } catch { errors += error.errors }
+        var risk: RiskResult?
+        if caseReference != nil {
+            if !riskAnswers.isEmpty {
+                errors.append(FieldError("riskAnswers", "To reassess a case, use its assessments instead of a new incident."))
+            }
+        } else {
+            do {
+                risk = try RiskAssessment.assess(riskAnswers, hate: draft.hate, immediateDanger: draft.immediateDanger, notASB: false)
+            } catch { errors += error.errors }
+        }
+        guard errors.isEmpty, let report else { throw ValidationFailure(errors) }
         if let idempotency, let earlier = try await replay(idempotency, now: now) { return earlier }
+        let calendar = try await CalendarService(app: app, db: db, requestID: requestID).calendar()
+        let provisional = risk
 
         do {
             return try await env.writes.run(on: db) { db in
@@ -58,13 +77,13 @@ struct IntakeService {
                 if let caseReference {
                     let target = try await CaseService(app: app, db: db, requestID: requestID)
                         .findReadable(caseReference, by: actor)
-                    let incident = try await addIncident(report, riskAnswers: riskAnswers, to: target, by: actor, now: now, on: db)
+                    let incident = try await addIncident(report, to: target, calendar: calendar, by: actor, now: now, on: db)
                     receipt = Receipt(reference: target.reference, accessCode: nil, status: target.status,
                                       priority: target.priority, receivedAt: incident.receivedAt,
                                       incidentID: try incident.requireID(),
                                       emergencyAdvice: report.immediateDanger ? IntakeTriage.emergencyAdvice : nil)
                 } else {
-                    receipt = try await createCase(report, riskAnswers: riskAnswers, by: actor, now: now, on: db)
+                    receipt = try await createCase(report, risk: provisional!, calendar: calendar, by: actor, now: now, on: db)
                 }
                 if let idempotency { try await remember(receipt, for: idempotency, now: now, on: db) }
                 return receipt
@@ -78,7 +97,7 @@ struct IntakeService {
 
     // MARK: New case
 
-    private func createCase(_ report: ValidReport, riskAnswers: String?, by actor: Actor, now: Date,
+    private func createCase(_ report: ValidReport, risk: RiskResult, calendar: WorkingCalendar, by actor: Actor, now: Date,
                             on db: any Database) async throws -> Receipt {
         // The counter upsert is the transaction's first statement, so it takes the write lock first.
         let reference = try await CaseReferenceAllocator.next(year: CaseReferenceAllocator.year(of: now), on: db)
@@ -113,7 +132,6 @@ struct IntakeService {
         asbCase.hateStrands = report.hateStrands
         asbCase.asbLimbs = []
         asbCase.notASB = false
-        asbCase.priority = IntakeTriage.provisionalPriority(hate: report.hate, immediateDanger: report.immediateDanger)
         asbCase.immediateDanger = report.immediateDanger
         asbCase.location = report.location
         asbCase.postcode = report.postcode?.value
@@ -136,9 +154,13 @@ struct IntakeService {
                 .create(on: db)
         }
 
-        let incident = makeIncident(report, riskAnswers: riskAnswers, caseID: caseID, reporterID: reporterParty?.id,
+        let incident = makeIncident(report, riskAnswers: risk.answers, caseID: caseID, reporterID: reporterParty?.id,
                                     by: actor, now: now)
         try await incident.create(on: db)
+        // The reporter's answers give the provisional priority and the deadlines (SS-RT-1..4).
+        try await AssessmentService(app: app, db: db, requestID: requestID)
+            .recordProvisional(risk, for: asbCase, reporter: reporterParty, calendar: calendar, by: actor, now: now)
+        try await asbCase.save(on: db)
 
         let summary = "Reported by \(report.channel.rawValue)"
             + (report.hate ? "; hate crime/incident (\(report.hateStrands.map(\.rawValue).joined(separator: ", ")))" : "")
@@ -147,6 +169,7 @@ struct IntakeService {
         var changes = ["channel": report.channel.rawValue, "status": CaseStatus.received.rawValue,
                        "anonymous": String(report.isAnonymous)]
         if let priority = asbCase.priority { changes["priority"] = String(priority.rawValue) }
+        changes["riskLevel"] = risk.level.rawValue
         try await AuditLog.record(.caseCreate, by: actor, entityType: "case", entityID: reference.description,
                                   caseID: caseID, changes: changes, at: now, requestID: requestID, on: db)
 
@@ -159,13 +182,13 @@ struct IntakeService {
 
     /// Records a new incident on a case (SS-PRG-1): the case's last incident moves on, and a
     /// hate perception on any incident makes the case a hate case (SS-DEF-2) and priority 1 (SS-RT-2).
-    func addIncident(_ report: ValidReport, riskAnswers: String?, to asbCase: ASBCase, by actor: Actor, now: Date,
+    func addIncident(_ report: ValidReport, to asbCase: ASBCase, calendar: WorkingCalendar, by actor: Actor, now: Date,
                      on db: any Database) async throws -> IncidentReport {
         try CaseLifecycle.checkNewIncident(on: asbCase.status)
         let caseID = try asbCase.requireID()
         let reporter = try await CaseParty.query(on: db)
             .filter(\.$asbCase.$id == caseID).filter(\.$role == .reporter).first()
-        let incident = makeIncident(report, riskAnswers: riskAnswers, caseID: caseID, reporterID: reporter?.$party.id,
+        let incident = makeIncident(report, riskAnswers: [:], caseID: caseID, reporterID: reporter?.$party.id,
                                     by: actor, now: now)
         try await incident.create(on: db)
 
@@ -176,10 +199,13 @@ struct IntakeService {
             asbCase.hateStrands = Array(Set(asbCase.hateStrands).union(report.hateStrands)).sorted { $0.rawValue < $1.rawValue }
             changes["hateStrands"] = asbCase.hateStrands.map(\.rawValue).joined(separator: ",")
         }
-        if let provisional = IntakeTriage.provisionalPriority(hate: report.hate, immediateDanger: report.immediateDanger),
-           asbCase.priority.map({ provisional < $0 }) ?? true {
-            asbCase.priority = provisional
-            changes["priority"] = String(provisional.rawValue)
+        // Every hate crime/incident, and anyone in immediate danger, is priority 1 (SS-RT-2).
+        var priorityChange: String?
+        if report.hate || report.immediateDanger, asbCase.priority != .p1 {
+            priorityChange = try await CaseClock(db: db, requestID: requestID)
+                .apply(priority: .p1, source: asbCase.prioritySource ?? .provisional, to: asbCase, calendar: calendar,
+                       now: now, actor: actor)
+            changes["priority"] = "1"
         }
         for category in report.categories where !asbCase.categories.contains(category) {
             asbCase.categories.append(category)
@@ -191,12 +217,16 @@ struct IntakeService {
         try await CaseEvent(caseID: caseID, at: now, kind: .incidentAdded,
                             summary: "New incident reported by \(report.channel.rawValue)", actorID: actor.userID)
             .create(on: db)
+        if let priorityChange {
+            try await CaseEvent(caseID: caseID, at: now, kind: .priorityChanged, summary: priorityChange, actorID: actor.userID)
+                .create(on: db)
+        }
         try await AuditLog.record(.incidentCreate, by: actor, entityType: "case", entityID: asbCase.reference,
                                   caseID: caseID, changes: changes, at: now, requestID: requestID, on: db)
         return incident
     }
 
-    private func makeIncident(_ report: ValidReport, riskAnswers: String?, caseID: UUID, reporterID: UUID?,
+    private func makeIncident(_ report: ValidReport, riskAnswers: [String: String], caseID: UUID, reporterID: UUID?,
                               by actor: Actor, now: Date) -> IncidentReport {
         let incident = IncidentReport()
         incident.$asbCase.id = caseID
@@ -214,7 +244,11 @@ struct IntakeService {
         incident.hate = report.hate
         incident.hateStrands = report.hateStrands
         incident.immediateDanger = report.immediateDanger
-        incident.riskAnswers = riskAnswers
+        if !riskAnswers.isEmpty {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            incident.riskAnswers = (try? encoder.encode(riskAnswers)).map { String(decoding: $0, as: UTF8.self) }
+        }
         incident.$recordedBy.id = actor.userID
         return incident
     }

@@ -151,6 +151,30 @@ struct TestApp {
         return (token, user)
     }
 
+    /// The case's current version, as `If-Match` wants it.
+    func version(of reference: String) async throws -> String {
+        let stored = try #require(try await ASBCase.query(on: app.db).filter(\.$reference == reference).first())
+        return "\"\(stored.version)\""
+    }
+
+    /// An officer's risk assessment through the API.
+    @discardableResult
+    func assess(_ reference: String, token: String, answers: [String: String] = [:], priority: Int? = nil,
+                reason: String? = nil, notASB: Bool? = nil) async throws -> Reply {
+        var body: [String: Any] = ["answers": answers]
+        if let priority { body["priority"] = priority }
+        if let reason { body["overrideReason"] = reason }
+        if let notASB { body["notASB"] = notASB }
+        return try await send(.POST, "/api/v1/cases/\(reference)/assessments", json: body, token: token)
+    }
+
+    /// A team leader allocates the case to an officer.
+    @discardableResult
+    func allocate(_ reference: String, to officer: User, token: String) async throws -> Reply {
+        try await send(.PATCH, "/api/v1/cases/\(reference)", json: ["allocatedOfficerId": officer.id!.uuidString], token: token,
+                       headers: [("If-Match", try await version(of: reference))])
+    }
+
     /// Submits a valid public web report and returns the receipt JSON.
     func submitReport(_ overrides: [String: Any] = [:], token: String? = nil,
                       headers: [(String, String)] = []) async throws -> Reply {

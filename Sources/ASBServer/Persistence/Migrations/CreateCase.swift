@@ -15,6 +15,8 @@ struct CreateCase: AsyncMigration {
             .field("asb_limbs", .array(of: .string), .required)
             .field("not_asb", .bool, .required)
             .field("priority", .int)
+            .field("priority_source", .string)
+            .field("risk_level", .string)
             .field("immediate_danger", .bool, .required)
             .field("location", .string)
             .field("postcode", .string)

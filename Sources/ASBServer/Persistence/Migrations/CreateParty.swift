@@ -12,6 +12,7 @@ struct CreateParty: AsyncMigration {
             .field("postcode", .string)
             .field("preferred_contact_method", .string)
             .field("tenancy_reference", .string)
+            .field("support_needs", .array(of: .string), .required)
             .field("property_id", .uuid, .references("properties", "id"))
             .field("created_at", .datetime, .required)
             .field("updated_at", .datetime, .required)

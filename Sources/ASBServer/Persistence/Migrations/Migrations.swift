@@ -18,6 +18,9 @@ enum Migrations {
             CreateCaseEvent(),
             CreateIdempotencyRecord(),
             CreateThrottleEvent(),
+            CreateCalendarOverride(),
+            CreateCaseMilestone(),
+            CreateRiskAssessment(),
         ]
     }
 }

@@ -18,6 +18,8 @@ final class ASBCase: Model, @unchecked Sendable {
     @Field(key: "asb_limbs") var asbLimbs: [ASBLimb]
     @Field(key: "not_asb") var notASB: Bool
     @OptionalField(key: "priority") var priority: Priority?
+    @OptionalField(key: "priority_source") var prioritySource: PrioritySource?
+    @OptionalField(key: "risk_level") var riskLevel: RiskLevel?
     @Field(key: "immediate_danger") var immediateDanger: Bool
     @OptionalField(key: "location") var location: String?
     @OptionalField(key: "postcode") var postcode: String?
@@ -41,6 +43,13 @@ final class ASBCase: Model, @unchecked Sendable {
     var caseReference: CaseReference { CaseReference(year: referenceYear, number: referenceNumber) }
 
     var facts: CaseFacts {
-        CaseFacts(status: status, hasAllocatedOfficer: $allocatedOfficer.id != nil)
+        CaseFacts(status: status, hasAllocatedOfficer: $allocatedOfficer.id != nil,
+                  hasAssessment: prioritySource == .assessed || prioritySource == .override)
     }
+}
+
+/// How a case's priority was set: provisionally at intake from the reporter's answers, or by an
+/// officer's assessment, confirming or overriding the score.
+enum PrioritySource: String, Codable, Sendable {
+    case provisional, assessed, override
 }

@@ -16,6 +16,8 @@ final class Party: Model, @unchecked Sendable {
     @OptionalField(key: "postcode") var postcode: String?
     @OptionalField(key: "preferred_contact_method") var preferredContactMethod: ContactMethod?
     @OptionalField(key: "tenancy_reference") var tenancyReference: String?
+    /// Support needs to consider (SS-NXT-3), from risk answers and officers.
+    @Field(key: "support_needs") var supportNeeds: [SupportNeed]
     @OptionalParent(key: "property_id") var property: Property?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
@@ -31,6 +33,7 @@ final class Party: Model, @unchecked Sendable {
         self.postcode = person.postcode?.value
         self.preferredContactMethod = person.preferredContactMethod
         self.tenancyReference = property?.tenancyReference
+        self.supportNeeds = []
         self.$property.id = property?.id
         self.createdAt = now
         self.updatedAt = now

@@ -26,7 +26,7 @@ final class CaseEvent: Model, @unchecked Sendable {
     static let schema = "case_events"
 
     enum Kind: String, Codable, Sendable {
-        case reported, incidentAdded, allocated, updated, statusChanged
+        case reported, incidentAdded, allocated, updated, statusChanged, assessed, priorityChanged, milestoneMet, milestoneBreached
     }
 
     @ID(key: .id) var id: UUID?

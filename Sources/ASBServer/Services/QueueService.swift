@@ -1,0 +1,128 @@
+import ASBCore
+import Fluent
+import FluentSQL
+import Foundation
+
+/// The work queues (DESIGN.md): triage, deadlines due soon, and overdue. Officers see their own
+/// cases, team leaders the team's, intake the triage queue.
+struct QueueService {
+    let db: any Database
+
+    enum Name: String { case triage, dueSoon, overdue }
+
+    struct Item {
+        var asbCase: ASBCase
+        var milestone: CaseMilestone?
+    }
+
+    /// How far ahead "due soon" looks, in working hours.
+    static let dueSoonWorkingHours = 8
+
+    func page(_ name: Name, for user: User, calendar: WorkingCalendar, now: Date, cursor rawCursor: String?,
+              limit: Int) async throws -> CaseService.Page<Item> {
+        switch user.role {
+        case .teamLeader, .officer: break
+        case .intake where name == .triage: break
+        default: throw AppError.forbidden("Your role has no \(name.rawValue) queue.")
+        }
+        let ownCasesOnly = user.role == .officer
+        let cursor = try Cursor.decode(rawCursor)
+
+        switch name {
+        case .triage:
+            let query = ASBCase.query(on: db).filter(\.$status == .received).with(\.$allocatedOfficer)
+            if ownCasesOnly { query.filter(\.$allocatedOfficer.$id == user.id) }
+            if let cursor, let date = cursor.date {
+                query.group(.or) { or in
+                    or.filter(\.$receivedAt > date)
+                    or.group(.and) { $0.filter(\.$receivedAt == date).filter(\.$id > cursor.id) }
+                }
+            }
+            // Oldest first: the longer a report waits for assessment, the more urgent it is.
+            let rows = try await query.sort(\.$receivedAt).sort(\.$id).limit(limit + 1).all()
+            let cases = Array(rows.prefix(limit))
+            let ids = cases.compactMap(\.id)
+            let pending = ids.isEmpty ? [] : try await CaseMilestone.query(on: db)
+                .filter(\.$asbCase.$id ~~ ids).filter(\.$metAt == nil).sort(\.$dueAt).all()
+            let items = cases.map { c in Item(asbCase: c, milestone: pending.first { $0.$asbCase.id == c.id }) }
+            let next = rows.count > limit ? cases.last.map { Cursor(date: $0.receivedAt, id: $0.id!).encoded() } : nil
+            return .init(items: items, nextCursor: next)
+
+        case .dueSoon, .overdue:
+            let query = CaseMilestone.query(on: db)
+                .join(ASBCase.self, on: \CaseMilestone.$asbCase.$id == \ASBCase.$id)
+                .filter(\.$metAt == nil)
+                .filter(ASBCase.self, \.$status != .closed)
+            if name == .overdue {
+                query.filter(\.$dueAt < now)
+            } else {
+                let horizon = ServiceClock.dueAt(receivedAt: now, rule: .workingHours(Self.dueSoonWorkingHours), calendar: calendar)
+                query.filter(\.$dueAt >= now).filter(\.$dueAt <= horizon)
+            }
+            if ownCasesOnly { query.filter(ASBCase.self, \.$allocatedOfficer.$id == user.id) }
+            if let cursor, let date = cursor.date {
+                query.group(.or) { or in
+                    or.filter(\.$dueAt > date)
+                    or.group(.and) { $0.filter(\.$dueAt == date).filter(\.$id > cursor.id) }
+                }
+            }
+            let rows = try await query.sort(\.$dueAt).sort(\.$id).limit(limit + 1).all()
+            let page = Array(rows.prefix(limit))
+            let cases = try page.map { try $0.joined(ASBCase.self) }
+            let officerIDs = Set(cases.compactMap { $0.$allocatedOfficer.id })
+            let officers = officerIDs.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ officerIDs).all()
+            for c in cases {
+                c.$allocatedOfficer.value = officers.first { $0.id == c.$allocatedOfficer.id }
+            }
+            let items = zip(cases, page).map { Item(asbCase: $0, milestone: $1) }
+            let next = rows.count > limit ? page.last.map { Cursor(date: $0.dueAt, id: $0.id!).encoded() } : nil
+            return .init(items: items, nextCursor: next)
+        }
+    }
+}
+
+/// Records every breached deadline once, as a timeline event and an audit event. Safe to run on
+/// several server instances at once: each breach is claimed with a conditional update first.
+struct BreachScanner {
+    let db: any Database
+    let writes: WriteTransactions
+
+    /// Scans everything due before `now`; returns how many breaches it recorded.
+    func scan(now: Date, batchSize: Int = 200) async throws -> Int {
+        var recorded = 0
+        while true {
+            let due = try await CaseMilestone.query(on: db)
+                .filter(\.$metAt == nil).filter(\.$breachRecordedAt == nil).filter(\.$dueAt < now)
+                .sort(\.$dueAt).limit(batchSize).all()
+            for milestone in due where try await record(milestone, now: now) { recorded += 1 }
+            if due.count < batchSize { return recorded }
+        }
+    }
+
+    private func record(_ milestone: CaseMilestone, now: Date) async throws -> Bool {
+        guard let id = milestone.id else { return false }
+        return try await writes.run(on: db) { db in
+            // One atomic claim: of several instances scanning at once, exactly one records it.
+            guard let sql = db as? any SQLDatabase else { return false }
+            let claimed = try await sql.raw("""
+                UPDATE case_milestones SET breach_recorded_at = \(bind: now)
+                WHERE id = \(bind: id) AND breach_recorded_at IS NULL AND met_at IS NULL RETURNING id
+                """).all()
+            guard claimed.count == 1 else { return false }
+            guard let asbCase = try await ASBCase.find(milestone.$asbCase.id, on: db) else { return false }
+            try await BreachScanner.recordEvents(for: milestone, of: asbCase, now: now, on: db)
+            return true
+        }
+    }
+
+    /// The timeline and audit entries of one breach.
+    static func recordEvents(for milestone: CaseMilestone, of asbCase: ASBCase, now: Date, on db: any Database) async throws {
+        let caseID = try asbCase.requireID()
+        try await CaseEvent(caseID: caseID, at: now, kind: .milestoneBreached,
+                            summary: "\(milestone.milestone.displayName) deadline missed: it was due \(CaseClock.describe(milestone.dueAt))",
+                            actorID: nil).create(on: db)
+        try await AuditLog.record(.milestoneBreached, by: .system, entityType: "case", entityID: asbCase.reference, caseID: caseID,
+                                  changes: ["milestone": milestone.milestone.rawValue, "dueAt": milestone.dueAt.formatted(.iso8601)],
+                                  at: now, requestID: nil, on: db)
+    }
+}
