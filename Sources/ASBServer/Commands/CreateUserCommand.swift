@@ -30,7 +30,10 @@ struct CreateUserCommand: AsyncCommand {
         guard let rawRole = signature.role, let role = Role(rawValue: rawRole) else {
             throw Failure(description: "--role must be one of: " + Role.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        guard let password = readLine(strippingNewline: true), !password.isEmpty else {
+        // Hidden when typed at a terminal; one line when piped in.
+        if isatty(STDIN_FILENO) != 0 { context.console.output("Password: ", newLine: false) }
+        let password = context.console.input(isSecure: isatty(STDIN_FILENO) != 0)
+        guard !password.isEmpty else {
             throw Failure(description: "Write the password on standard input, e.g. `printf '%s\\n' \"$PASSWORD\" | asb create-user …`")
         }
         try await app.autoMigrate()

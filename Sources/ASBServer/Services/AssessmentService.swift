@@ -80,14 +80,8 @@ struct AssessmentService {
             }
             var audit = ["priority": String(priority.rawValue), "level": result.level.rawValue, "score": String(result.score)]
             if overridden { audit["override"] = "true" }
-            if let transition = CaseLifecycle.automaticTransition(after: asbCase.facts) {
-                let from = asbCase.status
-                asbCase.status = try CaseLifecycle.apply(transition, to: asbCase.facts)
-                try await CaseEvent(caseID: caseID, at: now, kind: .statusChanged,
-                                    summary: "Case \(from.rawValue) → \(asbCase.status.rawValue)", actorID: user.id).create(on: db)
-                try await AuditLog.record(.caseTransition, by: actor, entityType: "case", entityID: asbCase.reference,
-                                          caseID: caseID, changes: ["from": from.rawValue, "to": asbCase.status.rawValue],
-                                          at: now, requestID: requestID, on: db)
+            if let status = try await CaseService.openIfReady(asbCase, by: actor, now: now, requestID: requestID, on: db) {
+                audit["status"] = status.rawValue
             }
             asbCase.version = version + 1
             asbCase.updatedAt = now

@@ -214,15 +214,8 @@ struct CaseService {
                 try await CaseEvent(caseID: caseID, at: now, kind: .updated,
                                     summary: "Changed " + changed.joined(separator: ", "), actorID: user.id).create(on: db)
             }
-            if let transition = CaseLifecycle.automaticTransition(after: asbCase.facts) {
-                let from = asbCase.status
-                asbCase.status = try CaseLifecycle.apply(transition, to: asbCase.facts)
-                audit["status"] = asbCase.status.rawValue
-                try await CaseEvent(caseID: caseID, at: now, kind: .statusChanged,
-                                    summary: "Case \(from.rawValue) → \(asbCase.status.rawValue)", actorID: user.id).create(on: db)
-                try await AuditLog.record(.caseTransition, by: actor, entityType: "case", entityID: asbCase.reference,
-                                          caseID: caseID, changes: ["from": from.rawValue, "to": asbCase.status.rawValue],
-                                          at: now, requestID: requestID, on: db)
+            if let status = try await Self.openIfReady(asbCase, by: actor, now: now, requestID: requestID, on: db) {
+                audit["status"] = status.rawValue
             }
             asbCase.version = expectedVersion + 1
             asbCase.updatedAt = now
@@ -231,6 +224,22 @@ struct CaseService {
                                       caseID: caseID, changes: audit, at: now, requestID: requestID, on: db)
         }
         return try await load(asbCase)
+    }
+
+    /// Applies the lifecycle's automatic transition, if any (a received case opens once assessed
+    /// and allocated), with its timeline and audit entries. Returns the new status when it moved.
+    static func openIfReady(_ asbCase: ASBCase, by actor: Actor, now: Date, requestID: String?,
+                            on db: any Database) async throws -> CaseStatus? {
+        guard let transition = CaseLifecycle.automaticTransition(after: asbCase.facts) else { return nil }
+        let caseID = try asbCase.requireID()
+        let from = asbCase.status
+        asbCase.status = try CaseLifecycle.apply(transition, to: asbCase.facts)
+        try await CaseEvent(caseID: caseID, at: now, kind: .statusChanged,
+                            summary: "Case \(from.rawValue) → \(asbCase.status.rawValue)", actorID: actor.userID).create(on: db)
+        try await AuditLog.record(.caseTransition, by: actor, entityType: "case", entityID: asbCase.reference,
+                                  caseID: caseID, changes: ["from": from.rawValue, "to": asbCase.status.rawValue],
+                                  at: now, requestID: requestID, on: db)
+        return asbCase.status
     }
 
     static func claimVersion(caseID: UUID, expected: Int, on db: any Database) async throws -> Bool {
