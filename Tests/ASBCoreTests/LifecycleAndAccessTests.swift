@@ -70,9 +70,10 @@ struct CaseLifecycleTests {
 struct RoleTests {
     /// The permission table from DESIGN.md, "Users", written out in full.
     static let table: [Role: Set<Permission>] = [
-        .intake: [.recordReport, .readCases, .readReferenceData, .readProperties],
-        .officer: [.recordReport, .readCases, .updateCase, .readReferenceData, .readProperties],
-        .teamLeader: [.recordReport, .readCases, .updateCase, .allocateCase, .readAudit, .readReferenceData, .readProperties],
+        .intake: [.recordReport, .readCases, .readReferenceData, .readProperties, .readParties],
+        .officer: [.recordReport, .readCases, .updateCase, .readReferenceData, .readProperties, .readParties],
+        .teamLeader: [.recordReport, .readCases, .updateCase, .allocateCase, .readAudit, .readReferenceData, .readProperties,
+                      .readParties],
         .partner: [.readCases, .readReferenceData],
         .analyst: [.readReferenceData],
         .admin: [.readAudit, .manageUsers, .manageReferenceData, .readReferenceData, .readProperties],

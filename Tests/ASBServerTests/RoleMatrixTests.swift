@@ -28,7 +28,7 @@ struct RoleMatrixTests {
     static let allowed = HTTPStatus.ok
 
     /// The matrix. `ok` stands for "allowed" (any 2xx); the fixture resets between rows.
-    static func endpoints(reference: String, userID: String) -> [Endpoint] {
+    static func endpoints(reference: String, userID: String, partyID: String = UUID().uuidString) -> [Endpoint] {
         let staff: [Caller: HTTPStatus] = [.anonymous: .unauthorized]
         func table(_ allowedRoles: Set<Caller>, deniedWith denied: HTTPStatus = .forbidden) -> [Caller: HTTPStatus] {
             var result = staff
@@ -88,18 +88,28 @@ struct RoleMatrixTests {
                      body: ["milestone": "response"], expect: table([.officer, .teamLeader]).merging([.intake: .forbidden]) { $1 }),
             Endpoint(name: "GET /queues/{name}", method: .GET, path: "/api/v1/queues/overdue", body: nil,
                      expect: table([.officer, .teamLeader])),
+            Endpoint(name: "GET /parties", method: .GET, path: "/api/v1/parties?q=al", body: nil,
+                     expect: table([.intake, .officer, .teamLeader])),
+            Endpoint(name: "GET /parties/{id}", method: .GET, path: "/api/v1/parties/\(partyID)", body: nil,
+                     expect: table([.intake, .officer, .teamLeader])),
+            Endpoint(name: "PATCH /parties/{id}", method: .PATCH, path: "/api/v1/parties/\(partyID)", body: ["language": "Welsh"],
+                     expect: table([.officer, .teamLeader])),
+            Endpoint(name: "POST /cases/{ref}/parties", method: .POST, path: "/api/v1/cases/\(reference)/parties",
+                     body: ["role": "witness", "party": ["name": "Matrix Witness"]], expect: table([.officer, .teamLeader])),
             Endpoint(name: "DELETE /sessions/current", method: .DELETE, path: "/api/v1/sessions/current", body: nil,
                      expect: table(everyone)),
         ]
     }
 
     @Test("Every role gets exactly what DESIGN.md allows on every endpoint",
-          arguments: 0..<25)
+          arguments: 0..<29)
     func matrixRow(index: Int) async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)
             let subject = try await t.staffToken(.officer, username: "subject.user")
-            let endpoint = try #require(Self.endpoints(reference: reference, userID: subject.user.id!.uuidString)[safe: index])
+            let partyID = try #require(try await Party.query(on: t.app.db).first()?.id).uuidString
+            let endpoint = try #require(Self.endpoints(reference: reference, userID: subject.user.id!.uuidString,
+                                                       partyID: partyID)[safe: index])
             // The allocated officer is the officer caller, so "officer may update" means their own case.
             var tokens: [Caller: String] = [:]
             for caller in Caller.allCases {
@@ -125,6 +135,7 @@ struct RoleMatrixTests {
                 if endpoint.name == "POST /users" { body?["username"] = "new.\(caller.rawValue)" }
                 if endpoint.name == "POST /neighbourhoods" { body?["name"] = "Matrix \(caller.rawValue)" }
                 if endpoint.name == "POST /properties" { body?["addressLine"] = "\(caller.rawValue) Matrix Road" }
+                if endpoint.name == "POST /cases/{ref}/parties" { body?["party"] = ["name": "Witness \(caller.rawValue)"] }
                 let reply = try await t.send(endpoint.method, endpoint.path, json: body, token: tokens[caller], headers: headers)
                 let expected = try #require(endpoint.expect[caller])
                 if expected == Self.allowed {

@@ -27,6 +27,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case readReferenceData
     /// Properties carry tenancy references: staff who record and work cases, and admins.
     case readProperties
+    /// Find people and read their details across cases. Partners see people only through referrals.
+    case readParties
 }
 
 extension Role {
@@ -40,6 +42,7 @@ extension Role {
         case .manageUsers, .manageReferenceData: self == .admin
         case .readReferenceData: true
         case .readProperties: [.intake, .officer, .teamLeader, .admin].contains(self)
+        case .readParties: [.intake, .officer, .teamLeader].contains(self)
         }
     }
 

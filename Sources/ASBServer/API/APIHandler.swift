@@ -25,6 +25,7 @@ struct APIHandler: APIProtocol {
         var assessments: AssessmentService { AssessmentService(app: app, db: db, requestID: requestID) }
         var clock: CaseClock { CaseClock(db: db, requestID: requestID) }
         var queues: QueueService { QueueService(db: db) }
+        var parties: PartyService { PartyService(app: app, db: db, requestID: requestID) }
 
         func staff() throws -> User { try request.requireStaff() }
         func staff(_ permission: Permission) throws -> User { try request.requireStaff(permission) }

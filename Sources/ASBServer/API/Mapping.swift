@@ -40,7 +40,9 @@ extension Components.Schemas.Party {
     init(_ p: Party) throws {
         self.init(id: try p.requireID().uuidString, name: p.name, email: p.email, phone: p.phone, address: p.address,
                   postcode: p.postcode, preferredContactMethod: p.preferredContactMethod.map { EnumBridge.convert($0) },
-                  tenancyReference: p.tenancyReference, supportNeeds: EnumBridge.convert(p.supportNeeds))
+                  tenancyReference: p.tenancyReference, supportNeeds: EnumBridge.convert(p.supportNeeds),
+                  supportNotes: p.supportNotes, preferredContactTimes: p.preferredContactTimes, language: p.language,
+                  interpreterNeeded: p.interpreterNeeded, consentToShare: p.consentToShare)
     }
 }
 
@@ -70,8 +72,12 @@ extension Components.Schemas.CaseDetail {
             version: c.version,
             prioritySource: c.prioritySource.map { EnumBridge.convert($0) },
             riskLevel: c.riskLevel.map { EnumBridge.convert($0) },
+            repeatVictim: detail.repeatVictim, repeatPerpetrator: detail.repeatPerpetrator,
             deadlines: detail.deadlines.map { .init($0, now: detail.now) },
-            parties: try detail.parties.map { .init(role: EnumBridge.convert($0.role), party: try .init($0.party)) },
+            parties: try detail.parties.map {
+                .init(role: EnumBridge.convert($0.role), party: try .init($0.party),
+                      otherCases: (detail.otherCases[$0.$party.id] ?? []).map(Components.Schemas.PartyCase.init))
+            },
             incidents: try detail.incidents.map { try .init($0) })
     }
 }
@@ -158,5 +164,22 @@ extension Components.Schemas.QueueItem {
                   hate: c.hate, receivedAt: c.receivedAt, allocatedOfficer: .init(c.$allocatedOfficer.value ?? nil),
                   milestone: item.milestone.map { EnumBridge.convert($0.milestone) }, dueAt: item.milestone?.dueAt,
                   state: item.milestone.map { EnumBridge.convert($0.state(now: now)) })
+    }
+}
+
+extension Components.Schemas.PartyCase {
+    init(_ c: PartyService.PartyCase) {
+        self.init(reference: c.reference, role: EnumBridge.convert(c.role), status: EnumBridge.convert(c.status),
+                  receivedAt: c.receivedAt)
+    }
+}
+
+extension PartyDetailsDraft {
+    init(_ p: Components.Schemas.PartyInput) {
+        self.init(name: p.name, email: p.email, phone: p.phone, address: p.address, postcode: p.postcode,
+                  preferredContactMethod: p.preferredContactMethod.map { EnumBridge.convert($0) },
+                  preferredContactTimes: p.preferredContactTimes, language: p.language,
+                  interpreterNeeded: p.interpreterNeeded, supportNeeds: p.supportNeeds.map { EnumBridge.convert($0) },
+                  supportNotes: p.supportNotes, consentToShare: p.consentToShare, tenancyReference: p.tenancyReference)
     }
 }

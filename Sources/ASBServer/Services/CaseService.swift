@@ -115,6 +115,10 @@ struct CaseService {
         var parties: [CaseParty]
         var incidents: [IncidentReport]
         var deadlines: [CaseMilestone]
+        /// Each party's other cases (SS-NXT-4: the case page shows them).
+        var otherCases: [UUID: [PartyService.PartyCase]]
+        var repeatVictim: Bool
+        var repeatPerpetrator: Bool
         /// The time the states of the deadlines were judged at.
         var now: Date
     }
@@ -137,7 +141,19 @@ struct CaseService {
         let incidents = try await IncidentReport.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$recordedBy)
             .sort(\.$receivedAt, .descending).limit(200).all().reversed()
         let deadlines = try await CaseClock(db: db, requestID: requestID).deadlines(of: caseID)
-        return Detail(asbCase: asbCase, parties: parties, incidents: Array(incidents), deadlines: deadlines, now: env.clock.now())
+        var otherCases = try await PartyService.cases(of: parties.map { $0.$party.id }.uniqued(), on: db)
+        for (party, cases) in otherCases { otherCases[party] = cases.filter { $0.reference != asbCase.reference } }
+        // Repeat flags (another case within 12 months): victims as reporter or victim, perpetrators as alleged.
+        let receivedOn = LondonTime.localDateTime(for: asbCase.receivedAt).date
+        func isRepeat(roles: Set<PartyRole>) -> Bool {
+            let partyIDs = Set(parties.filter { roles.contains($0.role) }.map { $0.$party.id })
+            let dates = partyIDs.flatMap { otherCases[$0] ?? [] }.filter { roles.contains($0.role) }
+                .map { LondonTime.localDateTime(for: $0.receivedAt).date }
+            return RepeatFlags.isRepeat(caseReceivedOn: receivedOn, otherCasesReceivedOn: dates)
+        }
+        return Detail(asbCase: asbCase, parties: parties, incidents: Array(incidents), deadlines: deadlines,
+                      otherCases: otherCases, repeatVictim: isRepeat(roles: [.reporter, .victim]),
+                      repeatPerpetrator: isRepeat(roles: [.allegedPerpetrator]), now: env.clock.now())
     }
 
     // MARK: Update

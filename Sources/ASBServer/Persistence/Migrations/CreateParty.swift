@@ -9,8 +9,15 @@ struct CreateParty: AsyncMigration {
             .field("email", .string)
             .field("phone", .string)
             .field("address", .string)
+            .field("address_key", .string)
             .field("postcode", .string)
             .field("preferred_contact_method", .string)
+            .field("preferred_contact_times", .string)
+            .field("language", .string)
+            .field("interpreter_needed", .bool, .required)
+            .field("support_notes", .string)
+            .field("consent_to_share", .bool)
+            .field("consent_recorded_at", .datetime)
             .field("tenancy_reference", .string)
             .field("support_needs", .array(of: .string), .required)
             .field("property_id", .uuid, .references("properties", "id"))
@@ -20,6 +27,7 @@ struct CreateParty: AsyncMigration {
         try await database.createIndex("parties_name_idx", on: "parties", columns: ["name_key"])
         try await database.createIndex("parties_postcode_idx", on: "parties", columns: ["postcode"])
         try await database.createIndex("parties_tenancy_idx", on: "parties", columns: ["tenancy_reference"])
+        try await database.createIndex("parties_address_idx", on: "parties", columns: ["address_key"])
     }
 
     func revert(on database: any Database) async throws {

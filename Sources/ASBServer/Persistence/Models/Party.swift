@@ -13,8 +13,19 @@ final class Party: Model, @unchecked Sendable {
     @OptionalField(key: "email") var email: String?
     @OptionalField(key: "phone") var phone: String?
     @OptionalField(key: "address") var address: String?
+    /// Upper-cased address, for search without case.
+    @OptionalField(key: "address_key") var addressKey: String?
     @OptionalField(key: "postcode") var postcode: String?
     @OptionalField(key: "preferred_contact_method") var preferredContactMethod: ContactMethod?
+    /// When they prefer to be contacted, in their words ("weekday evenings after 6").
+    @OptionalField(key: "preferred_contact_times") var preferredContactTimes: String?
+    @OptionalField(key: "language") var language: String?
+    @Field(key: "interpreter_needed") var interpreterNeeded: Bool
+    /// Notes on vulnerabilities and support needs (SS-NXT-3).
+    @OptionalField(key: "support_notes") var supportNotes: String?
+    /// Consent to share their details with partner agencies; nil until asked.
+    @OptionalField(key: "consent_to_share") var consentToShare: Bool?
+    @OptionalField(key: "consent_recorded_at") var consentRecordedAt: Date?
     @OptionalField(key: "tenancy_reference") var tenancyReference: String?
     /// Support needs to consider (SS-NXT-3), from risk answers and officers.
     @Field(key: "support_needs") var supportNeeds: [SupportNeed]
@@ -30,6 +41,8 @@ final class Party: Model, @unchecked Sendable {
         self.email = person.email
         self.phone = person.phone
         self.address = person.address
+        self.addressKey = person.address?.uppercased()
+        self.interpreterNeeded = false
         self.postcode = person.postcode?.value
         self.preferredContactMethod = person.preferredContactMethod
         self.tenancyReference = property?.tenancyReference

@@ -1,0 +1,201 @@
+import ASBCore
+import Fluent
+import Foundation
+import Vapor
+
+/// People and households on cases: finding them, changing their details, linking them to cases,
+/// and what their other cases say (repeat victims and perpetrators).
+struct PartyService {
+    let app: Application
+    let db: any Database
+    let requestID: String?
+
+    var env: ASBEnvironment { app.asb }
+
+    /// One of a person's cases, as shown beside them.
+    struct PartyCase {
+        var reference: String
+        var role: PartyRole
+        var status: CaseStatus
+        var receivedAt: Date
+    }
+
+    // MARK: Search and read
+
+    func search(q rawQ: String?, postcode rawPostcode: String?, tenancyReference rawTenancy: String?,
+                by user: User) async throws -> [(party: Party, caseCount: Int)] {
+        guard user.role.may(.readParties) else { throw AppError.forbidden() }
+        let q = rawQ?.trimmingCharacters(in: .whitespaces).uppercased() ?? ""
+        let tenancy = rawTenancy?.trimmingCharacters(in: .whitespaces) ?? ""
+        var postcode: Postcode?
+        if let rawPostcode, !rawPostcode.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let parsed = Postcode(rawPostcode) else {
+                throw ValidationFailure([FieldError("postcode", "Enter a real UK postcode, for example SS1 1AA.")])
+            }
+            postcode = parsed
+        }
+        guard q.count >= 2 || postcode != nil || !tenancy.isEmpty else {
+            throw ValidationFailure([FieldError("q", "Search by at least two letters of a name or address, a postcode or a tenancy reference.")])
+        }
+        let query = Party.query(on: db)
+        if !q.isEmpty {
+            // A prefix as a range, so both databases use the index.
+            let upper = q + "\u{10FFFF}"
+            query.group(.or) { or in
+                or.group(.and) { $0.filter(\.$nameKey >= q).filter(\.$nameKey < upper) }
+                or.group(.and) { $0.filter(\.$addressKey >= q).filter(\.$addressKey < upper) }
+            }
+        }
+        if let postcode { query.filter(\.$postcode == postcode.value) }
+        if !tenancy.isEmpty { query.filter(\.$tenancyReference == tenancy) }
+        let parties = try await query.sort(\.$nameKey).sort(\.$id).limit(50).all()
+        let ids = parties.compactMap(\.id)
+        let links = ids.isEmpty ? [] : try await CaseParty.query(on: db).filter(\.$party.$id ~~ ids).limit(5000).all()
+        return parties.map { party in (party, Set(links.filter { $0.$party.id == party.id }.map { $0.$asbCase.id }).count) }
+    }
+
+    /// A person and every case they are on. The read is audited: it shows personal data.
+    func detail(_ id: UUID, by actor: Actor) async throws -> (party: Party, cases: [PartyCase]) {
+        guard let user = actor.user else { throw AppError.unauthenticated() }
+        guard user.role.may(.readParties) else { throw AppError.forbidden() }
+        guard let party = try await Party.find(id, on: db) else { throw AppError.notFound("No such person.") }
+        let cases = try await Self.cases(of: [id], on: db)[id] ?? []
+        try await AuditLog.record(.partyRead, by: actor, entityType: "party", entityID: id.uuidString,
+                                  at: env.clock.now(), requestID: requestID, on: db)
+        return (party, cases)
+    }
+
+    /// The cases of each party, newest first (at most 20 each).
+    static func cases(of partyIDs: [UUID], on db: any Database) async throws -> [UUID: [PartyCase]] {
+        guard !partyIDs.isEmpty else { return [:] }
+        let links = try await CaseParty.query(on: db).filter(\.$party.$id ~~ partyIDs)
+            .join(ASBCase.self, on: \CaseParty.$asbCase.$id == \ASBCase.$id)
+            .sort(ASBCase.self, \.$receivedAt, .descending).limit(20 * partyIDs.count + 100).all()
+        var result: [UUID: [PartyCase]] = [:]
+        for link in links {
+            let c = try link.joined(ASBCase.self)
+            let entry = PartyCase(reference: c.reference, role: link.role, status: c.status, receivedAt: c.receivedAt)
+            if result[link.$party.id, default: []].count < 20 { result[link.$party.id, default: []].append(entry) }
+        }
+        return result
+    }
+
+    // MARK: Change
+
+    func update(_ id: UUID, _ draft: PartyDetailsDraft, by actor: Actor) async throws -> (party: Party, cases: [PartyCase]) {
+        guard let user = actor.user else { throw AppError.unauthenticated() }
+        guard user.role.may(.updateCase) else { throw AppError.forbidden() }
+        guard let party = try await Party.find(id, on: db) else { throw AppError.notFound("No such person.") }
+        let errors = PartyValidator.validate(draft, at: "", isNew: false)
+        guard errors.isEmpty else { throw ValidationFailure(errors) }
+        let now = env.clock.now()
+        let changed = Self.apply(draft, to: party, now: now)
+        if !changed.isEmpty {
+            party.updatedAt = now
+            try await party.save(on: db)
+            try await AuditLog.record(.partyUpdate, by: actor, entityType: "party", entityID: id.uuidString,
+                                      changes: Dictionary(uniqueKeysWithValues: changed.map { ($0, "changed") }),
+                                      at: now, requestID: requestID, on: db)
+        }
+        return (party, try await Self.cases(of: [id], on: db)[id] ?? [])
+    }
+
+    /// Links a known person, or records a new one, on the case with a role.
+    func link(to reference: String, role: PartyRole, partyID: UUID?, newParty: PartyDetailsDraft?,
+              by actor: Actor) async throws -> CaseService.Detail {
+        guard let user = actor.user else { throw AppError.unauthenticated() }
+        guard user.role.may(.updateCase) else { throw AppError.forbidden() }
+        let cases = CaseService(app: app, db: db, requestID: requestID)
+        let asbCase = try await cases.findReadable(reference, by: actor)
+        guard CaseAccess.canUpdate(role: user.role, relation: try await cases.relation(of: asbCase, to: user),
+                                   caseIsAllocated: asbCase.$allocatedOfficer.id != nil)
+        else { throw AppError.forbidden("Only the allocated officer or a team leader can change this case's parties.") }
+        switch (partyID, newParty) {
+        case (nil, nil), (.some, .some):
+            throw ValidationFailure([FieldError("partyId", "Give either the id of a known person or the details of a new one.")])
+        case (nil, .some(let draft)):
+            let errors = PartyValidator.validate(draft, at: "party", isNew: true)
+            guard errors.isEmpty else { throw ValidationFailure(errors) }
+        case (.some(let id), nil):
+            guard try await Party.find(id, on: db) != nil else {
+                throw ValidationFailure([FieldError("partyId", "There is no such person.")])
+            }
+        }
+        let now = env.clock.now()
+        let caseID = try asbCase.requireID()
+        try await env.writes.run(on: db) { db in
+            let party: Party
+            if let partyID, let known = try await Party.find(partyID, on: db) {
+                party = known
+            } else {
+                party = Party()
+                party.supportNeeds = []
+                party.interpreterNeeded = false
+                party.createdAt = now
+                _ = Self.apply(newParty ?? .init(), to: party, now: now)
+                party.updatedAt = now
+                try await party.create(on: db)
+            }
+            let partyID = try party.requireID()
+            if try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$party.$id == partyID)
+                .filter(\.$role == role).count() > 0 {
+                throw RuleViolation(code: "party.alreadyLinked", clause: nil,
+                                    reason: "This person is already on the case as \(role.rawValue).")
+            }
+            try await CaseParty(caseID: caseID, partyID: partyID, role: role, now: now).create(on: db)
+            try await CaseEvent(caseID: caseID, at: now, kind: .partyAdded,
+                                summary: "\(party.name ?? party.address ?? "A person") added as \(role.rawValue)",
+                                actorID: user.id).create(on: db)
+            try await AuditLog.record(.partyLink, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
+                                      changes: ["partyId": partyID.uuidString, "role": role.rawValue],
+                                      at: now, requestID: requestID, on: db)
+        }
+        return try await cases.load(asbCase)
+    }
+
+    /// Copies the given fields onto the party; returns the names of the fields that changed.
+    static func apply(_ d: PartyDetailsDraft, to party: Party, now: Date) -> [String] {
+        var changed: [String] = []
+        func clean(_ s: String) -> String? {
+            let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            return t.isEmpty ? nil : t
+        }
+        func set(_ name: String, _ value: String?, _ keyPath: ReferenceWritableKeyPath<Party, String?>) {
+            guard let value else { return }
+            let new = clean(value)
+            if party[keyPath: keyPath] != new {
+                party[keyPath: keyPath] = new
+                changed.append(name)
+            }
+        }
+        set("name", d.name, \.name)
+        party.nameKey = party.name?.uppercased()
+        set("email", d.email.map { $0.lowercased() }, \.email)
+        set("phone", d.phone, \.phone)
+        set("address", d.address, \.address)
+        party.addressKey = party.address?.uppercased()
+        set("postcode", d.postcode.map { Postcode($0)?.value ?? "" }, \.postcode)
+        set("preferredContactTimes", d.preferredContactTimes, \.preferredContactTimes)
+        set("language", d.language, \.language)
+        set("supportNotes", d.supportNotes, \.supportNotes)
+        set("tenancyReference", d.tenancyReference, \.tenancyReference)
+        if let method = d.preferredContactMethod, method != party.preferredContactMethod {
+            party.preferredContactMethod = method
+            changed.append("preferredContactMethod")
+        }
+        if let interpreter = d.interpreterNeeded, interpreter != party.interpreterNeeded {
+            party.interpreterNeeded = interpreter
+            changed.append("interpreterNeeded")
+        }
+        if let needs = d.supportNeeds?.uniqued(), needs != party.supportNeeds {
+            party.supportNeeds = needs
+            changed.append("supportNeeds")
+        }
+        if let consent = d.consentToShare, consent != party.consentToShare {
+            party.consentToShare = consent
+            party.consentRecordedAt = now
+            changed.append("consentToShare")
+        }
+        return changed
+    }
+}

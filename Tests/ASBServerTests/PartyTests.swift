@@ -1,0 +1,134 @@
+@testable import ASBServer
+import ASBCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@Suite("Parties on cases (SS-NXT-3, SS-NXT-4)")
+struct PartyTests {
+    private func partyID(on reference: String, role: String, _ t: TestApp, token: String) async throws -> String {
+        let detail = try await t.send(.GET, "/api/v1/cases/\(reference)", token: token)
+        let parties = detail.json["parties"] as? [[String: Any]] ?? []
+        let match = try #require(parties.first { $0["role"] as? String == role })
+        return try #require((match["party"] as? [String: Any])?["id"] as? String)
+    }
+
+    @Test("Find a person by the start of their name or address, by postcode or by tenancy reference")
+    func search() async throws {
+        try await TestApp.run { t in
+            let leader = try await t.staffToken(.teamLeader)
+            var reporter = Fixtures.person(3)
+            reporter["name"] = "Morgan Fictional"
+            reporter["address"] = "12 Sample Street, Southend-on-Sea"
+            _ = try await t.submitReport(["reporter": reporter])
+            _ = try await t.submitReport(["reporter": reporter])
+            func names(_ query: String) async throws -> [String] {
+                let reply = try await t.send(.GET, "/api/v1/parties?\(query)", token: leader.token)
+                #expect(reply.status == .ok, "\(reply.text)")
+                return ((try? JSONSerialization.jsonObject(with: reply.body)) as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            }
+            #expect(try await names("q=morg") == ["Morgan Fictional", "Morgan Fictional"])
+            #expect(try await names("q=12%20sample").count == 2)
+            #expect(try await names("postcode=ss26fy").count == 2)
+            #expect(try await names("q=zz") == [])
+            let tooShort = try await t.send(.GET, "/api/v1/parties?q=m", token: leader.token)
+            #expect(tooShort.status == .unprocessableEntity)
+            #expect(try await t.send(.GET, "/api/v1/parties?postcode=nonsense", token: leader.token).fieldErrors == ["postcode"])
+            let analyst = try await t.staffToken(.analyst)
+            #expect(try await t.send(.GET, "/api/v1/parties?q=morg", token: analyst.token).status == .forbidden)
+        }
+    }
+
+    @Test("SS-NXT-3: an officer records support needs with notes, language, contact times and consent; reads are audited")
+    func editDetails() async throws {
+        try await TestApp.run { t in
+            let reference = try #require(try await t.submitReport().string("reference"))
+            let leader = try await t.staffToken(.teamLeader)
+            let id = try await partyID(on: reference, role: "reporter", t, token: leader.token)
+            let reply = try await t.send(.PATCH, "/api/v1/parties/\(id)", json: [
+                "supportNeeds": ["mentalHealth", "language"], "supportNotes": "Anxious about attending meetings.",
+                "language": "Polish", "interpreterNeeded": true, "preferredContactTimes": "Weekday evenings after 6",
+                "consentToShare": true, "tenancyReference": "T-0042", "phone": "",
+            ], token: leader.token)
+            #expect(reply.status == .ok, "\(reply.text)")
+            let party = try #require(reply.json["party"] as? [String: Any])
+            #expect(party["supportNeeds"] as? [String] == ["mentalHealth", "language"])
+            #expect(party["interpreterNeeded"] as? Bool == true)
+            #expect(party["consentToShare"] as? Bool == true)
+            #expect(party["phone"] == nil, "An empty string clears the field")
+            #expect((reply.json["cases"] as? [[String: Any]])?.first?["reference"] as? String == reference)
+
+            let bad = try await t.send(.PATCH, "/api/v1/parties/\(id)", json: ["email": "nope", "postcode": "X1", "supportNeeds": ["magic"]],
+                                       token: leader.token)
+            #expect(bad.status == .unprocessableEntity)
+            let stillGood = try #require(try await Party.find(UUID(uuidString: id), on: t.app.db))
+            #expect(stillGood.email != "nope" && stillGood.language == "Polish")
+
+            _ = try await t.send(.GET, "/api/v1/parties/\(id)", token: leader.token)
+            let actions = try await AuditEvent.query(on: t.app.db).filter(\.$entityType == "party").all().map(\.action)
+            #expect(actions.contains("party.update") && actions.contains("party.read"))
+            #expect(try await t.send(.GET, "/api/v1/parties/\(UUID())", token: leader.token).status == .notFound)
+            let intake = try await t.staffToken(.intake)
+            #expect(try await t.send(.PATCH, "/api/v1/parties/\(id)", json: ["language": "Welsh"], token: intake.token).status == .forbidden)
+        }
+    }
+
+    @Test("SS-NXT-4: parties are added with roles; a known person brings their other cases and the repeat flags")
+    func linkAndRepeatFlags() async throws {
+        try await TestApp.run { t in
+            let leader = try await t.staffToken(.teamLeader)
+            let first = try #require(try await t.submitReport(["allegedPerpetrator": ["name": "Jamie Madeup", "address": "3 Example Road"]])
+                .string("reference"))
+            let reporterID = try await partyID(on: first, role: "reporter", t, token: leader.token)
+            let perpetratorID = try await partyID(on: first, role: "allegedPerpetrator", t, token: leader.token)
+            t.clock.advance(by: 200 * 86_400)
+            let leader2 = try await t.staffToken(.teamLeader)
+            let second = try #require(try await t.submitReport(["anonymous": true, "reporter": NSNull()]).string("reference"))
+
+            let victim = try await t.send(.POST, "/api/v1/cases/\(second)/parties", json: ["role": "victim", "partyId": reporterID],
+                                          token: leader2.token)
+            #expect(victim.status == .created, "\(victim.text)")
+            #expect(victim.json["repeatVictim"] as? Bool == true, "The same person reported a case 200 days earlier")
+            #expect(victim.json["repeatPerpetrator"] as? Bool == false)
+            let linked = (victim.json["parties"] as? [[String: Any]] ?? []).first { $0["role"] as? String == "victim" }
+            #expect((linked?["otherCases"] as? [[String: Any]])?.first?["reference"] as? String == first)
+
+            let perpetrator = try await t.send(.POST, "/api/v1/cases/\(second)/parties",
+                                               json: ["role": "allegedPerpetrator", "partyId": perpetratorID], token: leader2.token)
+            #expect(perpetrator.json["repeatPerpetrator"] as? Bool == true)
+            let witness = try await t.send(.POST, "/api/v1/cases/\(second)/parties",
+                                           json: ["role": "witness", "party": ["name": "Robin Sample", "phone": "01632 960 123"]],
+                                           token: leader2.token)
+            #expect(witness.status == .created)
+            #expect((witness.json["parties"] as? [Any])?.count == 3)
+
+            let again = try await t.send(.POST, "/api/v1/cases/\(second)/parties", json: ["role": "victim", "partyId": reporterID],
+                                         token: leader2.token)
+            #expect(again.status == .conflict)
+            let both = try await t.send(.POST, "/api/v1/cases/\(second)/parties",
+                                        json: ["role": "other", "partyId": reporterID, "party": ["name": "X"]], token: leader2.token)
+            #expect(both.fieldErrors == ["partyId"])
+            let nameless = try await t.send(.POST, "/api/v1/cases/\(second)/parties", json: ["role": "other", "party": ["phone": "01632 960 999"]],
+                                            token: leader2.token)
+            #expect(nameless.fieldErrors == ["party.name"])
+            let timeline = try await t.send(.GET, "/api/v1/cases/\(second)/timeline", token: leader2.token)
+            let kinds = (timeline.json["items"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            #expect(kinds.filter { $0 == "partyAdded" }.count == 3)
+        }
+    }
+
+    @Test("A case over 12 months after the other is not a repeat")
+    func notRepeatAfterAYear() async throws {
+        try await TestApp.run(configure: { $0.tokenLifetime = 30 * 86_400 * 24 }) { t in
+            let leader = try await t.staffToken(.teamLeader)
+            let first = try #require(try await t.submitReport().string("reference"))
+            let reporterID = try await partyID(on: first, role: "reporter", t, token: leader.token)
+            t.clock.advance(by: 400 * 86_400)
+            let second = try #require(try await t.submitReport(["anonymous": true, "reporter": NSNull()]).string("reference"))
+            let reply = try await t.send(.POST, "/api/v1/cases/\(second)/parties", json: ["role": "victim", "partyId": reporterID],
+                                         token: leader.token)
+            #expect(reply.json["repeatVictim"] as? Bool == false)
+        }
+    }
+}
