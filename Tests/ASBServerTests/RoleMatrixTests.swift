@@ -28,7 +28,8 @@ struct RoleMatrixTests {
     static let allowed = HTTPStatus.ok
 
     /// The matrix. `ok` stands for "allowed" (any 2xx); the fixture resets between rows.
-    static func endpoints(reference: String, userID: String, partyID: String = UUID().uuidString) -> [Endpoint] {
+    static func endpoints(reference: String, userID: String, partyID: String = UUID().uuidString,
+                          agencyID: String = UUID().uuidString) -> [Endpoint] {
         let staff: [Caller: HTTPStatus] = [.anonymous: .unauthorized]
         func table(_ allowedRoles: Set<Caller>, deniedWith denied: HTTPStatus = .forbidden) -> [Caller: HTTPStatus] {
             var result = staff
@@ -96,20 +97,34 @@ struct RoleMatrixTests {
                      expect: table([.officer, .teamLeader])),
             Endpoint(name: "POST /cases/{ref}/parties", method: .POST, path: "/api/v1/cases/\(reference)/parties",
                      body: ["role": "witness", "party": ["name": "Matrix Witness"]], expect: table([.officer, .teamLeader])),
+            Endpoint(name: "GET /partner-agencies", method: .GET, path: "/api/v1/partner-agencies", body: nil, expect: table(everyone)),
+            Endpoint(name: "POST /partner-agencies", method: .POST, path: "/api/v1/partner-agencies",
+                     body: ["name": "Matrix Agency", "kind": "other"], expect: table([.admin])),
+            Endpoint(name: "GET /cases/{ref}/referrals", method: .GET, path: "/api/v1/cases/\(reference)/referrals", body: nil,
+                     expect: table([.intake, .officer, .teamLeader]).merging([.partner: .notFound]) { $1 }),
+            Endpoint(name: "POST /cases/{ref}/referrals", method: .POST, path: "/api/v1/cases/\(reference)/referrals",
+                     body: ["agencyId": agencyID, "reason": "Matrix", "consentGiven": true, "sharedFields": ["caseSummary"]],
+                     expect: table([.officer, .teamLeader])),
+            Endpoint(name: "POST /cases/{ref}/referrals/{id}/updates", method: .POST,
+                     path: "/api/v1/cases/\(reference)/referrals/\(UUID())/updates", body: ["text": "Matrix"],
+                     expect: table([.intake, .officer, .teamLeader, .partner], deniedWith: .forbidden)
+                        .merging([.intake: .notFound, .officer: .notFound, .teamLeader: .notFound, .partner: .notFound]) { $1 }),
+            Endpoint(name: "PUT /cases/{ref}/lead-agency", method: .PUT, path: "/api/v1/cases/\(reference)/lead-agency",
+                     body: ["reason": "Matrix"], expect: table([.officer, .teamLeader])),
             Endpoint(name: "DELETE /sessions/current", method: .DELETE, path: "/api/v1/sessions/current", body: nil,
                      expect: table(everyone)),
         ]
     }
 
     @Test("Every role gets exactly what DESIGN.md allows on every endpoint",
-          arguments: 0..<29)
+          arguments: 0..<35)
     func matrixRow(index: Int) async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)
             let subject = try await t.staffToken(.officer, username: "subject.user")
             let partyID = try #require(try await Party.query(on: t.app.db).first()?.id).uuidString
             let endpoint = try #require(Self.endpoints(reference: reference, userID: subject.user.id!.uuidString,
-                                                       partyID: partyID)[safe: index])
+                                                       partyID: partyID, agencyID: try await t.agencyID("Police"))[safe: index])
             // The allocated officer is the officer caller, so "officer may update" means their own case.
             var tokens: [Caller: String] = [:]
             for caller in Caller.allCases {
@@ -136,6 +151,7 @@ struct RoleMatrixTests {
                 if endpoint.name == "POST /neighbourhoods" { body?["name"] = "Matrix \(caller.rawValue)" }
                 if endpoint.name == "POST /properties" { body?["addressLine"] = "\(caller.rawValue) Matrix Road" }
                 if endpoint.name == "POST /cases/{ref}/parties" { body?["party"] = ["name": "Witness \(caller.rawValue)"] }
+                if endpoint.name == "POST /partner-agencies" { body?["name"] = "Matrix \(caller.rawValue)" }
                 let reply = try await t.send(endpoint.method, endpoint.path, json: body, token: tokens[caller], headers: headers)
                 let expected = try #require(endpoint.expect[caller])
                 if expected == Self.allowed {

@@ -12,7 +12,7 @@ extension APIHandler {
         if let role = input.query.role { query.filter(\.$role == EnumBridge.convert(role, to: Role.self)) }
         if let active = input.query.active { query.filter(\.$active == active) }
         if let after = cursor?.text { query.filter(\.$username > after) }
-        let rows = try await query.sort(\.$username).limit(limit + 1).all()
+        let rows = try await query.with(\.$partnerAgency).sort(\.$username).limit(limit + 1).all()
         let items = Array(rows.prefix(limit))
         let next = rows.count > limit ? items.last.map { Cursor(text: $0.username, id: $0.id!).encoded() } : nil
         return .ok(.init(body: .json(.init(items: try items.map { try .init($0) }, nextCursor: next))))
@@ -24,15 +24,18 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON.") }
         let user = try await ctx.users.create(
             .init(username: body.username, displayName: body.displayName, email: body.email,
-                  role: EnumBridge.convert(body.role), partnerAgency: body.partnerAgency, password: body.password),
+                  role: EnumBridge.convert(body.role),
+                  partnerAgencyID: try UUID.parse(body.partnerAgencyId, field: "partnerAgencyId"), password: body.password),
             by: .staff(admin))
+        try await user.$partnerAgency.load(on: ctx.db)
         return .created(.init(body: .json(try .init(user))))
     }
 
     func getUser(_ input: Operations.GetUser.Input) async throws -> Operations.GetUser.Output {
         let ctx = try context()
         _ = try ctx.staff(.manageUsers)
-        guard let id = UUID(uuidString: input.path.userId), let user = try await User.find(id, on: ctx.db) else {
+        guard let id = UUID(uuidString: input.path.userId),
+              let user = try await User.query(on: ctx.db).filter(\.$id == id).with(\.$partnerAgency).first() else {
             throw AppError.notFound("No such user.")
         }
         return .ok(.init(body: .json(try .init(user))))
@@ -46,8 +49,10 @@ extension APIHandler {
         let user = try await ctx.users.update(
             id,
             .init(displayName: body.displayName, email: body.email, role: body.role.map { EnumBridge.convert($0) },
-                  partnerAgency: body.partnerAgency, active: body.active, password: body.password),
+                  partnerAgencyID: try UUID.parse(body.partnerAgencyId, field: "partnerAgencyId"), active: body.active,
+                  password: body.password),
             by: .staff(admin))
+        try await user.$partnerAgency.load(on: ctx.db)
         return .ok(.init(body: .json(try .init(user))))
     }
 }

@@ -26,6 +26,7 @@ struct APIHandler: APIProtocol {
         var clock: CaseClock { CaseClock(db: db, requestID: requestID) }
         var queues: QueueService { QueueService(db: db) }
         var parties: PartyService { PartyService(app: app, db: db, requestID: requestID) }
+        var referrals: ReferralService { ReferralService(app: app, db: db, requestID: requestID) }
 
         func staff() throws -> User { try request.requireStaff() }
         func staff(_ permission: Permission) throws -> User { try request.requireStaff(permission) }

@@ -5,7 +5,7 @@ import Foundation
 extension Components.Schemas.User {
     init(_ user: User) throws {
         self.init(id: try user.requireID().uuidString, username: user.username, displayName: user.displayName,
-                  email: user.email, role: EnumBridge.convert(user.role), partnerAgency: user.partnerAgency,
+                  email: user.email, role: EnumBridge.convert(user.role), partnerAgency: .init(user.$partnerAgency.value ?? nil),
                   active: user.active, createdAt: user.createdAt)
     }
 }
@@ -14,6 +14,13 @@ extension Components.Schemas.UserRef {
     init?(_ user: User?) {
         guard let user, let id = user.id else { return nil }
         self.init(id: id.uuidString, displayName: user.displayName)
+    }
+}
+
+extension Components.Schemas.AgencyRef {
+    init?(_ agency: PartnerAgency?) {
+        guard let agency, let id = agency.id else { return nil }
+        self.init(id: id.uuidString, name: agency.name)
     }
 }
 
@@ -58,27 +65,70 @@ extension Components.Schemas.Incident {
 }
 
 extension Components.Schemas.CaseDetail {
+    /// The case as its reader may see it: everything for the landlord's staff; for a partner
+    /// agency's user, the case summary and only what its referrals share (SS-PRG-3).
     init(_ detail: CaseService.Detail) throws {
         let c = detail.asbCase
+        let shared = detail.visibleFields
+        func sees(_ field: SharedField) -> Bool { shared?.contains(field) ?? true }
+        var partyRoles = Set(PartyRole.allCases)
+        if shared != nil {
+            partyRoles = []
+            if sees(.reporterContact) { partyRoles.formUnion([PartyRole.reporter, .victim]) }
+            if sees(.allegedPerpetrator) { partyRoles.insert(.allegedPerpetrator) }
+        }
+        let parties = detail.parties.filter { partyRoles.contains($0.role) }
         self.init(
             reference: c.reference, status: EnumBridge.convert(c.status),
-            priority: c.priority.map { EnumBridge.convert($0) },
+            priority: sees(.riskAssessment) ? c.priority.map { EnumBridge.convert($0) } : nil,
             categories: EnumBridge.convert(c.categories), hate: c.hate, hateStrands: EnumBridge.convert(c.hateStrands),
             asbLimbs: EnumBridge.convert(c.asbLimbs), notASB: c.notASB,
             neighbourhood: .init(c.$neighbourhood.value ?? nil), allocatedOfficer: .init(c.$allocatedOfficer.value ?? nil),
-            channel: EnumBridge.convert(c.channel), location: c.location, postcode: c.postcode,
-            propertyId: c.$property.id?.uuidString, immediateDanger: c.immediateDanger,
+            channel: EnumBridge.convert(c.channel),
+            location: sees(.incidents) ? c.location : nil, postcode: sees(.incidents) ? c.postcode : nil,
+            propertyId: shared == nil ? c.$property.id?.uuidString : nil,
+            immediateDanger: sees(.riskAssessment) ? c.immediateDanger : false,
             receivedAt: c.receivedAt, lastIncidentAt: c.lastIncidentAt, createdAt: c.createdAt, updatedAt: c.updatedAt,
             version: c.version,
-            prioritySource: c.prioritySource.map { EnumBridge.convert($0) },
-            riskLevel: c.riskLevel.map { EnumBridge.convert($0) },
-            repeatVictim: detail.repeatVictim, repeatPerpetrator: detail.repeatPerpetrator,
-            deadlines: detail.deadlines.map { .init($0, now: detail.now) },
-            parties: try detail.parties.map {
+            prioritySource: sees(.riskAssessment) ? c.prioritySource.map { EnumBridge.convert($0) } : nil,
+            riskLevel: sees(.riskAssessment) ? c.riskLevel.map { EnumBridge.convert($0) } : nil,
+            leadAgency: .init(c.$leadAgency.value ?? nil),
+            leadAgencyHistory: detail.leadAgencyHistory.map(Components.Schemas.LeadAgencyDecision.init),
+            visibleFields: shared.map { SharedField.allCases.filter($0.contains).map { EnumBridge.convert($0) } },
+            repeatVictim: shared == nil ? detail.repeatVictim : false,
+            repeatPerpetrator: shared == nil ? detail.repeatPerpetrator : false,
+            deadlines: sees(.riskAssessment) ? detail.deadlines.map { .init($0, now: detail.now) } : [],
+            parties: try parties.map {
                 .init(role: EnumBridge.convert($0.role), party: try .init($0.party),
-                      otherCases: (detail.otherCases[$0.$party.id] ?? []).map(Components.Schemas.PartyCase.init))
+                      otherCases: shared == nil ? (detail.otherCases[$0.$party.id] ?? []).map(Components.Schemas.PartyCase.init) : [])
             },
-            incidents: try detail.incidents.map { try .init($0) })
+            incidents: sees(.incidents) ? try detail.incidents.map { try .init($0) } : [])
+    }
+}
+
+extension Components.Schemas.LeadAgencyDecision {
+    init(_ d: LeadAgencyDecision) {
+        self.init(agency: .init(d.$agency.value ?? nil), reason: d.reason, decidedBy: .init(d.$decidedBy.value ?? nil),
+                  decidedAt: d.decidedAt)
+    }
+}
+
+extension Components.Schemas.Referral {
+    init(_ r: Referral) throws {
+        self.init(id: try r.requireID().uuidString, agency: .init(r.agency)!, reason: r.reason, consentGiven: r.consentGiven,
+                  lawfulBasisWithoutConsent: r.lawfulBasis, sharedFields: EnumBridge.convert(r.sharedFields),
+                  status: EnumBridge.convert(r.status), sentAt: r.sentAt, sentBy: .init(r.$sentBy.value ?? nil),
+                  updates: try r.updates.sorted { ($0.at, $0.id?.uuidString ?? "") < ($1.at, $1.id?.uuidString ?? "") }.map {
+                      .init(id: try $0.requireID().uuidString, at: $0.at, author: .init($0.$author.value ?? nil), text: $0.text,
+                            status: $0.status.map { EnumBridge.convert($0) })
+                  })
+    }
+}
+
+extension Components.Schemas.PartnerAgency {
+    init(_ a: PartnerAgency) throws {
+        self.init(id: try a.requireID().uuidString, name: a.name, kind: EnumBridge.convert(a.kind), email: a.email,
+                  phone: a.phone, active: a.active)
     }
 }
 

@@ -16,11 +16,11 @@ enum TokenHash {
 struct TokenAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
         let now = request.application.asb.clock.now()
-        guard let token = try await APIToken.query(on: request.db)
+        let found = try await APIToken.query(on: request.db)
             .filter(\.$tokenHash == TokenHash.of(bearer.token))
-            .with(\.$user)
-            .first(),
-            token.revokedAt == nil, token.expiresAt > now, token.user.active
+            .with(\.$user, { $0.with(\.$partnerAgency) })
+            .first()
+        guard let token = found, token.revokedAt == nil, token.expiresAt > now, token.user.active
         else { return }
         request.auth.login(token.user)
         request.auth.login(token)

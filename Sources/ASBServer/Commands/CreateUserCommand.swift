@@ -1,4 +1,5 @@
 import ASBCore
+import Fluent
 import Vapor
 
 /// `asb create-user --username NAME --role ROLE [--display-name …] [--email …] [--partner-agency …]`,
@@ -13,7 +14,7 @@ struct CreateUserCommand: AsyncCommand {
         var displayName: String?
         @Option(name: "email", help: "Their work email address")
         var email: String?
-        @Option(name: "partner-agency", help: "For the partner role: the agency's name")
+        @Option(name: "partner-agency", help: "For the partner role: the agency's name, as in the directory")
         var partnerAgency: String?
         init() {}
     }
@@ -37,10 +38,17 @@ struct CreateUserCommand: AsyncCommand {
             throw Failure(description: "Write the password on standard input, e.g. `printf '%s\\n' \"$PASSWORD\" | asb create-user …`")
         }
         try await app.autoMigrate()
+        var agencyID: UUID?
+        if let name = signature.partnerAgency {
+            guard let agency = try await PartnerAgency.query(on: app.db).filter(\.$name == name).first() else {
+                throw Failure(description: "No partner agency is called \(name); see GET /api/v1/partner-agencies")
+            }
+            agencyID = agency.id
+        }
         do {
             let user = try await UserService(app: app, db: app.db, requestID: nil).create(
                 .init(username: username, displayName: signature.displayName ?? username, email: signature.email,
-                      role: role, partnerAgency: signature.partnerAgency, password: password),
+                      role: role, partnerAgencyID: agencyID, password: password),
                 by: .system)
             context.console.output("Created \(user.username) (\(user.role.rawValue)), id \(user.id?.uuidString ?? "?").")
         } catch let failure as ValidationFailure {

@@ -32,7 +32,7 @@ struct AuthService {
         let now = env.clock.now()
         try await loginThrottle.check(username, now: now, on: db)
 
-        let user = try await User.query(on: db).filter(\.$username == username).first()
+        let user = try await User.query(on: db).filter(\.$username == username).with(\.$partnerAgency).first()
         let passwordMatches = try await env.passwords.verify(password, against: user?.passwordHash, on: app)
         guard let user, passwordMatches, user.active else {
             try await loginThrottle.recordFailure(username, now: now, on: db)

@@ -15,7 +15,9 @@ struct CaseService {
     // MARK: Access
 
     /// The case, if the actor may read it; otherwise the same 404 as for a case that does not exist.
-    func findReadable(_ rawReference: String, by actor: Actor) async throws -> ASBCase {
+    /// A partner agency's user reads a referred case only where `partnerView` allows (the case
+    /// itself, redacted to what is shared, and its referrals); elsewhere they get 403.
+    func findReadable(_ rawReference: String, by actor: Actor, partnerView: Bool = false) async throws -> ASBCase {
         guard let user = actor.user else { throw AppError.unauthenticated() }
         guard user.role.may(.readCases) else { throw AppError.forbidden() }
         let notFound = AppError.notFound("There is no case \(rawReference) that you can see.")
@@ -23,12 +25,15 @@ struct CaseService {
               let asbCase = try await ASBCase.query(on: db).filter(\.$reference == reference.description).first()
         else { throw notFound }
         guard CaseAccess.canRead(role: user.role, relation: try await relation(of: asbCase, to: user)) else { throw notFound }
+        if user.role == .partner && !partnerView {
+            throw AppError.forbidden("This part of the case is not shared with partner agencies.")
+        }
         return asbCase
     }
 
     func relation(of asbCase: ASBCase, to user: User) async throws -> CaseAccess.Relation {
-        // Referrals to partner agencies arrive with casework; until a case is referred, no agency sees it.
-        CaseAccess.Relation(isAllocatedToUser: asbCase.$allocatedOfficer.id == user.id, isReferredToUsersAgency: false)
+        let referred = try await !ReferralService.liveReferrals(of: asbCase.requireID(), for: user, on: db).isEmpty
+        return CaseAccess.Relation(isAllocatedToUser: asbCase.$allocatedOfficer.id == user.id, isReferredToUsersAgency: referred)
     }
 
     // MARK: List
@@ -53,11 +58,14 @@ struct CaseService {
 
     func list(_ filter: ListFilter, cursor rawCursor: String?, limit: Int, by user: User) async throws -> Page<ASBCase> {
         guard user.role.may(.readCases) else { throw AppError.forbidden() }
-        // A partner sees only cases referred to its agency; referrals arrive with casework.
-        if user.role == .partner { return Page(items: [], nextCursor: nil) }
-
         let cursor = try Cursor.decode(rawCursor)
         let query = ASBCase.query(on: db).with(\.$neighbourhood).with(\.$allocatedOfficer)
+        // A partner sees only the cases with a live referral to its agency.
+        if user.role == .partner {
+            let ids = try await ReferralService.referredCaseIDs(for: user, on: db)
+            if ids.isEmpty { return Page(items: [], nextCursor: nil) }
+            query.filter(\.$id ~~ ids)
+        }
         if let status = filter.status { query.filter(\.$status == status) }
         if let priority = filter.priority { query.filter(\.$priority == priority) }
         switch filter.officer {
@@ -119,14 +127,21 @@ struct CaseService {
         var otherCases: [UUID: [PartyService.PartyCase]]
         var repeatVictim: Bool
         var repeatPerpetrator: Bool
+        var leadAgencyHistory: [LeadAgencyDecision]
+        /// For a partner agency's user: what its referrals share. Nil for the landlord's staff.
+        var visibleFields: Set<SharedField>? = nil
         /// The time the states of the deadlines were judged at.
         var now: Date
     }
 
     /// The case with its parties and latest incidents. Every read is audited: it shows personal data.
     func detail(_ reference: String, by actor: Actor) async throws -> Detail {
-        let asbCase = try await findReadable(reference, by: actor)
-        let detail = try await load(asbCase)
+        let asbCase = try await findReadable(reference, by: actor, partnerView: true)
+        var detail = try await load(asbCase)
+        if let user = actor.user, user.role == .partner {
+            let referrals = try await ReferralService.liveReferrals(of: asbCase.requireID(), for: user, on: db)
+            detail.visibleFields = ReferralRules.visibleFields(for: referrals.map { Set($0.sharedFields) })
+        }
         try await AuditLog.record(.caseRead, by: actor, entityType: "case", entityID: asbCase.reference,
                                   caseID: try asbCase.requireID(), at: env.clock.now(), requestID: requestID, on: db)
         return detail
@@ -136,6 +151,9 @@ struct CaseService {
         let caseID = try asbCase.requireID()
         try await asbCase.$neighbourhood.load(on: db)
         try await asbCase.$allocatedOfficer.load(on: db)
+        try await asbCase.$leadAgency.load(on: db)
+        let history = try await LeadAgencyDecision.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$agency).with(\.$decidedBy)
+            .sort(\.$decidedAt, .descending).sort(\.$id, .descending).limit(50).all()
         let parties = try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$party)
             .sort(\.$createdAt).limit(500).all()
         let incidents = try await IncidentReport.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$recordedBy)
@@ -153,7 +171,8 @@ struct CaseService {
         }
         return Detail(asbCase: asbCase, parties: parties, incidents: Array(incidents), deadlines: deadlines,
                       otherCases: otherCases, repeatVictim: isRepeat(roles: [.reporter, .victim]),
-                      repeatPerpetrator: isRepeat(roles: [.allegedPerpetrator]), now: env.clock.now())
+                      repeatPerpetrator: isRepeat(roles: [.allegedPerpetrator]), leadAgencyHistory: history,
+                      now: env.clock.now())
     }
 
     // MARK: Update

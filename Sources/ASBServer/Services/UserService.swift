@@ -15,7 +15,7 @@ struct UserService {
         var displayName: String
         var email: String?
         var role: Role
-        var partnerAgency: String?
+        var partnerAgencyID: UUID?
         var password: String
     }
 
@@ -23,7 +23,7 @@ struct UserService {
         var displayName: String?
         var email: String?
         var role: Role?
-        var partnerAgency: String?
+        var partnerAgencyID: UUID?
         var active: Bool?
         var password: String?
     }
@@ -45,12 +45,18 @@ struct UserService {
         }
     }
 
-    static func validatePartnerAgency(role: Role, agency: String?, into errors: inout [FieldError]) {
-        if role.needsPartnerAgency && (agency ?? "").isEmpty {
-            errors.append(FieldError("partnerAgency", "A partner user needs the name of their agency."))
-        }
-        if !role.needsPartnerAgency && !(agency ?? "").isEmpty {
-            errors.append(FieldError("partnerAgency", "Only a partner user belongs to a partner agency."))
+    /// A partner user belongs to an active agency of the directory; nobody else belongs to one.
+    func validatePartnerAgency(role: Role, agencyID: UUID?, into errors: inout [FieldError]) async throws {
+        if role.needsPartnerAgency {
+            guard let agencyID else {
+                errors.append(FieldError("partnerAgencyId", "A partner user needs their agency."))
+                return
+            }
+            if try await PartnerAgency.query(on: db).filter(\.$id == agencyID).filter(\.$active == true).count() == 0 {
+                errors.append(FieldError("partnerAgencyId", "There is no such active partner agency."))
+            }
+        } else if agencyID != nil {
+            errors.append(FieldError("partnerAgencyId", "Only a partner user belongs to a partner agency."))
         }
     }
 
@@ -58,7 +64,6 @@ struct UserService {
         let username = Self.normaliseUsername(new.username)
         let displayName = new.displayName.trimmingCharacters(in: .whitespaces)
         let email = new.email?.trimmingCharacters(in: .whitespaces).lowercased()
-        let agency = new.partnerAgency?.trimmingCharacters(in: .whitespaces)
         var errors: [FieldError] = []
         Self.validateUsername(username, into: &errors)
         if displayName.isEmpty || displayName.count > 200 {
@@ -67,7 +72,7 @@ struct UserService {
         if let email, !email.isEmpty, !ReportValidator.isEmailAddress(email) {
             errors.append(FieldError("email", "Enter an email address in the right format, like name@example.org."))
         }
-        Self.validatePartnerAgency(role: new.role, agency: agency, into: &errors)
+        try await validatePartnerAgency(role: new.role, agencyID: new.partnerAgencyID, into: &errors)
         Self.validatePassword(new.password, into: &errors)
         guard errors.isEmpty else { throw ValidationFailure(errors) }
 
@@ -76,7 +81,7 @@ struct UserService {
         }
         let now = env.clock.now()
         let user = User(username: username, displayName: displayName, email: (email ?? "").isEmpty ? nil : email,
-                        role: new.role, partnerAgency: (agency ?? "").isEmpty ? nil : agency,
+                        role: new.role, partnerAgencyID: new.role.needsPartnerAgency ? new.partnerAgencyID : nil,
                         passwordHash: try await env.passwords.hash(new.password, on: app), now: now)
         try await user.create(on: db)
         try await AuditLog.record(.userCreate, by: actor, entityType: "user", entityID: try user.requireID().uuidString,
@@ -106,12 +111,14 @@ struct UserService {
             }
         }
         let role = changes.role ?? user.role
-        let agency = changes.partnerAgency.map { $0.trimmingCharacters(in: .whitespaces) } ?? user.partnerAgency
-        if changes.role != nil || changes.partnerAgency != nil {
-            Self.validatePartnerAgency(role: role, agency: agency, into: &errors)
+        if changes.role != nil || changes.partnerAgencyID != nil {
+            // Leaving the partner role leaves the agency; joining it needs one.
+            let agencyID = role.needsPartnerAgency ? (changes.partnerAgencyID ?? user.$partnerAgency.id) : changes.partnerAgencyID
+            try await validatePartnerAgency(role: role, agencyID: agencyID, into: &errors)
             if role != user.role { audit["role"] = role.rawValue }
+            if agencyID != user.$partnerAgency.id { audit["partnerAgencyId"] = agencyID?.uuidString ?? "none" }
             user.role = role
-            user.partnerAgency = (agency ?? "").isEmpty ? nil : agency
+            user.$partnerAgency.id = role.needsPartnerAgency ? agencyID : nil
         }
         if let password = changes.password {
             Self.validatePassword(password, into: &errors)
@@ -157,7 +164,7 @@ struct UserService {
         guard try await User.query(on: db).count() == 0 else { return nil }
         let password = env.random.password()
         _ = try await create(NewUser(username: "admin", displayName: "Administrator", email: nil, role: .admin,
-                                     partnerAgency: nil, password: password), by: .system)
+                                     partnerAgencyID: nil, password: password), by: .system)
         return password
     }
 }

@@ -139,10 +139,13 @@ struct TestApp {
     /// Creates a staff user directly through the service and returns a signed-in token.
     func staffToken(_ role: Role, username: String? = nil, agency: String? = nil) async throws -> (token: String, user: User) {
         let name = username ?? "\(role.rawValue.lowercased())\(Int.random(in: 1000...9999))"
+        var agencyID: UUID?
+        if role == .partner {
+            agencyID = try await PartnerAgency.query(on: app.db).filter(\.$name == (agency ?? "Police")).first()?.id
+        }
         let user = try await UserService(app: app, db: app.db, requestID: nil).create(
             .init(username: name, displayName: "Test \(role.rawValue) \(name.suffix(4))", email: "\(name)@example.org",
-                  role: role, partnerAgency: role == .partner ? (agency ?? "Example Police") : nil,
-                  password: "correct-horse-\(name)"),
+                  role: role, partnerAgencyID: agencyID, password: "correct-horse-\(name)"),
             by: .system)
         let reply = try await send(.POST, "/api/v1/sessions", json: ["username": name, "password": "correct-horse-\(name)"])
         guard reply.status == .created, let token = reply.json["token"] as? String else {
@@ -173,6 +176,11 @@ struct TestApp {
     func allocate(_ reference: String, to officer: User, token: String) async throws -> Reply {
         try await send(.PATCH, "/api/v1/cases/\(reference)", json: ["allocatedOfficerId": officer.id!.uuidString], token: token,
                        headers: [("If-Match", try await version(of: reference))])
+    }
+
+    /// The id of a partner agency of the seeded directory.
+    func agencyID(_ name: String) async throws -> String {
+        try #require(try await PartnerAgency.query(on: app.db).filter(\.$name == name).first()?.id).uuidString
     }
 
     /// Submits a valid public web report and returns the receipt JSON.

@@ -23,7 +23,7 @@ struct CreateCase: AsyncMigration {
             .field("property_id", .uuid, .references("properties", "id"))
             .field("neighbourhood_id", .uuid, .references("neighbourhoods", "id"))
             .field("allocated_officer_id", .uuid, .references("users", "id"))
-            .field("lead_agency", .string)
+            .field("lead_agency_id", .uuid, .references("partner_agencies", "id"))
             .field("access_code_hash", .string, .required)
             .field("received_at", .datetime, .required)
             .field("last_incident_at", .datetime, .required)

@@ -8,7 +8,7 @@ struct CreateUser: AsyncMigration {
             .field("display_name", .string, .required)
             .field("email", .string)
             .field("role", .string, .required)
-            .field("partner_agency", .string)
+            .field("partner_agency_id", .uuid, .references("partner_agencies", "id"))
             .field("password_hash", .string, .required)
             .field("active", .bool, .required)
             .field("created_at", .datetime, .required)

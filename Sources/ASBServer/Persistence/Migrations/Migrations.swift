@@ -5,6 +5,8 @@ import FluentSQL
 enum Migrations {
     static var all: [any Migration] {
         [
+            CreatePartnerAgency(),
+            SeedPartnerAgencies(),
             CreateUser(),
             CreateAPIToken(),
             CreateNeighbourhood(),
@@ -21,6 +23,7 @@ enum Migrations {
             CreateCalendarOverride(),
             CreateCaseMilestone(),
             CreateRiskAssessment(),
+            CreateReferral(),
         ]
     }
 }

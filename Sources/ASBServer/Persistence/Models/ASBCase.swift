@@ -26,7 +26,8 @@ final class ASBCase: Model, @unchecked Sendable {
     @OptionalParent(key: "property_id") var property: Property?
     @OptionalParent(key: "neighbourhood_id") var neighbourhood: Neighbourhood?
     @OptionalParent(key: "allocated_officer_id") var allocatedOfficer: User?
-    @OptionalField(key: "lead_agency") var leadAgency: String?
+    /// The lead agency (SS-PRG-3); none means the landlord leads.
+    @OptionalParent(key: "lead_agency_id") var leadAgency: PartnerAgency?
     @Field(key: "access_code_hash") var accessCodeHash: String
     @Field(key: "received_at") var receivedAt: Date
     @Field(key: "last_incident_at") var lastIncidentAt: Date

@@ -12,7 +12,8 @@ final class User: Model, Authenticatable, @unchecked Sendable {
     @Field(key: "display_name") var displayName: String
     @OptionalField(key: "email") var email: String?
     @Field(key: "role") var role: Role
-    @OptionalField(key: "partner_agency") var partnerAgency: String?
+    /// The partner agency a `partner` user works for.
+    @OptionalParent(key: "partner_agency_id") var partnerAgency: PartnerAgency?
     @Field(key: "password_hash") var passwordHash: String
     @Field(key: "active") var active: Bool
     @Field(key: "created_at") var createdAt: Date
@@ -21,13 +22,13 @@ final class User: Model, Authenticatable, @unchecked Sendable {
     init() {}
 
     init(id: UUID? = nil, username: String, displayName: String, email: String?, role: Role,
-         partnerAgency: String?, passwordHash: String, active: Bool = true, now: Date) {
+         partnerAgencyID: UUID?, passwordHash: String, active: Bool = true, now: Date) {
         self.id = id
         self.username = username
         self.displayName = displayName
         self.email = email
         self.role = role
-        self.partnerAgency = partnerAgency
+        self.$partnerAgency.id = partnerAgencyID
         self.passwordHash = passwordHash
         self.active = active
         self.createdAt = now
