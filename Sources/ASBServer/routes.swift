@@ -9,6 +9,13 @@ func routes(_ app: Application) throws {
     app.get("health", use: health)
     app.get("api", "v1", "openapi.yaml", use: openAPIDocument)
 
+    // `/users/me` answers GET only; without these, other methods would fall to `/users/{userId}`.
+    for method in [HTTPMethod.POST, .PUT, .PATCH, .DELETE] {
+        app.on(method, "api", "v1", "users", "me") { _ -> Response in
+            throw MethodNotAllowed(allowed: [.GET])
+        }.userInfo[MethodNotAllowed.routeMarker] = true
+    }
+
     let transport = VaporTransport(routesBuilder: app)
     try APIHandler().registerHandlers(
         on: transport, serverURL: URL(string: "/api/v1")!,
@@ -56,4 +63,12 @@ struct FlexibleISO8601DateTranscoder: DateTranscoder {
         if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(string) { return date }
         throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Expected an ISO 8601 date-time with an offset, like 2026-11-20T23:30:00Z"))
     }
+}
+
+/// A method the address does not answer; `ProblemMiddleware` adds `Allow`.
+struct MethodNotAllowed: Error {
+    let allowed: [HTTPMethod]
+
+    /// Marks the routes that exist only to refuse a method, so they are not advertised in `Allow`.
+    static let routeMarker = "asb.refusesMethod"
 }

@@ -80,6 +80,12 @@ struct CaseTests {
             let garbage = try await t.send(.PATCH, "/api/v1/cases/\(reference)", json: ["categories": ["pets"]],
                                            token: leader.token, headers: [("If-Match", "yesterday")])
             #expect(garbage.status == .badRequest)
+            // A change that changes nothing keeps the version, so nobody else's ETag goes stale.
+            let same = try await t.send(.PATCH, "/api/v1/cases/\(reference)", json: ["categories": ["drugs"]],
+                                        token: leader.token, headers: [("If-Match", "\"2\"")])
+            #expect(same.status == .ok)
+            #expect(same.headers.first(name: .eTag) == "\"2\"")
+            #expect(try await AuditEvent.query(on: t.app.db).filter(\.$action == "case.update").count() == 1)
         }
     }
 

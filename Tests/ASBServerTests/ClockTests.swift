@@ -105,7 +105,11 @@ struct ClockTests {
             #expect(lowered.status == .conflict)
             #expect(lowered.json["clause"] as? String == "SS-RT-2")
             let badAnswer = try await t.assess(hate, token: leader.token, answers: ["frequency": "hourly", "colour": "blue"])
-            #expect(Set(badAnswer.fieldErrors) == ["riskAnswers.frequency", "riskAnswers.colour"])
+            #expect(Set(badAnswer.fieldErrors) == ["answers.frequency", "answers.colour"], "Named as this request names them")
+            let badPriority = try await t.send(.POST, "/api/v1/cases/\(hate)/assessments", json: ["priority": 4, "overrideReason": "x"],
+                                               token: leader.token)
+            #expect(badPriority.fieldErrors == ["priority"])
+            #expect(!badPriority.text.contains("Cannot initialize"), "No Swift internals in messages")
         }
     }
 

@@ -33,12 +33,26 @@ struct HealthAndPersistenceTests {
         try await app.asyncShutdown()
     }
 
-    @Test("Unknown routes answer with a problem document, not HTML")
+    @Test("Unknown routes answer with a problem document; a wrong method is 405 with Allow; a wrong body type is 415")
     func unknownRoute() async throws {
         try await TestApp.run { t in
             let reply = try await t.send(.GET, "/api/v1/nowhere")
             #expect(reply.status == .notFound)
             #expect(reply.headers.contentType?.description.hasPrefix("application/problem+json") == true)
+            let wrongMethod = try await t.send(.PUT, "/api/v1/neighbourhoods")
+            #expect(wrongMethod.status == .methodNotAllowed)
+            #expect(wrongMethod.headers.first(name: .allow) == "GET, POST")
+            let wrongCase = try await t.send(.DELETE, "/api/v1/cases/ASB-2026-00001")
+            #expect(wrongCase.status == .methodNotAllowed)
+            #expect(wrongCase.headers.first(name: .allow) == "GET, PATCH")
+            let me = try await t.send(.PATCH, "/api/v1/users/me", json: ["displayName": "x"])
+            #expect(me.status == .methodNotAllowed)
+            #expect(me.headers.first(name: .allow) == "GET")
+            let plain = try await t.app.testing().sendRequest(.POST, "/api/v1/reports", headers: ["Content-Type": "text/plain"],
+                                                              body: .init(string: "channel=web"))
+            #expect(plain.status == .unsupportedMediaType)
+            #expect(plain.headers.contentType?.description.hasPrefix("application/problem+json") == true)
+            #expect(try await ASBCase.query(on: t.app.db).count() == 0)
         }
     }
 

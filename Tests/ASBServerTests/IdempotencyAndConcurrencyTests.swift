@@ -34,6 +34,10 @@ struct IdempotencyAndConcurrencyTests {
             #expect(reply.status == .unprocessableEntity)
             #expect(reply.fieldErrors == ["Idempotency-Key"])
             #expect(try await ASBCase.query(on: t.app.db).count() == 1)
+            let tooLong = try await t.send(.POST, "/api/v1/reports", json: Fixtures.webReport(seed: 2),
+                                           headers: [("Idempotency-Key", String(repeating: "k", count: 201))])
+            #expect(tooLong.status == .badRequest)
+            #expect(try await ASBCase.query(on: t.app.db).count() == 1)
         }
     }
 

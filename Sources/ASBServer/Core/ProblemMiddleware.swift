@@ -36,14 +36,15 @@ struct ProblemMiddleware: AsyncMiddleware {
             if let decoding = error.underlyingError as? DecodingError {
                 return problem(for: decoding, request: request)
             }
-            let status = Int(error.httpStatus.code)
-            if status == 500 {
+            var status = error.httpStatus
+            if status == .internalServerError {
                 // The request could not be decoded into the operation's input.
-                return Problem(type: Problem.typeBase + "bad-request", title: "Bad request", status: 400,
-                               detail: error.causeDescription)
+                status = .badRequest
             }
-            return Problem(type: Problem.typeBase + "bad-request", title: "Bad request", status: status,
-                           detail: error.causeDescription)
+            let detail = status == .unsupportedMediaType
+                ? "Send the body as application/json." : error.causeDescription
+            return Problem(type: Problem.typeBase + status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "-"),
+                           title: status.reasonPhrase, status: Int(status.code), detail: detail)
         case let failure as ValidationFailure:
             return Problem.validation(failure.errors)
         case let violation as RuleViolation:
@@ -55,6 +56,14 @@ struct ProblemMiddleware: AsyncMiddleware {
             return Problem.from(appError)
         case let decoding as DecodingError:
             return problem(for: decoding, request: request)
+        case let refused as MethodNotAllowed:
+            return methodNotAllowed(refused.allowed, headers: &headers)
+        case let abort as any AbortError where abort.status == .notFound && abort.reason == HTTPResponseStatus.notFound.reasonPhrase:
+            // No route matched: if the path exists with other methods, say so (405 with Allow).
+            let allowed = allowedMethods(for: request)
+            if !allowed.isEmpty { return methodNotAllowed(allowed, headers: &headers) }
+            return Problem(type: Problem.typeBase + "not-found", title: "Not found", status: 404,
+                           detail: "There is nothing at this address.")
         case let abort as any AbortError:
             let status = Int(abort.status.code)
             let title = abort.status.reasonPhrase
@@ -74,13 +83,46 @@ struct ProblemMiddleware: AsyncMiddleware {
     static func problem(for decoding: DecodingError, request: Request) -> Problem {
         guard [.POST, .PUT, .PATCH].contains(request.method) else {
             return Problem(type: Problem.typeBase + "bad-request", title: "Bad request", status: 400,
-                           detail: "A query parameter has a value that is not allowed: \(request.url.query ?? "")")
+                           detail: "A query parameter or header has a value that is not allowed here.")
         }
         return Problem.validation([fieldError(from: decoding)])
     }
 
+    static func methodNotAllowed(_ allowed: [HTTPMethod], headers: inout HTTPHeaders) -> Problem {
+        let list = allowed.map(\.rawValue).sorted().joined(separator: ", ")
+        headers.replaceOrAdd(name: .allow, value: list)
+        return Problem(type: Problem.typeBase + "method-not-allowed", title: "Method not allowed", status: 405,
+                       detail: "This address answers \(list).")
+    }
+
+    /// The methods the router answers for this request's path, if any: for each method, the most
+    /// specific matching route (constants before parameters, as the router picks) must not be one
+    /// that exists only to refuse the method.
+    static func allowedMethods(for request: Request) -> [HTTPMethod] {
+        let segments = request.url.path.split(separator: "/").map(String.init)
+        var best: [String: (constants: Int, refuses: Bool)] = [:]
+        for route in request.application.routes.all where route.path.count == segments.count {
+            var constants = 0
+            let matches = zip(route.path, segments).allSatisfy { component, segment in
+                switch component {
+                case .constant(let value):
+                    constants += 1
+                    return value == segment
+                case .parameter, .anything, .catchall:
+                    return true
+                }
+            }
+            guard matches else { continue }
+            let method = route.method.rawValue
+            if constants > best[method]?.constants ?? -1 {
+                best[method] = (constants, route.userInfo[MethodNotAllowed.routeMarker] != nil)
+            }
+        }
+        return best.filter { !$0.value.refuses }.map { HTTPMethod(rawValue: $0.key) }
+    }
+
     static func isOurs(_ error: any Error) -> Bool {
-        error is AppError || error is RuleViolation || error is ValidationFailure || error is any AbortError
+        error is AppError || error is RuleViolation || error is ValidationFailure || error is any AbortError || error is MethodNotAllowed
     }
 
     static func fieldError(from error: DecodingError) -> FieldError {
@@ -99,7 +141,7 @@ struct ProblemMiddleware: AsyncMiddleware {
         case .dataCorrupted(let context):
             let field = path(context)
             if field == "body" { return FieldError("body", "The body is not valid JSON.") }
-            return FieldError(field, "This value is not allowed here. \(context.debugDescription)")
+            return FieldError(field, "This value is not one of those allowed here.")
         @unknown default:
             return FieldError("body", "The body could not be read.")
         }

@@ -47,7 +47,15 @@ struct AssessmentService {
 
         let notASB = submission.notASB ?? asbCase.notASB
         // Immediate danger at intake is the reporter's word at the time; the officer's answers now stand for it.
-        let result = try RiskAssessment.assess(submission.answers, hate: asbCase.hate, immediateDanger: false, notASB: notASB)
+        let result: RiskResult
+        do {
+            result = try RiskAssessment.assess(submission.answers, hate: asbCase.hate, immediateDanger: false, notASB: notASB)
+        } catch {
+            // Here the answers arrive as `answers`, not as a report's `riskAnswers`.
+            throw ValidationFailure(error.errors.map {
+                FieldError($0.field.replacingOccurrences(of: "riskAnswers.", with: "answers."), $0.message)
+            })
+        }
         let priority = try RiskAssessment.decidePriority(computed: result, override: submission.priority,
                                                          reason: submission.overrideReason, hate: asbCase.hate)
         let overridden = priority != result.priority

@@ -20,7 +20,7 @@ struct CaseService {
     func findReadable(_ rawReference: String, by actor: Actor, partnerView: Bool = false) async throws -> ASBCase {
         guard let user = actor.user else { throw AppError.unauthenticated() }
         guard user.role.may(.readCases) else { throw AppError.forbidden() }
-        let notFound = AppError.notFound("There is no case \(rawReference) that you can see.")
+        let notFound = AppError.notFound("There is no case \(rawReference.prefix(40)) that you can see.")
         guard let reference = CaseReference(rawReference),
               let asbCase = try await ASBCase.query(on: db).filter(\.$reference == reference.description).first()
         else { throw notFound }
@@ -210,6 +210,14 @@ struct CaseService {
         }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
 
+        // A change that changes nothing writes nothing: the version (and everyone's ETag) stays.
+        let changesSomething = (officer.map { $0.id != asbCase.$allocatedOfficer.id } ?? false)
+            || (changes.categories.map { $0.uniqued() != asbCase.categories } ?? false)
+            || (changes.neighbourhoodID.map { $0 != asbCase.$neighbourhood.id } ?? false)
+            || (changes.asbLimbs.map { $0.uniqued() != asbCase.asbLimbs } ?? false)
+            || (changes.notASB.map { $0 != asbCase.notASB } ?? false)
+        guard changesSomething else { return try await load(asbCase) }
+
         let now = env.clock.now()
         let caseID = try asbCase.requireID()
         try await env.writes.run(on: db) { db in
@@ -302,7 +310,7 @@ struct CaseService {
         guard user.role.may(.readAudit) else { throw AppError.forbidden() }
         guard let parsed = CaseReference(reference),
               let asbCase = try await ASBCase.query(on: db).filter(\.$reference == parsed.description).first()
-        else { throw AppError.notFound("There is no case \(reference).") }
+        else { throw AppError.notFound("There is no case \(reference.prefix(40)).") }
         let caseID = try asbCase.requireID()
         let page = try await Self.chronologicalPage(
             AuditEvent.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$actor), at: \.$at, cursor: cursor, limit: limit)

@@ -31,7 +31,7 @@ struct IntakeService {
         static func make(key: String?, canonicalBody: Data, actor: Actor) throws -> IdempotencyClaim? {
             guard let key else { return nil }
             guard (1...200).contains(key.count) else {
-                throw ValidationFailure([FieldError("Idempotency-Key", "Use a key of 1 to 200 characters.")])
+                throw AppError.badRequest("Idempotency-Key must be 1 to 200 characters.")
             }
             var hasher = SHA256()
             hasher.update(data: Data((actor.userID?.uuidString ?? "public").utf8))
