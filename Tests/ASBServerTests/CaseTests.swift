@@ -222,6 +222,18 @@ struct TrackingTests {
             #expect(reply.json["allocatedOfficer"] as? String == officer.user.displayName)
             #expect((reply.json["statusDescription"] as? String)?.isEmpty == false)
             #expect(!reply.text.contains("Robin") && !reply.text.contains("Example Road") && !reply.text.contains("incidents"))
+            #expect(reply.json["nextContactOn"] == nil)
+            let detail = try await t.send(.GET, "/api/v1/cases/\(reference)", token: leader.token)
+            let reporter = (detail.json["parties"] as? [[String: Any]] ?? []).first { $0["role"] as? String == "reporter" }
+            let reporterID = try #require((reporter?["party"] as? [String: Any])?["id"] as? String)
+            _ = try await t.send(.PUT, "/api/v1/cases/\(reference)/contact-plans/\(reporterID)",
+                                 json: ["frequency": "fortnightly", "method": "phone"], token: leader.token)
+            _ = try await t.send(.POST, "/api/v1/cases/\(reference)/contacts",
+                                 json: ["method": "meeting", "direction": "inbound", "summary": "RESTRICTED-NOTE", "restricted": true],
+                                 token: leader.token)
+            let again = try await t.send(.POST, "/api/v1/track", json: ["reference": reference, "accessCode": code])
+            #expect(again.json["nextContactOn"] as? String == "2026-12-08", "SS-NXT-5: the reporter sees when contact is due")
+            #expect(!again.text.contains("RESTRICTED-NOTE"))
         }
     }
 

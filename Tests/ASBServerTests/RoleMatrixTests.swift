@@ -111,13 +111,20 @@ struct RoleMatrixTests {
                         .merging([.intake: .notFound, .officer: .notFound, .teamLeader: .notFound, .partner: .notFound]) { $1 }),
             Endpoint(name: "PUT /cases/{ref}/lead-agency", method: .PUT, path: "/api/v1/cases/\(reference)/lead-agency",
                      body: ["reason": "Matrix"], expect: table([.officer, .teamLeader])),
+            Endpoint(name: "GET /cases/{ref}/contacts", method: .GET, path: "/api/v1/cases/\(reference)/contacts", body: nil,
+                     expect: table([.intake, .officer, .teamLeader]).merging([.partner: .notFound]) { $1 }),
+            Endpoint(name: "POST /cases/{ref}/contacts", method: .POST, path: "/api/v1/cases/\(reference)/contacts",
+                     body: ["method": "phone", "direction": "outbound", "summary": "Matrix"], expect: table([.officer, .teamLeader])),
+            Endpoint(name: "PUT /cases/{ref}/contact-plans/{partyId}", method: .PUT,
+                     path: "/api/v1/cases/\(reference)/contact-plans/\(partyID)", body: ["frequency": "weekly", "method": "phone"],
+                     expect: table([.officer, .teamLeader])),
             Endpoint(name: "DELETE /sessions/current", method: .DELETE, path: "/api/v1/sessions/current", body: nil,
                      expect: table(everyone)),
         ]
     }
 
     @Test("Every role gets exactly what DESIGN.md allows on every endpoint",
-          arguments: 0..<35)
+          arguments: 0..<38)
     func matrixRow(index: Int) async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)

@@ -11,6 +11,6 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(
             reference: c.reference, status: EnumBridge.convert(c.status), statusDescription: c.status.reporterDescription,
             priority: c.priority.map { EnumBridge.convert($0) }, receivedAt: c.receivedAt,
-            allocatedOfficer: view.officerName, nextContactAt: nil))))
+            allocatedOfficer: view.officerName, nextContactOn: view.nextContactOn))))
     }
 }

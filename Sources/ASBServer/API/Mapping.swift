@@ -213,7 +213,7 @@ extension Components.Schemas.QueueItem {
         self.init(reference: c.reference, status: EnumBridge.convert(c.status), priority: c.priority.map { EnumBridge.convert($0) },
                   hate: c.hate, receivedAt: c.receivedAt, allocatedOfficer: .init(c.$allocatedOfficer.value ?? nil),
                   milestone: item.milestone.map { EnumBridge.convert($0.milestone) }, dueAt: item.milestone?.dueAt,
-                  state: item.milestone.map { EnumBridge.convert($0.state(now: now)) })
+                  state: item.milestone.map { EnumBridge.convert($0.state(now: now)) }, nextContactOn: item.nextContactOn)
     }
 }
 
@@ -231,5 +231,40 @@ extension PartyDetailsDraft {
                   preferredContactTimes: p.preferredContactTimes, language: p.language,
                   interpreterNeeded: p.interpreterNeeded, supportNeeds: p.supportNeeds.map { EnumBridge.convert($0) },
                   supportNotes: p.supportNotes, consentToShare: p.consentToShare, tenancyReference: p.tenancyReference)
+    }
+}
+
+extension Components.Schemas.PartyRef {
+    init?(_ party: Party?) {
+        guard let party, let id = party.id else { return nil }
+        self.init(id: id.uuidString, name: party.name ?? party.address)
+    }
+}
+
+extension Components.Schemas.ContactOverview {
+    init(_ o: ContactService.Overview) throws {
+        self.init(
+            plans: try o.plans.map { plan in
+                let next = LocalDate(iso: plan.nextContactDue) ?? o.today
+                let state = ContactSchedule.state(nextDue: next, today: o.today)
+                var days: Int?
+                let payload: Components.Schemas.ContactPlan.StatePayload
+                switch state {
+                case .notYetDue: payload = .notYetDue
+                case .dueToday: payload = .dueToday
+                case .overdue(let overdue):
+                    payload = .overdue
+                    days = overdue
+                }
+                return .init(id: try plan.requireID().uuidString, party: .init(plan.party)!,
+                             frequency: ContactFrequency(storageValue: plan.frequency)?.description ?? plan.frequency,
+                             method: EnumBridge.convert(plan.method), agreedOn: plan.agreedOn, nextContactDue: plan.nextContactDue,
+                             state: payload, daysOverdue: days)
+            },
+            log: try o.log.map {
+                .init(id: try $0.requireID().uuidString, party: .init($0.$party.value ?? nil), at: $0.at,
+                      method: EnumBridge.convert($0.method), direction: EnumBridge.convert($0.direction), summary: $0.summary,
+                      restricted: $0.restricted, recordedBy: .init($0.$recordedBy.value ?? nil))
+            })
     }
 }

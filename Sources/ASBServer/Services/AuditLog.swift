@@ -27,6 +27,8 @@ enum AuditLog {
         case referralCreate = "case.referral.create"
         case referralUpdate = "case.referral.update"
         case leadAgencyChange = "case.leadAgency"
+        case contactPlan = "case.contactPlan"
+        case contactLogged = "case.contact"
         case assessmentCreate = "case.assess"
         case milestoneMet = "case.milestone"
         case milestoneBreached = "case.breach"

@@ -8,11 +8,12 @@ import Foundation
 struct QueueService {
     let db: any Database
 
-    enum Name: String { case triage, dueSoon, overdue }
+    enum Name: String { case triage, dueSoon, overdue, contactDue }
 
     struct Item {
         var asbCase: ASBCase
         var milestone: CaseMilestone?
+        var nextContactOn: String?
     }
 
     /// How far ahead "due soon" looks, in working hours.
@@ -29,6 +30,28 @@ struct QueueService {
         let cursor = try Cursor.decode(rawCursor)
 
         switch name {
+        case .contactDue:
+            // Active plans with the reporter whose next contact is today or earlier, most overdue first.
+            let today = LondonTime.localDateTime(for: now).date.description
+            let query = ContactPlan.query(on: db)
+                .join(ASBCase.self, on: \ContactPlan.$asbCase.$id == \ASBCase.$id)
+                .filter(\.$active == true).filter(\.$forReporter == true).filter(\.$nextContactDue <= today)
+                .filter(ASBCase.self, \.$status != .closed)
+            if ownCasesOnly { query.filter(ASBCase.self, \.$allocatedOfficer.$id == user.id) }
+            if let cursor, let text = cursor.text {
+                query.group(.or) { or in
+                    or.filter(\.$nextContactDue > text)
+                    or.group(.and) { $0.filter(\.$nextContactDue == text).filter(\.$id > cursor.id) }
+                }
+            }
+            let rows = try await query.sort(\.$nextContactDue).sort(\.$id).limit(limit + 1).all()
+            let page = Array(rows.prefix(limit))
+            let cases = try page.map { try $0.joined(ASBCase.self) }
+            try await attachOfficers(to: cases)
+            let items = zip(cases, page).map { Item(asbCase: $0, milestone: nil, nextContactOn: $1.nextContactDue) }
+            let next = rows.count > limit ? page.last.map { Cursor(text: $0.nextContactDue, id: $0.id!).encoded() } : nil
+            return .init(items: items, nextCursor: next)
+
         case .triage:
             let query = ASBCase.query(on: db).filter(\.$status == .received).with(\.$allocatedOfficer)
             if ownCasesOnly { query.filter(\.$allocatedOfficer.$id == user.id) }
@@ -44,7 +67,7 @@ struct QueueService {
             let ids = cases.compactMap(\.id)
             let pending = ids.isEmpty ? [] : try await CaseMilestone.query(on: db)
                 .filter(\.$asbCase.$id ~~ ids).filter(\.$metAt == nil).sort(\.$dueAt).all()
-            let items = cases.map { c in Item(asbCase: c, milestone: pending.first { $0.$asbCase.id == c.id }) }
+            let items = cases.map { c in Item(asbCase: c, milestone: pending.first { $0.$asbCase.id == c.id }, nextContactOn: nil) }
             let next = rows.count > limit ? cases.last.map { Cursor(date: $0.receivedAt, id: $0.id!).encoded() } : nil
             return .init(items: items, nextCursor: next)
 
@@ -69,14 +92,21 @@ struct QueueService {
             let rows = try await query.sort(\.$dueAt).sort(\.$id).limit(limit + 1).all()
             let page = Array(rows.prefix(limit))
             let cases = try page.map { try $0.joined(ASBCase.self) }
-            let officerIDs = Set(cases.compactMap { $0.$allocatedOfficer.id })
-            let officers = officerIDs.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ officerIDs).all()
-            for c in cases {
-                c.$allocatedOfficer.value = officers.first { $0.id == c.$allocatedOfficer.id }
-            }
-            let items = zip(cases, page).map { Item(asbCase: $0, milestone: $1) }
+            try await attachOfficers(to: cases)
+            let items = zip(cases, page).map { Item(asbCase: $0, milestone: $1, nextContactOn: nil) }
             let next = rows.count > limit ? page.last.map { Cursor(date: $0.dueAt, id: $0.id!).encoded() } : nil
             return .init(items: items, nextCursor: next)
+        }
+    }
+}
+
+extension QueueService {
+    /// Loads the allocated officers of joined cases in one query.
+    func attachOfficers(to cases: [ASBCase]) async throws {
+        let officerIDs = Set(cases.compactMap { $0.$allocatedOfficer.id })
+        let officers = officerIDs.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ officerIDs).all()
+        for c in cases {
+            c.$allocatedOfficer.value = officers.first { $0.id == c.$allocatedOfficer.id }
         }
     }
 }

@@ -15,6 +15,8 @@ struct TrackingService {
     struct View {
         var asbCase: ASBCase
         var officerName: String?
+        /// When the landlord agreed to contact the reporter next (SS-NXT-5).
+        var nextContactOn: String?
     }
 
     /// Wrong code and unknown reference give the same 404; guesses are throttled per reference and per client.
@@ -46,7 +48,9 @@ struct TrackingService {
         }
         try await AuditLog.record(.caseTrack, by: .reporter, entityType: "case", entityID: asbCase.reference,
                                   caseID: try asbCase.requireID(), at: now, requestID: requestID, on: db)
-        return View(asbCase: asbCase, officerName: asbCase.allocatedOfficer?.displayName)
+        let plan = try await ContactPlan.query(on: db).filter(\.$asbCase.$id == asbCase.requireID())
+            .filter(\.$forReporter == true).filter(\.$active == true).first()
+        return View(asbCase: asbCase, officerName: asbCase.allocatedOfficer?.displayName, nextContactOn: plan?.nextContactDue)
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

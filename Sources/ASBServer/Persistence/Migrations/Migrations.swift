@@ -24,6 +24,7 @@ enum Migrations {
             CreateCaseMilestone(),
             CreateRiskAssessment(),
             CreateReferral(),
+            CreateContact(),
         ]
     }
 }
