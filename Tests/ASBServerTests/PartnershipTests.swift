@@ -52,7 +52,7 @@ struct PartnershipTests {
         try await TestApp.run { t in
             let secret = "Descr-ZQX-secret"
             let reference = try #require(try await t.submitReport(["description": secret,
-                                                                    "allegedPerpetrator": ["name": "Casey Madeup", "address": "9 Example Road"]])
+                                                                    "allegedPerpetrator": ["name": "Quentin Nonesuch", "address": "9 Example Road"]])
                 .string("reference"))
             let other = try #require(try await t.submitReport().string("reference"))
             let leader = try await t.staffToken(.teamLeader)
@@ -77,7 +77,7 @@ struct PartnershipTests {
             #expect(roles == ["reporter"], "The perpetrator is not shared")
             #expect((seen.json["incidents"] as? [Any])?.isEmpty == true)
             #expect(seen.json["priority"] == nil && (seen.json["deadlines"] as? [Any])?.isEmpty == true)
-            #expect(!seen.text.contains(secret) && !seen.text.contains("Casey"))
+            #expect(!seen.text.contains(secret) && !seen.text.contains("Quentin"))
             #expect(seen.json["visibleFields"] as? [String] == ["caseSummary", "reporterContact"])
 
             // Nothing else: not the other case, not the timeline, the assessments, the parties, nor another agency.
@@ -94,7 +94,7 @@ struct PartnershipTests {
             ], token: leader.token)
             let wider = try await t.send(.GET, "/api/v1/cases/\(reference)", token: envHealth.token)
             #expect(wider.text.contains(secret))
-            #expect(!wider.text.contains("Casey"))
+            #expect(!wider.text.contains("Quentin"))
         }
     }
 

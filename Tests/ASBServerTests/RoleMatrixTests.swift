@@ -118,13 +118,21 @@ struct RoleMatrixTests {
             Endpoint(name: "PUT /cases/{ref}/contact-plans/{partyId}", method: .PUT,
                      path: "/api/v1/cases/\(reference)/contact-plans/\(partyID)", body: ["frequency": "weekly", "method": "phone"],
                      expect: table([.officer, .teamLeader])),
+            Endpoint(name: "GET /cases/{ref}/action-plan", method: .GET, path: "/api/v1/cases/\(reference)/action-plan", body: nil,
+                     expect: table([.intake, .officer, .teamLeader]).merging([.partner: .notFound]) { $1 }),
+            Endpoint(name: "PUT /cases/{ref}/action-plan", method: .PUT, path: "/api/v1/cases/\(reference)/action-plan",
+                     body: ["howAgreed": "phone", "actions": [["what": "Matrix", "owner": "reporter"]]],
+                     expect: table([.officer, .teamLeader])),
+            Endpoint(name: "PATCH /cases/{ref}/action-plan/actions/{id}", method: .PATCH,
+                     path: "/api/v1/cases/\(reference)/action-plan/actions/\(UUID())", body: ["status": "done"],
+                     expect: table([.officer, .teamLeader]).merging([.officer: .notFound, .teamLeader: .notFound]) { $1 }),
             Endpoint(name: "DELETE /sessions/current", method: .DELETE, path: "/api/v1/sessions/current", body: nil,
                      expect: table(everyone)),
         ]
     }
 
     @Test("Every role gets exactly what DESIGN.md allows on every endpoint",
-          arguments: 0..<38)
+          arguments: 0..<41)
     func matrixRow(index: Int) async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)

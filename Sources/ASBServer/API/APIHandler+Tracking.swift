@@ -11,6 +11,7 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(
             reference: c.reference, status: EnumBridge.convert(c.status), statusDescription: c.status.reporterDescription,
             priority: c.priority.map { EnumBridge.convert($0) }, receivedAt: c.receivedAt,
-            allocatedOfficer: view.officerName, nextContactOn: view.nextContactOn))))
+            allocatedOfficer: view.officerName, nextContactOn: view.nextContactOn,
+            reporterActions: view.reporterActions.map { .init(what: $0.what, dueOn: $0.dueOn, status: EnumBridge.convert($0.status)) }))))
     }
 }

@@ -268,3 +268,24 @@ extension Components.Schemas.ContactOverview {
             })
     }
 }
+
+extension Components.Schemas.ActionPlanView {
+    init(_ v: ActionPlanService.View) throws {
+        func revision(_ plan: ActionPlan) throws -> Components.Schemas.ActionPlanRevision {
+            .init(id: try plan.requireID().uuidString, revision: plan.revision, agreedOn: plan.agreedOn,
+                  howAgreed: EnumBridge.convert(plan.howAgreed), notes: plan.notes, createdBy: .init(plan.$createdBy.value ?? nil),
+                  createdAt: plan.createdAt,
+                  actions: try plan.actions.sorted { $0.position < $1.position }.map { a in
+                      .init(id: try a.requireID().uuidString, what: a.what, owner: EnumBridge.convert(a.owner),
+                            ownerUser: .init(a.$ownerUser.value ?? nil), ownerAgency: .init(a.$ownerAgency.value ?? nil),
+                            ownerParty: .init(a.$ownerParty.value ?? nil), dueOn: a.dueOn, status: EnumBridge.convert(a.status),
+                            completedOn: a.completedOn, completionNote: a.completionNote,
+                            missed: a.owner == .reporter && ActionPlanRules.miss(a.planned, today: v.today) != nil)
+                  })
+        }
+        self.init(current: try v.current.map(revision),
+                  adherence: .init(reporterActions: v.adherence.reporterActions, reporterActionsMissed: v.adherence.reporterActionsMissed,
+                                   adhered: v.adherence.adhered, summary: v.adherence.description),
+                  revisions: try v.revisions.map(revision))
+    }
+}

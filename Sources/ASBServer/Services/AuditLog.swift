@@ -29,6 +29,8 @@ enum AuditLog {
         case leadAgencyChange = "case.leadAgency"
         case contactPlan = "case.contactPlan"
         case contactLogged = "case.contact"
+        case actionPlanAgreed = "case.actionPlan"
+        case actionUpdated = "case.action"
         case assessmentCreate = "case.assess"
         case milestoneMet = "case.milestone"
         case milestoneBreached = "case.breach"

@@ -31,6 +31,18 @@ struct CaseService {
         return asbCase
     }
 
+    /// The case and its user, when the user may do casework on it: the allocated officer (or any
+    /// officer on a case not yet allocated) or a team leader.
+    func findForCasework(_ reference: String, by actor: Actor) async throws -> (ASBCase, User) {
+        guard let user = actor.user else { throw AppError.unauthenticated() }
+        guard user.role.may(.updateCase) else { throw AppError.forbidden() }
+        let asbCase = try await findReadable(reference, by: actor)
+        guard CaseAccess.canUpdate(role: user.role, relation: try await relation(of: asbCase, to: user),
+                                   caseIsAllocated: asbCase.$allocatedOfficer.id != nil)
+        else { throw AppError.forbidden("Only the allocated officer or a team leader can do this on this case.") }
+        return (asbCase, user)
+    }
+
     func relation(of asbCase: ASBCase, to user: User) async throws -> CaseAccess.Relation {
         let referred = try await !ReferralService.liveReferrals(of: asbCase.requireID(), for: user, on: db).isEmpty
         return CaseAccess.Relation(isAllocatedToUser: asbCase.$allocatedOfficer.id == user.id, isReferredToUsersAgency: referred)

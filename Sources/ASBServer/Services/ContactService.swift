@@ -51,7 +51,7 @@ struct ContactService {
 
     func agreePlan(on reference: String, partyID: UUID, frequency: ContactFrequency, method: ContactChannel,
                    agreedOn: LocalDate?, by actor: Actor) async throws -> Overview {
-        let (asbCase, user) = try await caseForCasework(reference, by: actor)
+        let (asbCase, user) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
         let caseID = try asbCase.requireID()
         let now = env.clock.now()
         let today = LondonTime.localDateTime(for: now).date
@@ -102,7 +102,7 @@ struct ContactService {
     }
 
     func log(on reference: String, _ new: NewEntry, by actor: Actor) async throws -> Overview {
-        let (asbCase, user) = try await caseForCasework(reference, by: actor)
+        let (asbCase, user) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
         let caseID = try asbCase.requireID()
         let now = env.clock.now()
         let at = new.at ?? now
@@ -176,14 +176,4 @@ struct ContactService {
         return entry.map { LondonTime.localDateTime(for: $0.at).date }
     }
 
-    private func caseForCasework(_ reference: String, by actor: Actor) async throws -> (ASBCase, User) {
-        guard let user = actor.user else { throw AppError.unauthenticated() }
-        guard user.role.may(.updateCase) else { throw AppError.forbidden() }
-        let cases = CaseService(app: app, db: db, requestID: requestID)
-        let asbCase = try await cases.findReadable(reference, by: actor)
-        guard CaseAccess.canUpdate(role: user.role, relation: try await cases.relation(of: asbCase, to: user),
-                                   caseIsAllocated: asbCase.$allocatedOfficer.id != nil)
-        else { throw AppError.forbidden("Only the allocated officer or a team leader can do this on this case.") }
-        return (asbCase, user)
-    }
 }

@@ -75,7 +75,7 @@ struct ReferralService {
     }
 
     func create(on reference: String, _ new: NewReferral, by actor: Actor) async throws -> Referral {
-        let (asbCase, user) = try await caseForCasework(reference, by: actor)
+        let (asbCase, user) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
         var errors = ReferralRules.validate(reason: new.reason, consentGiven: new.consentGiven,
                                             lawfulBasisWithoutConsent: new.lawfulBasis, shared: Set(new.shared))
             .map { $0.field == "shared" ? FieldError("sharedFields", $0.message) : $0 }
@@ -187,7 +187,7 @@ struct ReferralService {
     /// Decides who leads the case: the landlord (no agency) or a partner agency. Kept as history.
     func setLeadAgency(on reference: String, agencyID: UUID?, reason rawReason: String,
                        by actor: Actor) async throws -> CaseService.Detail {
-        let (asbCase, user) = try await caseForCasework(reference, by: actor)
+        let (asbCase, user) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
         var errors: [FieldError] = []
         let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
         if reason.isEmpty || reason.count > ReferralRules.textLimit {
@@ -226,16 +226,6 @@ struct ReferralService {
 
     // MARK: Helpers
 
-    private func caseForCasework(_ reference: String, by actor: Actor) async throws -> (ASBCase, User) {
-        guard let user = actor.user else { throw AppError.unauthenticated() }
-        guard user.role.may(.updateCase) else { throw AppError.forbidden() }
-        let cases = CaseService(app: app, db: db, requestID: requestID)
-        let asbCase = try await cases.findReadable(reference, by: actor)
-        guard CaseAccess.canUpdate(role: user.role, relation: try await cases.relation(of: asbCase, to: user),
-                                   caseIsAllocated: asbCase.$allocatedOfficer.id != nil)
-        else { throw AppError.forbidden("Only the allocated officer or a team leader can do this on this case.") }
-        return (asbCase, user)
-    }
 
     private func load(_ id: UUID) async throws -> Referral {
         guard let referral = try await Referral.query(on: db).filter(\.$id == id)

@@ -17,6 +17,8 @@ struct TrackingService {
         var officerName: String?
         /// When the landlord agreed to contact the reporter next (SS-NXT-5).
         var nextContactOn: String?
+        /// The reporter's own actions in the current action plan (SS-NXT-2).
+        var reporterActions: [PlanAction]
     }
 
     /// Wrong code and unknown reference give the same 404; guesses are throttled per reference and per client.
@@ -50,7 +52,10 @@ struct TrackingService {
                                   caseID: try asbCase.requireID(), at: now, requestID: requestID, on: db)
         let plan = try await ContactPlan.query(on: db).filter(\.$asbCase.$id == asbCase.requireID())
             .filter(\.$forReporter == true).filter(\.$active == true).first()
-        return View(asbCase: asbCase, officerName: asbCase.allocatedOfficer?.displayName, nextContactOn: plan?.nextContactDue)
+        let actions = try await ActionPlanService(app: app, db: db, requestID: requestID).load(asbCase.requireID())
+            .current?.actions.filter { $0.owner == .reporter }.sorted { $0.position < $1.position } ?? []
+        return View(asbCase: asbCase, officerName: asbCase.allocatedOfficer?.displayName, nextContactOn: plan?.nextContactDue,
+                    reporterActions: actions)
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

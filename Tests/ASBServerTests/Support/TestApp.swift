@@ -17,6 +17,31 @@ enum TestDatabase {
     }
 
     static var name: String { postgresURL == nil ? "SQLite" : "PostgreSQL" }
+
+    /// How many test apps may hold a database at once. Swift Testing starts every test together;
+    /// each app keeps a connection pool open, so without a bound PostgreSQL runs out of
+    /// connections (and SQLite of file handles) on a large suite.
+    static let slots = TestSlots(count: postgresURL == nil ? 16 : 6)
+}
+
+/// A counting semaphore for async code.
+actor TestSlots {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(count: Int) { free = count }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+    }
 }
 
 /// A clock that tests move by hand.
@@ -62,6 +87,20 @@ struct TestApp {
         }
         adjust(&config)
 
+        await TestDatabase.slots.acquire()
+        do {
+            try await runHoldingSlot(config: config, clock: clock, name: name, cleanup: cleanup, body)
+        } catch {
+            await TestDatabase.slots.release()
+            throw error
+        }
+        await TestDatabase.slots.release()
+    }
+
+    private static func runHoldingSlot(
+        config: AppConfig, clock: TestClock, name: String, cleanup: (Application) async throws -> Void,
+        _ body: (TestApp) async throws -> Void
+    ) async throws {
         let app = try await Application.make(.testing)
         do {
             try await ASBServer.configure(app, config: config, clock: clock.appClock)

@@ -25,6 +25,7 @@ enum Migrations {
             CreateRiskAssessment(),
             CreateReferral(),
             CreateContact(),
+            CreateActionPlan(),
         ]
     }
 }
