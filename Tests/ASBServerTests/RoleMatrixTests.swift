@@ -126,13 +126,26 @@ struct RoleMatrixTests {
             Endpoint(name: "PATCH /cases/{ref}/action-plan/actions/{id}", method: .PATCH,
                      path: "/api/v1/cases/\(reference)/action-plan/actions/\(UUID())", body: ["status": "done"],
                      expect: table([.officer, .teamLeader]).merging([.officer: .notFound, .teamLeader: .notFound]) { $1 }),
+            Endpoint(name: "GET /cases/{ref}/enforcement", method: .GET, path: "/api/v1/cases/\(reference)/enforcement", body: nil,
+                     expect: table([.intake, .officer, .teamLeader]).merging([.partner: .notFound]) { $1 }),
+            Endpoint(name: "POST /cases/{ref}/enforcement", method: .POST, path: "/api/v1/cases/\(reference)/enforcement",
+                     body: ["type": "verbalWarning"], expect: table([.officer, .teamLeader])),
+            Endpoint(name: "PATCH /cases/{ref}/enforcement/{id}", method: .PATCH,
+                     path: "/api/v1/cases/\(reference)/enforcement/\(UUID())", body: ["status": "completed"],
+                     expect: table([.officer, .teamLeader]).merging([.officer: .notFound, .teamLeader: .notFound]) { $1 }),
+            Endpoint(name: "POST /cases/{ref}/witness-evidence", method: .POST, path: "/api/v1/cases/\(reference)/witness-evidence",
+                     body: ["kind": "hearsay", "witnessName": "Matrix", "confirmedOn": "2026-11-20", "howConfirmed": "Matrix"],
+                     expect: table([.officer, .teamLeader])),
+            Endpoint(name: "POST /cases/{ref}/witness-evidence/{id}/approval", method: .POST,
+                     path: "/api/v1/cases/\(reference)/witness-evidence/\(UUID())/approval", body: nil,
+                     expect: table([.teamLeader]).merging([.teamLeader: .notFound]) { $1 }),
             Endpoint(name: "DELETE /sessions/current", method: .DELETE, path: "/api/v1/sessions/current", body: nil,
                      expect: table(everyone)),
         ]
     }
 
     @Test("Every role gets exactly what DESIGN.md allows on every endpoint",
-          arguments: 0..<41)
+          arguments: 0..<46)
     func matrixRow(index: Int) async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)

@@ -289,3 +289,21 @@ extension Components.Schemas.ActionPlanView {
                   revisions: try v.revisions.map(revision))
     }
 }
+
+extension Components.Schemas.EnforcementView {
+    init(_ v: EnforcementService.View, warnings: [String] = []) throws {
+        self.init(
+            actions: try v.actions.map {
+                .init(id: try $0.requireID().uuidString, _type: EnumBridge.convert($0.type), legal: $0.type.isLegalAction, on: $0.on,
+                      status: EnumBridge.convert($0.status), against: .init($0.$against.value ?? nil), outcome: $0.outcome,
+                      notes: $0.notes, warnings: $0.warnings, recordedBy: .init($0.$recordedBy.value ?? nil))
+            },
+            evidence: try v.evidence.map {
+                .init(id: try $0.requireID().uuidString, kind: EnumBridge.convert($0.kind), party: .init($0.$party.value ?? nil),
+                      witnessName: $0.witnessName, confirmedOn: $0.confirmedOn, howConfirmed: $0.howConfirmed,
+                      approvedBy: .init($0.$approvedBy.value ?? nil), approvedAt: $0.approvedAt,
+                      supportsLegalAction: $0.rule.supportsLegalAction)
+            },
+            warnings: warnings)
+    }
+}

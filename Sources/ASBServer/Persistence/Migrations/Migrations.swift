@@ -26,6 +26,7 @@ enum Migrations {
             CreateReferral(),
             CreateContact(),
             CreateActionPlan(),
+            CreateEnforcement(),
         ]
     }
 }
