@@ -139,13 +139,20 @@ struct RoleMatrixTests {
             Endpoint(name: "POST /cases/{ref}/witness-evidence/{id}/approval", method: .POST,
                      path: "/api/v1/cases/\(reference)/witness-evidence/\(UUID())/approval", body: nil,
                      expect: table([.teamLeader]).merging([.teamLeader: .notFound]) { $1 }),
+            Endpoint(name: "GET /cases/{ref}/reviews", method: .GET, path: "/api/v1/cases/\(reference)/reviews", body: nil,
+                     expect: table([.intake, .officer, .teamLeader]).merging([.partner: .notFound]) { $1 }),
+            Endpoint(name: "POST /cases/{ref}/reviews", method: .POST, path: "/api/v1/cases/\(reference)/reviews",
+                     body: ["scheduledFor": "2026-12-01"], expect: table([.officer, .teamLeader])),
+            Endpoint(name: "PUT /cases/{ref}/reviews/{id}", method: .PUT, path: "/api/v1/cases/\(reference)/reviews/\(UUID())",
+                     body: ["summary": "Matrix", "attendees": ["Matrix"]],
+                     expect: table([.officer, .teamLeader]).merging([.officer: .notFound, .teamLeader: .notFound]) { $1 }),
             Endpoint(name: "DELETE /sessions/current", method: .DELETE, path: "/api/v1/sessions/current", body: nil,
                      expect: table(everyone)),
         ]
     }
 
     @Test("Every role gets exactly what DESIGN.md allows on every endpoint",
-          arguments: 0..<46)
+          arguments: 0..<49)
     func matrixRow(index: Int) async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)

@@ -213,7 +213,7 @@ extension Components.Schemas.QueueItem {
         self.init(reference: c.reference, status: EnumBridge.convert(c.status), priority: c.priority.map { EnumBridge.convert($0) },
                   hate: c.hate, receivedAt: c.receivedAt, allocatedOfficer: .init(c.$allocatedOfficer.value ?? nil),
                   milestone: item.milestone.map { EnumBridge.convert($0.milestone) }, dueAt: item.milestone?.dueAt,
-                  state: item.milestone.map { EnumBridge.convert($0.state(now: now)) }, nextContactOn: item.nextContactOn)
+                  state: item.milestone.map { EnumBridge.convert($0.state(now: now)) }, nextContactOn: item.nextContactOn, reviewOn: item.reviewOn)
     }
 }
 
@@ -305,5 +305,13 @@ extension Components.Schemas.EnforcementView {
                       supportsLegalAction: $0.rule.supportsLegalAction)
             },
             warnings: warnings)
+    }
+}
+
+extension Components.Schemas.ReviewMeeting {
+    init(_ m: ReviewMeeting) throws {
+        self.init(id: try m.requireID().uuidString, status: EnumBridge.convert(m.status), scheduledFor: m.scheduledFor,
+                  heldOn: m.heldOn, attendees: m.attendees, agencyIds: m.agencyIDs, summary: m.summary, decisions: m.decisions,
+                  nextReviewOn: m.nextReviewOn, createdBy: .init(m.$createdBy.value ?? nil))
     }
 }

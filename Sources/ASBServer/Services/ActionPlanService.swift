@@ -71,6 +71,65 @@ struct ActionPlanService {
             }
         }
         if actions.isEmpty { errors.append(FieldError("actions", "A plan needs at least one action.")) }
+        errors += try await validate(actions, agreedOn: agreedOn, caseID: caseID)
+        guard errors.isEmpty else { throw ValidationFailure(errors) }
+
+        let agreed = agreedOn
+        try await env.writes.run(on: db) { db in
+            let last = try await ActionPlan.query(on: db).filter(\.$asbCase.$id == caseID).sort(\.$revision, .descending).first()
+            try await ActionPlan.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$current == true)
+                .set(\.$current, to: false).update()
+            let plan = ActionPlan()
+            plan.id = OrderedID.next(at: now)
+            plan.$asbCase.id = caseID
+            plan.revision = (last?.revision ?? 0) + 1
+            plan.agreedOn = agreed.description
+            plan.howAgreed = howAgreed
+            let trimmedNotes = notes?.trimmingCharacters(in: .whitespacesAndNewlines)
+            plan.notes = (trimmedNotes ?? "").isEmpty ? nil : trimmedNotes
+            plan.current = true
+            plan.$createdBy.id = user.id
+            plan.createdAt = now
+            try await plan.create(on: db)
+            try await Self.insert(actions, into: plan.requireID(), from: 0, now: now, on: db)
+            let reporterActions = actions.filter { $0.owner == .reporter }.count
+            try await CaseEvent(caseID: caseID, at: now, kind: .actionPlanAgreed,
+                                summary: "Action plan \(plan.revision == 1 ? "agreed" : "revised (revision \(plan.revision))") by \(howAgreed.rawValue) on \(agreed): \(actions.count) actions, \(reporterActions) for the reporter",
+                                actorID: user.id).create(on: db)
+            try await AuditLog.record(.actionPlanAgreed, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
+                                      changes: ["revision": String(plan.revision), "actions": String(actions.count)],
+                                      at: now, requestID: requestID, on: db)
+        }
+        return try await load(caseID)
+    }
+
+    /// Adds actions agreed elsewhere (a case review meeting) to the current plan, or starts a plan
+    /// with them when there is none. Only the new actions are checked.
+    func append(_ actions: [NewAction], to caseID: UUID, agreedOn: LocalDate, howAgreed: ContactChannel, note: String,
+                by actor: Actor, on db: any Database) async throws {
+        let now = env.clock.now()
+        if let current = try await ActionPlan.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$current == true).first() {
+            let count = try await PlanAction.query(on: db).filter(\.$plan.$id == current.requireID()).count()
+            try await Self.insert(actions, into: current.requireID(), from: count, now: now, on: db)
+        } else {
+            let plan = ActionPlan()
+            plan.id = OrderedID.next(at: now)
+            plan.$asbCase.id = caseID
+            plan.revision = 1
+            plan.agreedOn = agreedOn.description
+            plan.howAgreed = howAgreed
+            plan.notes = note
+            plan.current = true
+            plan.$createdBy.id = actor.userID
+            plan.createdAt = now
+            try await plan.create(on: db)
+            try await Self.insert(actions, into: plan.requireID(), from: 0, now: now, on: db)
+        }
+    }
+
+    /// Every problem with a list of new actions, named `actions.<index>.<field>`.
+    func validate(_ actions: [NewAction], agreedOn: LocalDate, caseID: UUID) async throws -> [FieldError] {
+        var errors: [FieldError] = []
         if actions.count > 100 { errors.append(FieldError("actions", "Keep a plan to 100 actions.")) }
         let partyIDs = Set(try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).all().map { $0.$party.id })
         for (index, action) in actions.enumerated() {
@@ -101,51 +160,27 @@ struct ActionPlanService {
                 errors.append(FieldError("actions.\(index).completedOn", "Enter the date as YYYY-MM-DD."))
             }
         }
-        guard errors.isEmpty else { throw ValidationFailure(errors) }
+        return errors
+    }
 
-        let agreed = agreedOn
-        try await env.writes.run(on: db) { db in
-            let last = try await ActionPlan.query(on: db).filter(\.$asbCase.$id == caseID).sort(\.$revision, .descending).first()
-            try await ActionPlan.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$current == true)
-                .set(\.$current, to: false).update()
-            let plan = ActionPlan()
-            plan.id = OrderedID.next(at: now)
-            plan.$asbCase.id = caseID
-            plan.revision = (last?.revision ?? 0) + 1
-            plan.agreedOn = agreed.description
-            plan.howAgreed = howAgreed
-            let trimmedNotes = notes?.trimmingCharacters(in: .whitespacesAndNewlines)
-            plan.notes = (trimmedNotes ?? "").isEmpty ? nil : trimmedNotes
-            plan.current = true
-            plan.$createdBy.id = user.id
-            plan.createdAt = now
-            try await plan.create(on: db)
-            for (index, new) in actions.enumerated() {
-                let action = PlanAction()
-                action.id = OrderedID.next(at: now)
-                action.$plan.id = try plan.requireID()
-                action.position = index
-                action.what = new.what.trimmingCharacters(in: .whitespacesAndNewlines)
-                action.owner = new.owner
-                action.$ownerUser.id = new.owner == .landlord ? new.ownerUserID : nil
-                action.$ownerAgency.id = new.owner == .partnerAgency ? new.ownerAgencyID : nil
-                action.$ownerParty.id = new.owner == .otherParty ? new.ownerPartyID : nil
-                action.dueOn = new.dueOn
-                action.status = new.status ?? .open
-                action.completedOn = new.completedOn
-                action.completionNote = new.completionNote
-                action.updatedAt = now
-                try await action.create(on: db)
-            }
-            let reporterActions = actions.filter { $0.owner == .reporter }.count
-            try await CaseEvent(caseID: caseID, at: now, kind: .actionPlanAgreed,
-                                summary: "Action plan \(plan.revision == 1 ? "agreed" : "revised (revision \(plan.revision))") by \(howAgreed.rawValue) on \(agreed): \(actions.count) actions, \(reporterActions) for the reporter",
-                                actorID: user.id).create(on: db)
-            try await AuditLog.record(.actionPlanAgreed, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                      changes: ["revision": String(plan.revision), "actions": String(actions.count)],
-                                      at: now, requestID: requestID, on: db)
+    static func insert(_ actions: [NewAction], into planID: UUID, from start: Int, now: Date, on db: any Database) async throws {
+        for (offset, new) in actions.enumerated() {
+            let action = PlanAction()
+            action.id = OrderedID.next(at: now)
+            action.$plan.id = planID
+            action.position = start + offset
+            action.what = new.what.trimmingCharacters(in: .whitespacesAndNewlines)
+            action.owner = new.owner
+            action.$ownerUser.id = new.owner == .landlord ? new.ownerUserID : nil
+            action.$ownerAgency.id = new.owner == .partnerAgency ? new.ownerAgencyID : nil
+            action.$ownerParty.id = new.owner == .otherParty ? new.ownerPartyID : nil
+            action.dueOn = new.dueOn
+            action.status = new.status ?? .open
+            action.completedOn = new.completedOn
+            action.completionNote = new.completionNote
+            action.updatedAt = now
+            try await action.create(on: db)
         }
-        return try await load(caseID)
     }
 
     /// Moves an action of the current plan on (done, not done, cancelled), by the rules.

@@ -35,6 +35,8 @@ enum AuditLog {
         case witnessApproval = "case.witnessEvidence.approve"
         case enforcementCreate = "case.enforcement.create"
         case enforcementUpdate = "case.enforcement.update"
+        case reviewScheduled = "case.review.schedule"
+        case reviewHeld = "case.review.held"
         case assessmentCreate = "case.assess"
         case milestoneMet = "case.milestone"
         case milestoneBreached = "case.breach"

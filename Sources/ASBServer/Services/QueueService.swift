@@ -8,12 +8,13 @@ import Foundation
 struct QueueService {
     let db: any Database
 
-    enum Name: String { case triage, dueSoon, overdue, contactDue }
+    enum Name: String { case triage, dueSoon, overdue, contactDue, reviewsDue }
 
     struct Item {
         var asbCase: ASBCase
         var milestone: CaseMilestone?
-        var nextContactOn: String?
+        var nextContactOn: String? = nil
+        var reviewOn: String? = nil
     }
 
     /// How far ahead "due soon" looks, in working hours.
@@ -50,6 +51,27 @@ struct QueueService {
             try await attachOfficers(to: cases)
             let items = zip(cases, page).map { Item(asbCase: $0, milestone: nil, nextContactOn: $1.nextContactDue) }
             let next = rows.count > limit ? page.last.map { Cursor(text: $0.nextContactDue, id: $0.id!).encoded() } : nil
+            return .init(items: items, nextCursor: next)
+
+        case .reviewsDue:
+            // Meetings scheduled for today or earlier that nobody has recorded yet, oldest first.
+            let today = LondonTime.localDateTime(for: now).date.description
+            let query = ReviewMeeting.query(on: db)
+                .join(ASBCase.self, on: \ReviewMeeting.$asbCase.$id == \ASBCase.$id)
+                .filter(\.$status == .scheduled).filter(\.$scheduledFor <= today)
+            if ownCasesOnly { query.filter(ASBCase.self, \.$allocatedOfficer.$id == user.id) }
+            if let cursor, let text = cursor.text {
+                query.group(.or) { or in
+                    or.filter(\.$scheduledFor > text)
+                    or.group(.and) { $0.filter(\.$scheduledFor == text).filter(\.$id > cursor.id) }
+                }
+            }
+            let rows = try await query.sort(\.$scheduledFor).sort(\.$id).limit(limit + 1).all()
+            let page = Array(rows.prefix(limit))
+            let cases = try page.map { try $0.joined(ASBCase.self) }
+            try await attachOfficers(to: cases)
+            let items = zip(cases, page).map { Item(asbCase: $0, milestone: nil, reviewOn: $1.scheduledFor) }
+            let next = rows.count > limit ? page.last.map { Cursor(text: $0.scheduledFor, id: $0.id!).encoded() } : nil
             return .init(items: items, nextCursor: next)
 
         case .triage:

@@ -27,6 +27,7 @@ enum Migrations {
             CreateContact(),
             CreateActionPlan(),
             CreateEnforcement(),
+            CreateReviewMeeting(),
         ]
     }
 }
