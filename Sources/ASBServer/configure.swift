@@ -26,9 +26,9 @@ public func configure(
     app.middleware.use(RequestIDMiddleware())
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(CurrentRequestMiddleware())
-    app.middleware.use(BodyLimitMiddleware(maxBytes: config.maxBodyBytes))
+    app.middleware.use(BodyLimitMiddleware(jsonBytes: config.maxBodyBytes, attachmentBytes: config.maxAttachmentBytes))
     app.middleware.use(TokenAuthenticator())
-    app.routes.defaultMaxBodySize = ByteCount(integerLiteral: config.maxBodyBytes)
+    app.routes.defaultMaxBodySize = ByteCount(integerLiteral: max(config.maxBodyBytes, config.maxAttachmentBytes))
 
     try routes(app)
 

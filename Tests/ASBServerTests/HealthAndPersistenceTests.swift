@@ -111,5 +111,10 @@ struct HealthAndPersistenceTests {
         #expect(same(PartyRole.self, Components.Schemas.PartyRole.self))
         #expect(same(CaseStatus.self, Components.Schemas.CaseStatus.self))
         #expect(same(Priority.self, Components.Schemas.Priority.self))
+        #expect(same(AgencyGuidance.self, Components.Schemas.AgencyGuidance.self))
+        #expect(same(EvidenceType.self, Components.Schemas.Attachment._TypePayload.self))
+        #expect(same(EnforcementType.self, Components.Schemas.EnforcementType.self))
+        #expect(same(SharedField.self, Components.Schemas.SharedField.self))
+        #expect(same(SupportNeed.self, Components.Schemas.SupportNeed.self))
     }
 }

@@ -3,6 +3,7 @@ import ASBCore
 import Foundation
 import Testing
 import Fluent
+import NIOCore
 import Vapor
 
 /// Walks every endpoint with every role (and with no token), checking the status each gets.
@@ -146,13 +147,22 @@ struct RoleMatrixTests {
             Endpoint(name: "PUT /cases/{ref}/reviews/{id}", method: .PUT, path: "/api/v1/cases/\(reference)/reviews/\(UUID())",
                      body: ["summary": "Matrix", "attendees": ["Matrix"]],
                      expect: table([.officer, .teamLeader]).merging([.officer: .notFound, .teamLeader: .notFound]) { $1 }),
+            Endpoint(name: "GET /cases/{ref}/attachments", method: .GET, path: "/api/v1/cases/\(reference)/attachments", body: nil,
+                     expect: table([.intake, .officer, .teamLeader]).merging([.partner: .notFound]) { $1 }),
+            Endpoint(name: "POST /cases/{ref}/attachments", method: .POST,
+                     path: "/api/v1/cases/\(reference)/attachments?fileName=matrix.txt", body: nil,
+                     expect: table([.officer, .teamLeader])),
+            Endpoint(name: "GET /cases/{ref}/attachments/{id}", method: .GET,
+                     path: "/api/v1/cases/\(reference)/attachments/\(UUID())", body: nil,
+                     expect: table([.intake, .officer, .teamLeader]).merging([.intake: .notFound, .officer: .notFound,
+                                                                              .teamLeader: .notFound, .partner: .notFound]) { $1 }),
             Endpoint(name: "DELETE /sessions/current", method: .DELETE, path: "/api/v1/sessions/current", body: nil,
                      expect: table(everyone)),
         ]
     }
 
     @Test("Every role gets exactly what DESIGN.md allows on every endpoint",
-          arguments: 0..<49)
+          arguments: 0..<52)
     func matrixRow(index: Int) async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)
@@ -187,7 +197,18 @@ struct RoleMatrixTests {
                 if endpoint.name == "POST /properties" { body?["addressLine"] = "\(caller.rawValue) Matrix Road" }
                 if endpoint.name == "POST /cases/{ref}/parties" { body?["party"] = ["name": "Witness \(caller.rawValue)"] }
                 if endpoint.name == "POST /partner-agencies" { body?["name"] = "Matrix \(caller.rawValue)" }
-                let reply = try await t.send(endpoint.method, endpoint.path, json: body, token: tokens[caller], headers: headers)
+                let reply: TestApp.Reply
+                if endpoint.name == "POST /cases/{ref}/attachments" {
+                    // A file upload: a real file, so the content type is right and only the role decides.
+                    var fileHeaders = HTTPHeaders()
+                    if let token = tokens[caller] { fileHeaders.bearerAuthorization = .init(token: token) }
+                    fileHeaders.contentType = HTTPMediaType(type: "application", subType: "octet-stream")
+                    let response = try await t.app.testing().sendRequest(endpoint.method, endpoint.path, headers: fileHeaders,
+                                                                         body: ByteBuffer(string: "A matrix test note.\n"))
+                    reply = TestApp.Reply(status: response.status, headers: response.headers, body: Data(buffer: response.body))
+                } else {
+                    reply = try await t.send(endpoint.method, endpoint.path, json: body, token: tokens[caller], headers: headers)
+                }
                 let expected = try #require(endpoint.expect[caller])
                 if expected == Self.allowed {
                     #expect((200..<300).contains(reply.status.code), "\(endpoint) as \(caller): \(reply.status) \(reply.text)")

@@ -36,6 +36,8 @@ public struct ReportDraft: Sendable, Equatable {
     public var immediateDanger: Bool
     /// When a staff member records a report received earlier (a letter's date stamp).
     public var receivedAt: Date?
+    /// Guidance the staff member gave about reporting to other agencies (SS-REP-3).
+    public var guidanceGiven: [AgencyGuidance] = []
 
     public init(channel: ReportChannel, anonymous: Bool = false, reporter: Person? = nil, description: String,
                 occurredOn: String? = nil, occurredAt: String? = nil, location: String? = nil, postcode: String? = nil,
@@ -81,5 +83,6 @@ public struct ValidReport: Sendable, Equatable {
     public var allegedPerpetrator: Person?
     public var immediateDanger: Bool
     public var receivedAt: Date
+    public var guidanceGiven: [AgencyGuidance]
     public var isAnonymous: Bool { reporter == nil }
 }

@@ -97,12 +97,17 @@ public enum ReportValidator {
             }
         }
 
+        if !draft.guidanceGiven.isEmpty && !submitter.isStaff {
+            errors.append(FieldError("guidanceGiven", "Only staff record the guidance they gave."))
+        }
+
         guard errors.isEmpty else { throw ValidationFailure(errors) }
         return ValidReport(
             channel: draft.channel, reporter: reporter, description: description,
             occurredOn: occurredOn, occurredAt: occurredAt, location: location, postcode: postcode,
             categories: draft.categories.uniqued(), hate: draft.hate, hateStrands: draft.hateStrands.uniqued(),
-            allegedPerpetrator: allegedPerpetrator, immediateDanger: draft.immediateDanger, receivedAt: receivedAt)
+            allegedPerpetrator: allegedPerpetrator, immediateDanger: draft.immediateDanger, receivedAt: receivedAt,
+            guidanceGiven: draft.guidanceGiven.uniqued())
     }
 
     static func checkPerson(_ person: ReportDraft.Person, at path: String, needsContact: Bool,

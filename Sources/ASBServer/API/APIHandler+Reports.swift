@@ -16,7 +16,7 @@ extension APIHandler {
         }
         let actor: Actor = user.map { .staff($0) } ?? .publicReporter
 
-        let draft = ReportDraft(
+        var draft = ReportDraft(
             channel: EnumBridge.convert(body.channel), anonymous: body.anonymous ?? false,
             reporter: body.reporter.map(ReportDraft.Person.init), description: body.description,
             occurredOn: body.occurredOn, occurredAt: body.occurredAt, location: body.location, postcode: body.postcode,
@@ -24,6 +24,7 @@ extension APIHandler {
             hateStrands: EnumBridge.convert(body.hateStrands ?? []),
             allegedPerpetrator: body.allegedPerpetrator.map(ReportDraft.Person.init),
             immediateDanger: body.immediateDanger ?? false, receivedAt: body.receivedAt)
+        draft.guidanceGiven = EnumBridge.convert(body.guidanceGiven ?? [])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
@@ -38,12 +39,13 @@ extension APIHandler {
         let ctx = try context()
         let user = try ctx.staff(.recordReport)
         guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON.") }
-        let draft = ReportDraft(
+        var draft = ReportDraft(
             channel: EnumBridge.convert(body.channel), description: body.description, occurredOn: body.occurredOn,
             occurredAt: body.occurredAt, location: body.location, postcode: body.postcode,
             categories: EnumBridge.convert(body.categories ?? []), hate: body.hate ?? false,
             hateStrands: EnumBridge.convert(body.hateStrands ?? []), immediateDanger: body.immediateDanger ?? false,
             receivedAt: body.receivedAt)
+        draft.guidanceGiven = EnumBridge.convert(body.guidanceGiven ?? [])
         let report = try ReportValidator.validate(draft, by: .init(isStaff: true), now: ctx.now, existingCase: true)
         let calendar = try await ctx.calendar.calendar()
         let incident = try await ctx.app.asb.writes.run(on: ctx.db) { db in

@@ -60,7 +60,7 @@ extension Components.Schemas.Incident {
                   description: i.description, occurredOn: i.occurredOn, occurredAt: i.occurredAt, location: i.location,
                   postcode: i.postcode, categories: EnumBridge.convert(i.categories), hate: i.hate,
                   hateStrands: EnumBridge.convert(i.hateStrands), immediateDanger: i.immediateDanger,
-                  recordedBy: .init(i.$recordedBy.value ?? nil))
+                  guidanceGiven: EnumBridge.convert(i.guidanceGiven), recordedBy: .init(i.$recordedBy.value ?? nil))
     }
 }
 
@@ -313,5 +313,13 @@ extension Components.Schemas.ReviewMeeting {
         self.init(id: try m.requireID().uuidString, status: EnumBridge.convert(m.status), scheduledFor: m.scheduledFor,
                   heldOn: m.heldOn, attendees: m.attendees, agencyIds: m.agencyIDs, summary: m.summary, decisions: m.decisions,
                   nextReviewOn: m.nextReviewOn, createdBy: .init(m.$createdBy.value ?? nil))
+    }
+}
+
+extension Components.Schemas.Attachment {
+    init(_ a: Attachment) throws {
+        self.init(id: try a.requireID().uuidString, fileName: a.fileName, _type: EnumBridge.convert(a.type), mimeType: a.type.mimeType,
+                  size: a.size, sha256: a.sha256, restricted: a.restricted, incidentId: a.$incident.id?.uuidString,
+                  enforcementId: a.$enforcement.id?.uuidString, uploadedBy: .init(a.$uploadedBy.value ?? nil), uploadedAt: a.uploadedAt)
     }
 }

@@ -18,6 +18,8 @@ public struct AppConfig: Sendable {
     public var tokenLifetime: TimeInterval
     public var bcryptCost: Int
     public var maxBodyBytes: Int
+    /// The largest evidence file or document accepted.
+    public var maxAttachmentBytes: Int
     public var loginMaxFailures: Int
     public var loginWindow: TimeInterval
     public var trackMaxFailuresPerReference: Int
@@ -35,6 +37,7 @@ public struct AppConfig: Sendable {
         tokenLifetime: TimeInterval = 12 * 3600,
         bcryptCost: Int = 12,
         maxBodyBytes: Int = 1_048_576,
+        maxAttachmentBytes: Int = 10 * 1_048_576,
         loginMaxFailures: Int = 5,
         loginWindow: TimeInterval = 15 * 60,
         trackMaxFailuresPerReference: Int = 10,
@@ -49,6 +52,7 @@ public struct AppConfig: Sendable {
         self.tokenLifetime = tokenLifetime
         self.bcryptCost = bcryptCost
         self.maxBodyBytes = maxBodyBytes
+        self.maxAttachmentBytes = maxAttachmentBytes
         self.loginMaxFailures = loginMaxFailures
         self.loginWindow = loginWindow
         self.trackMaxFailuresPerReference = trackMaxFailuresPerReference
@@ -66,6 +70,7 @@ public struct AppConfig: Sendable {
         ("ASB_TOKEN_TTL_HOURS", "12", "lifetime of a staff bearer token"),
         ("ASB_BCRYPT_COST", "12", "Bcrypt cost for staff passwords (4–31)"),
         ("ASB_MAX_BODY_BYTES", "1048576", "largest JSON request body accepted"),
+        ("ASB_MAX_ATTACHMENT_BYTES", "10485760", "largest evidence file or document accepted"),
         ("ASB_LOGIN_MAX_FAILURES", "5", "failed sign-ins per username within the window before 429"),
         ("ASB_LOGIN_WINDOW_MINUTES", "15", "the sign-in throttling window"),
         ("ASB_TRACK_MAX_FAILURES", "10", "wrong tracking codes per case reference within an hour before 429"),
@@ -107,6 +112,7 @@ public struct AppConfig: Sendable {
         int("ASB_TOKEN_TTL_HOURS", 1...720) { config.tokenLifetime = TimeInterval($0) * 3600 }
         int("ASB_BCRYPT_COST", 4...31) { config.bcryptCost = $0 }
         int("ASB_MAX_BODY_BYTES", 1024...104_857_600) { config.maxBodyBytes = $0 }
+        int("ASB_MAX_ATTACHMENT_BYTES", 1024...104_857_600) { config.maxAttachmentBytes = $0 }
         int("ASB_LOGIN_MAX_FAILURES", 1...1000) { config.loginMaxFailures = $0 }
         int("ASB_LOGIN_WINDOW_MINUTES", 1...1440) { config.loginWindow = TimeInterval($0) * 60 }
         int("ASB_TRACK_MAX_FAILURES", 1...1000) { config.trackMaxFailuresPerReference = $0 }

@@ -67,9 +67,9 @@ struct ProblemMiddleware: AsyncMiddleware {
         case let abort as any AbortError:
             let status = Int(abort.status.code)
             let title = abort.status.reasonPhrase
-            let detail = status == 413
-                ? "The request body is larger than the \(request.application.asb.config.maxBodyBytes) bytes allowed."
-                : abort.reason
+            let config = request.application.asb.config
+            let limit = request.url.path.hasSuffix("/attachments") ? config.maxAttachmentBytes : config.maxBodyBytes
+            let detail = status == 413 ? "The request body is larger than the \(limit) bytes allowed." : abort.reason
             return Problem(type: Problem.typeBase + title.lowercased().replacingOccurrences(of: " ", with: "-"),
                            title: title, status: status, detail: detail)
         default:

@@ -22,12 +22,23 @@ struct CurrentRequestMiddleware: AsyncMiddleware {
         if let version = request.responseVersion {
             response.headers.replaceOrAdd(name: .eTag, value: ETag.make(version: version))
         }
+        if request.noSniff {
+            response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        }
         return response
     }
 }
 
 extension Request {
     private struct ResponseVersionKey: StorageKey { typealias Value = Int }
+
+    private struct NoSniffKey: StorageKey { typealias Value = Bool }
+
+    /// Whether the response must not be content-sniffed (files people uploaded).
+    var noSniff: Bool {
+        get { storage[NoSniffKey.self] ?? false }
+        set { storage[NoSniffKey.self] = newValue }
+    }
 
     /// The record version to send as the response's `ETag`.
     var responseVersion: Int? {
@@ -39,9 +50,12 @@ extension Request {
 /// Refuses bodies over the configured size (413) before any handler reads them, whether the
 /// client sent a length or streamed the body.
 struct BodyLimitMiddleware: AsyncMiddleware {
-    let maxBytes: Int
+    let jsonBytes: Int
+    let attachmentBytes: Int
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        // File uploads have their own, larger limit.
+        let maxBytes = request.method == .POST && request.url.path.hasSuffix("/attachments") ? attachmentBytes : jsonBytes
         if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > maxBytes {
             throw Abort(.payloadTooLarge)
         }

@@ -37,6 +37,8 @@ enum AuditLog {
         case enforcementUpdate = "case.enforcement.update"
         case reviewScheduled = "case.review.schedule"
         case reviewHeld = "case.review.held"
+        case attachmentUpload = "case.attachment.upload"
+        case attachmentRead = "case.attachment.read"
         case assessmentCreate = "case.assess"
         case milestoneMet = "case.milestone"
         case milestoneBreached = "case.breach"

@@ -244,6 +244,7 @@ struct IntakeService {
         incident.hate = report.hate
         incident.hateStrands = report.hateStrands
         incident.immediateDanger = report.immediateDanger
+        incident.guidanceGiven = report.guidanceGiven
         if !riskAnswers.isEmpty {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

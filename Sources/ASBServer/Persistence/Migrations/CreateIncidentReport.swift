@@ -20,6 +20,7 @@ struct CreateIncidentReport: AsyncMigration {
             .field("hate_strands", .array(of: .string), .required)
             .field("immediate_danger", .bool, .required)
             .field("risk_answers", .string)
+            .field("guidance_given", .array(of: .string), .required)
             .field("recorded_by_id", .uuid, .references("users", "id"))
             .create()
         try await database.createIndex("incident_reports_case_idx", on: "incident_reports", columns: ["case_id", "received_at"])

@@ -28,6 +28,7 @@ enum Migrations {
             CreateActionPlan(),
             CreateEnforcement(),
             CreateReviewMeeting(),
+            CreateAttachment(),
         ]
     }
 }

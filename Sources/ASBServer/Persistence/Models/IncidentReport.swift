@@ -25,6 +25,8 @@ final class IncidentReport: Model, @unchecked Sendable {
     @Field(key: "immediate_danger") var immediateDanger: Bool
     /// The reporter's answers to the risk questions, as JSON.
     @OptionalField(key: "risk_answers") var riskAnswers: String?
+    /// Guidance given about reporting to other agencies (SS-REP-3, SS-PRG-1).
+    @Field(key: "guidance_given") var guidanceGiven: [AgencyGuidance]
     @OptionalParent(key: "recorded_by_id") var recordedBy: User?
 
     init() {}
