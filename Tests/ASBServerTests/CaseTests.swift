@@ -258,4 +258,32 @@ struct TrackingTests {
             #expect(Set(empty.fieldErrors) == ["reference", "accessCode"])
         }
     }
+
+    @Test("SS-PRG-1: the reporter adds a new incident with their reference and code; wrong codes get the same 404")
+    func reporterAddsIncident() async throws {
+        try await TestApp.run { t in
+            let receipt = try await t.submitReport()
+            let reference = try #require(receipt.string("reference"))
+            let code = try #require(receipt.string("accessCode"))
+            t.clock.advance(by: 3600)
+            let added = try await t.send(.POST, "/api/v1/track/incidents", json: [
+                "reference": reference, "accessCode": code, "description": "It happened again, and they shouted racist abuse.",
+                "hate": true, "hateStrands": ["race"], "immediateDanger": true,
+            ])
+            #expect(added.status == .created, "\(added.text)")
+            #expect(added.json["accessCode"] == nil)
+            #expect((added.string("emergencyAdvice") ?? "").contains("999"))
+            let stored = try #require(try await ASBCase.query(on: t.app.db).first())
+            #expect(stored.lastIncidentAt == t.clock.now)
+            #expect(stored.priority == .p1 && stored.hate, "SS-RT-2: a hate incident makes the case priority 1")
+            let incident = try #require(try await IncidentReport.query(on: t.app.db).sort(\.$recordedAt, .descending).first())
+            #expect(incident.channel == .web && incident.$reporter.id != nil && incident.$recordedBy.id == nil)
+            let wrong = try await t.send(.POST, "/api/v1/track/incidents", json: ["reference": reference, "accessCode": "AAAA-AAAA-AAAA",
+                                                                                  "description": "x"])
+            #expect(wrong.status == .notFound)
+            #expect(try await IncidentReport.query(on: t.app.db).count() == 2)
+            let audit = try await AuditEvent.query(on: t.app.db).filter(\.$action == "incident.create").first()
+            #expect(audit?.actorLabel == "reporter")
+        }
+    }
 }

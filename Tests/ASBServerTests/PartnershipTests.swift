@@ -26,6 +26,19 @@ struct PartnershipTests {
                                      token: admin.token).status == .conflict)
             #expect(try await t.send(.POST, "/api/v1/partner-agencies", json: ["name": "X", "kind": "other"],
                                      token: officer.token).status == .forbidden)
+
+            // An admin renames and deactivates; a deactivated agency takes no new referral.
+            let id = try #require(added.string("id"))
+            let renamed = try await t.send(.PATCH, "/api/v1/partner-agencies/\(id)", json: ["name": "Street Pastors (Southend)", "active": false],
+                                           token: admin.token)
+            #expect(renamed.json["name"] as? String == "Street Pastors (Southend)" && renamed.json["active"] as? Bool == false)
+            #expect(try await t.send(.PATCH, "/api/v1/partner-agencies/\(id)", json: ["name": "Police"], token: admin.token).status == .conflict)
+            let reference = try #require(try await t.submitReport().string("reference"))
+            let leader = try await t.staffToken(.teamLeader)
+            let refused = try await t.send(.POST, "/api/v1/cases/\(reference)/referrals", json: [
+                "agencyId": id, "reason": "Outreach", "consentGiven": true, "sharedFields": ["caseSummary"],
+            ], token: leader.token)
+            #expect(refused.fieldErrors == ["agencyId"])
         }
     }
 

@@ -18,6 +18,16 @@ extension APIHandler {
         return .created(.init(body: .json(try .init(agency))))
     }
 
+    func updatePartnerAgency(_ input: Operations.UpdatePartnerAgency.Input) async throws -> Operations.UpdatePartnerAgency.Output {
+        let ctx = try context()
+        let admin = try ctx.staff(.manageReferenceData)
+        guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON.") }
+        guard let id = UUID(uuidString: input.path.agencyId) else { throw AppError.notFound("No such agency.") }
+        let agency = try await ctx.referrals.updateAgency(id, name: body.name, email: body.email, phone: body.phone,
+                                                          active: body.active, by: .staff(admin))
+        return .ok(.init(body: .json(try .init(agency))))
+    }
+
     func listReferrals(_ input: Operations.ListReferrals.Input) async throws -> Operations.ListReferrals.Output {
         let ctx = try context()
         let user = try ctx.staff(.readCases)

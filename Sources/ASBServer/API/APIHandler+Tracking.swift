@@ -14,4 +14,17 @@ extension APIHandler {
             allocatedOfficer: view.officerName, nextContactOn: view.nextContactOn,
             reporterActions: view.reporterActions.map { .init(what: $0.what, dueOn: $0.dueOn, status: EnumBridge.convert($0.status)) }))))
     }
+
+    func trackAddIncident(_ input: Operations.TrackAddIncident.Input) async throws -> Operations.TrackAddIncident.Output {
+        let ctx = try context()
+        guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON.") }
+        let draft = ReportDraft(
+            channel: .web, description: body.description, occurredOn: body.occurredOn, occurredAt: body.occurredAt,
+            location: body.location, postcode: body.postcode, categories: EnumBridge.convert(body.categories ?? []),
+            hate: body.hate ?? false, hateStrands: EnumBridge.convert(body.hateStrands ?? []),
+            immediateDanger: body.immediateDanger ?? false)
+        let receipt = try await ctx.tracking.addIncident(reference: body.reference, accessCode: body.accessCode,
+                                                         clientAddress: ctx.request.remoteAddress?.ipAddress ?? "unknown", draft: draft)
+        return .created(.init(body: .json(.init(receipt))))
+    }
 }

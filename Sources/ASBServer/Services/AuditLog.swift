@@ -24,6 +24,7 @@ enum AuditLog {
         case partyUpdate = "party.update"
         case partyLink = "case.party.add"
         case agencyCreate = "partnerAgency.create"
+        case agencyUpdate = "partnerAgency.update"
         case referralCreate = "case.referral.create"
         case referralUpdate = "case.referral.update"
         case leadAgencyChange = "case.leadAgency"

@@ -48,6 +48,50 @@ struct ReferralService {
         return agency
     }
 
+    func updateAgency(_ id: UUID, name rawName: String?, email: String?, phone: String?, active: Bool?,
+                      by actor: Actor) async throws -> PartnerAgency {
+        guard let agency = try await PartnerAgency.find(id, on: db) else { throw AppError.notFound("No such agency.") }
+        var errors: [FieldError] = []
+        var changes: [String: String] = [:]
+        if let rawName {
+            let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
+            if name.isEmpty || name.count > 200 {
+                errors.append(FieldError("name", "Enter the agency's name (up to 200 characters)."))
+            } else if name != agency.name {
+                if try await PartnerAgency.query(on: db).filter(\.$name == name).count() > 0 {
+                    throw AppError.duplicate("An agency called \(name) is already in the directory.")
+                }
+                agency.name = name
+                changes["name"] = name
+            }
+        }
+        if let email = email?.trimmingCharacters(in: .whitespaces).lowercased() {
+            if !email.isEmpty && !ReportValidator.isEmailAddress(email) {
+                errors.append(FieldError("email", "Enter an email address in the right format, like team@example.gov.uk."))
+            } else {
+                agency.email = email.isEmpty ? nil : email
+                changes["email"] = "changed"
+            }
+        }
+        if let phone = phone?.trimmingCharacters(in: .whitespaces) {
+            if !phone.isEmpty && !ReportValidator.isPhoneNumber(phone) {
+                errors.append(FieldError("phone", "Enter a phone number, like 01632 960 001."))
+            } else {
+                agency.phone = phone.isEmpty ? nil : phone
+                changes["phone"] = "changed"
+            }
+        }
+        guard errors.isEmpty else { throw ValidationFailure(errors) }
+        if let active, active != agency.active {
+            agency.active = active
+            changes["active"] = String(active)
+        }
+        try await agency.save(on: db)
+        try await AuditLog.record(.agencyUpdate, by: actor, entityType: "partnerAgency", entityID: id.uuidString,
+                                  changes: changes, at: env.clock.now(), requestID: requestID, on: db)
+        return agency
+    }
+
     // MARK: What a partner may see
 
     /// The live referrals of one case to the user's agency (none for the landlord's staff).

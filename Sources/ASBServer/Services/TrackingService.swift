@@ -21,6 +21,22 @@ struct TrackingService {
         var reporterActions: [PlanAction]
     }
 
+    /// The reporter adds a new incident to their case (SS-PRG-1), after the same check as tracking.
+    func addIncident(reference: String, accessCode: String, clientAddress: String, draft: ReportDraft) async throws -> IntakeService.Receipt {
+        let view = try await track(reference: reference, accessCode: accessCode, clientAddress: clientAddress)
+        let now = env.clock.now()
+        let report = try ReportValidator.validate(draft, by: .init(isStaff: false), now: now, existingCase: true)
+        let calendar = try await CalendarService(app: app, db: db, requestID: requestID).calendar()
+        let asbCase = view.asbCase
+        let incident = try await env.writes.run(on: db) { db in
+            try await IntakeService(app: app, db: db, requestID: requestID)
+                .addIncident(report, to: asbCase, calendar: calendar, by: .reporter, now: now, on: db)
+        }
+        return IntakeService.Receipt(reference: asbCase.reference, accessCode: nil, status: asbCase.status, priority: asbCase.priority,
+                                     receivedAt: incident.receivedAt, incidentID: try incident.requireID(),
+                                     emergencyAdvice: report.immediateDanger ? IntakeTriage.emergencyAdvice : nil)
+    }
+
     /// Wrong code and unknown reference give the same 404; guesses are throttled per reference and per client.
     func track(reference rawReference: String, accessCode: String, clientAddress: String) async throws -> View {
         var errors: [FieldError] = []
