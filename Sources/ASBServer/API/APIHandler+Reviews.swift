@@ -24,15 +24,7 @@ extension APIHandler {
         let user = try ctx.staff(.updateCase)
         guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON.") }
         guard let id = UUID(uuidString: input.path.meetingId) else { throw AppError.notFound("No such review meeting on this case.") }
-        let actions = try (body.actions ?? []).enumerated().map { index, a in
-            ActionPlanService.NewAction(
-                what: a.what, owner: EnumBridge.convert(a.owner),
-                ownerUserID: try UUID.parse(a.ownerUserId, field: "actions.\(index).ownerUserId"),
-                ownerAgencyID: try UUID.parse(a.ownerAgencyId, field: "actions.\(index).ownerAgencyId"),
-                ownerPartyID: try UUID.parse(a.ownerPartyId, field: "actions.\(index).ownerPartyId"),
-                dueOn: a.dueOn, status: a.status.map { EnumBridge.convert($0) }, completedOn: a.completedOn,
-                completionNote: a.completionNote)
-        }
+        let actions = try (body.actions ?? []).enumerated().map { try ActionPlanService.NewAction($1, index: $0) }
         let meetings = try await ctx.reviews.recordHeld(
             on: input.path.reference, meeting: id,
             .init(heldOn: body.heldOn, attendees: body.attendees ?? [],

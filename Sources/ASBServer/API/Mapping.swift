@@ -323,3 +323,15 @@ extension Components.Schemas.Attachment {
                   enforcementId: a.$enforcement.id?.uuidString, uploadedBy: .init(a.$uploadedBy.value ?? nil), uploadedAt: a.uploadedAt)
     }
 }
+
+extension ActionPlanService.NewAction {
+    /// An action from the contract; ids are checked, and errors name the action's position.
+    init(_ a: Components.Schemas.ActionInput, index: Int) throws {
+        self.init(what: a.what, owner: EnumBridge.convert(a.owner),
+                  ownerUserID: try UUID.parse(a.ownerUserId, field: "actions.\(index).ownerUserId"),
+                  ownerAgencyID: try UUID.parse(a.ownerAgencyId, field: "actions.\(index).ownerAgencyId"),
+                  ownerPartyID: try UUID.parse(a.ownerPartyId, field: "actions.\(index).ownerPartyId"),
+                  dueOn: a.dueOn, status: a.status.map { EnumBridge.convert($0) }, completedOn: a.completedOn,
+                  completionNote: a.completionNote)
+    }
+}
