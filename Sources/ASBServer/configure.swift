@@ -36,6 +36,7 @@ public func configure(
     app.asyncCommands.use(CreateUserCommand(), as: "create-user")
     app.asyncCommands.use(CalendarCommands(), as: "calendar")
     app.asyncCommands.use(BreachScanCommand(), as: "breach-scan")
+    app.asyncCommands.use(ClosureReviewCommand(), as: "closure-review")
 }
 
 private func configureDatabase(_ app: Application, _ location: AppConfig.DatabaseLocation) async throws {

@@ -149,7 +149,7 @@ struct IncidentTests {
             let reply = try await t.send(.POST, "/api/v1/cases/\(reference)/incidents",
                                          json: ["channel": "phone", "description": "Again."], token: intake.token)
             #expect(reply.status == .conflict)
-            #expect(reply.json["code"] as? String == "case.closedTakesNoIncident")
+            #expect(reply.json["code"] as? String == "case.closedTakesNoIncident", "A report with caseReference opens the linked case")
             #expect(reply.json["clause"] as? String == "SS-CLS-1")
             #expect(try await IncidentReport.query(on: t.app.db).count() == 1)
         }

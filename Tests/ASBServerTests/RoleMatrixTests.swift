@@ -158,13 +158,28 @@ struct RoleMatrixTests {
                                                                               .teamLeader: .notFound, .partner: .notFound]) { $1 }),
             Endpoint(name: "PATCH /partner-agencies/{id}", method: .PATCH, path: "/api/v1/partner-agencies/\(agencyID)",
                      body: ["phone": "01632 960 101"], expect: table([.admin])),
+            Endpoint(name: "GET /cases/{ref}/closure", method: .GET, path: "/api/v1/cases/\(reference)/closure", body: nil,
+                     expect: table([.intake, .officer, .teamLeader]).merging([.partner: .notFound]) { $1 }),
+            Endpoint(name: "POST /cases/{ref}/closure-proposals", method: .POST, path: "/api/v1/cases/\(reference)/closure-proposals",
+                     body: ["reason": "resolved"],
+                     // The fixture case is allocated but not assessed, so not yet open: the rule refuses.
+                     expect: table([.officer, .teamLeader]).merging([.officer: .conflict, .teamLeader: .conflict]) { $1 }),
+            Endpoint(name: "POST /cases/{ref}/closure-contacts", method: .POST, path: "/api/v1/cases/\(reference)/closure-contacts",
+                     body: ["method": "letter", "outcome": "sent"],
+                     expect: table([.officer, .teamLeader]).merging([.officer: .conflict, .teamLeader: .conflict]) { $1 }),
+            Endpoint(name: "POST /cases/{ref}/closure-approval", method: .POST, path: "/api/v1/cases/\(reference)/closure-approval",
+                     body: nil, expect: table([.teamLeader]).merging([.teamLeader: .conflict]) { $1 }),
+            Endpoint(name: "POST /cases/{ref}/closure", method: .POST, path: "/api/v1/cases/\(reference)/closure", body: nil,
+                     expect: table([.officer, .teamLeader]).merging([.officer: .conflict, .teamLeader: .conflict]) { $1 }),
+            Endpoint(name: "POST /cases/{ref}/reopening", method: .POST, path: "/api/v1/cases/\(reference)/reopening",
+                     body: ["reason": "Matrix"], expect: table([.teamLeader]).merging([.teamLeader: .conflict]) { $1 }),
             Endpoint(name: "DELETE /sessions/current", method: .DELETE, path: "/api/v1/sessions/current", body: nil,
                      expect: table(everyone)),
         ]
     }
 
     @Test("Every role gets exactly what DESIGN.md allows on every endpoint",
-          arguments: 0..<53)
+          arguments: 0..<59)
     func matrixRow(index: Int) async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)

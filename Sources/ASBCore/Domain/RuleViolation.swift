@@ -30,7 +30,7 @@ extension RuleViolation {
         reason: "A case is opened only once an officer has assessed its risk.")
     public static let closedCaseTakesNoIncident = RuleViolation(
         code: "case.closedTakesNoIncident", clause: "SS-CLS-1",
-        reason: "The case is closed: record the new incident as a new report.")
+        reason: "The case is closed: a new report now opens a new case linked to it. Send it as a report with this caseReference.")
     public static func transitionNotAllowed(from: CaseStatus, to: CaseStatus) -> RuleViolation {
         RuleViolation(
             code: "case.transitionNotAllowed", clause: nil,

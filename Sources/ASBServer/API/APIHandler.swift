@@ -32,6 +32,7 @@ struct APIHandler: APIProtocol {
         var enforcement: EnforcementService { EnforcementService(app: app, db: db, requestID: requestID) }
         var reviews: ReviewService { ReviewService(app: app, db: db, requestID: requestID) }
         var attachments: AttachmentService { AttachmentService(app: app, db: db, requestID: requestID) }
+        var closure: ClosureService { ClosureService(app: app, db: db, requestID: requestID) }
 
         func staff() throws -> User { try request.requireStaff() }
         func staff(_ permission: Permission) throws -> User { try request.requireStaff(permission) }

@@ -92,6 +92,8 @@ extension Components.Schemas.CaseDetail {
             version: c.version,
             prioritySource: sees(.riskAssessment) ? c.prioritySource.map { EnumBridge.convert($0) } : nil,
             riskLevel: sees(.riskAssessment) ? c.riskLevel.map { EnumBridge.convert($0) } : nil,
+            closedAt: c.closedAt, closureReason: c.closureReason.map { EnumBridge.convert($0) },
+            followUpOf: c.$followUpOf.value??.reference,
             leadAgency: .init(c.$leadAgency.value ?? nil),
             leadAgencyHistory: detail.leadAgencyHistory.map(Components.Schemas.LeadAgencyDecision.init),
             visibleFields: shared.map { SharedField.allCases.filter($0.contains).map { EnumBridge.convert($0) } },
@@ -213,7 +215,8 @@ extension Components.Schemas.QueueItem {
         self.init(reference: c.reference, status: EnumBridge.convert(c.status), priority: c.priority.map { EnumBridge.convert($0) },
                   hate: c.hate, receivedAt: c.receivedAt, allocatedOfficer: .init(c.$allocatedOfficer.value ?? nil),
                   milestone: item.milestone.map { EnumBridge.convert($0.milestone) }, dueAt: item.milestone?.dueAt,
-                  state: item.milestone.map { EnumBridge.convert($0.state(now: now)) }, nextContactOn: item.nextContactOn, reviewOn: item.reviewOn)
+                  state: item.milestone.map { EnumBridge.convert($0.state(now: now)) }, nextContactOn: item.nextContactOn, reviewOn: item.reviewOn,
+                  lastIncidentAt: item.milestone == nil && item.nextContactOn == nil && item.reviewOn == nil ? c.lastIncidentAt : nil)
     }
 }
 

@@ -19,9 +19,18 @@ struct ASBServeCommand: AsyncCommand {
                     """)
             }
         }
-        let interval = app.asb.config.breachScanInterval
-        if interval > 0 {
-            app.lifecycle.use(BreachScanJob(app: app, interval: interval))
+        let config = app.asb.config
+        if config.breachScanInterval > 0 {
+            let scanner = BreachScanner(db: app.db, writes: app.asb.writes)
+            let clock = app.asb.clock
+            app.lifecycle.use(PeriodicJob(name: "breach-scan", interval: config.breachScanInterval, logger: app.logger) {
+                try await scanner.scan(now: clock.now())
+            })
+        }
+        if config.closureReviewInterval > 0 {
+            app.lifecycle.use(PeriodicJob(name: "closure-review", interval: config.closureReviewInterval, logger: app.logger) {
+                try await ClosureService(app: app, db: app.db, requestID: nil).proposeDueClosures()
+            })
         }
         try await app.servers.asyncCommand.run(using: context, signature: signature)
     }

@@ -146,21 +146,20 @@ struct BreachScanCommand: AsyncCommand {
     }
 }
 
-/// Runs the breach scan on a timer while `asb serve` runs; stopped with the application.
-final class BreachScanJob: LifecycleHandler, Sendable {
+/// Runs a piece of scheduled work on a timer while `asb serve` runs; stopped with the application.
+/// The work itself is safe on several instances, so every instance may run it.
+final class PeriodicJob: LifecycleHandler, Sendable {
     private let task: Task<Void, Never>
 
-    init(app: Application, interval: TimeInterval) {
-        let scanner = BreachScanner(db: app.db, writes: app.asb.writes)
-        let clock = app.asb.clock
-        let logger = app.logger
+    /// - Parameter work: does one round and returns how many things it did (logged when non-zero).
+    init(name: String, interval: TimeInterval, logger: Logger, work: @escaping @Sendable () async throws -> Int) {
         task = Task {
             while !Task.isCancelled {
                 do {
-                    let count = try await scanner.scan(now: clock.now())
-                    if count > 0 { logger.notice("Recorded breached deadlines", metadata: ["count": "\(count)"]) }
+                    let count = try await work()
+                    if count > 0 { logger.notice("Scheduled work done", metadata: ["job": "\(name)", "count": "\(count)"]) }
                 } catch {
-                    logger.error("Breach scan failed", metadata: ["error": "\(String(reflecting: error))"])
+                    logger.error("Scheduled work failed", metadata: ["job": "\(name)", "error": "\(String(reflecting: error))"])
                 }
                 try? await Task.sleep(for: .seconds(interval))
             }
@@ -170,5 +169,20 @@ final class BreachScanJob: LifecycleHandler, Sendable {
     func shutdownAsync(_ application: Application) async {
         task.cancel()
         await task.value
+    }
+}
+
+/// `asb closure-review`: proposes closure on every case with no new reports for 60 days, once,
+/// as `asb serve` does daily. It never closes a case.
+struct ClosureReviewCommand: AsyncCommand {
+    struct Signature: CommandSignature { init() {} }
+
+    var help: String { "Proposes closure (no new reports for 60 days) on each due case, once, then exits." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        let count = try await ClosureService(app: app, db: app.db, requestID: nil).proposeDueClosures()
+        context.console.output("Proposed closure on \(count) case\(count == 1 ? "" : "s").".consoleText())
     }
 }

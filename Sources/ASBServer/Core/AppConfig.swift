@@ -30,6 +30,8 @@ public struct AppConfig: Sendable {
     public var calendarRegion: CalendarRegion
     /// How often `asb serve` scans for breached deadlines; 0 turns the scan off.
     public var breachScanInterval: TimeInterval
+    /// How often `asb serve` proposes closure on cases quiet for 60 days; 0 turns it off.
+    public var closureReviewInterval: TimeInterval
 
     public init(
         database: DatabaseLocation = .sqliteFile("asb.sqlite"),
@@ -45,7 +47,8 @@ public struct AppConfig: Sendable {
         trackWindow: TimeInterval = 3600,
         idempotencyLifetime: TimeInterval = 24 * 3600,
         calendarRegion: CalendarRegion = .englandAndWales,
-        breachScanInterval: TimeInterval = 60
+        breachScanInterval: TimeInterval = 60,
+        closureReviewInterval: TimeInterval = 24 * 3600
     ) {
         self.database = database
         self.autoMigrate = autoMigrate
@@ -61,6 +64,7 @@ public struct AppConfig: Sendable {
         self.idempotencyLifetime = idempotencyLifetime
         self.calendarRegion = calendarRegion
         self.breachScanInterval = breachScanInterval
+        self.closureReviewInterval = closureReviewInterval
     }
 
     /// Every variable, its default and what it does; the README's table is written from this.
@@ -77,6 +81,7 @@ public struct AppConfig: Sendable {
         ("ASB_TRACK_MAX_FAILURES_PER_CLIENT", "30", "wrong tracking codes per client address within an hour before 429"),
         ("ASB_CALENDAR_REGION", "england-and-wales", "bank holidays of england-and-wales, scotland or northern-ireland"),
         ("ASB_BREACH_SCAN_SECONDS", "60", "how often `asb serve` records breached deadlines; 0 turns it off"),
+        ("ASB_CLOSURE_REVIEW_HOURS", "24", "how often `asb serve` proposes closure on cases with no new reports for 60 days; 0 turns it off"),
     ]
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -118,6 +123,7 @@ public struct AppConfig: Sendable {
         int("ASB_TRACK_MAX_FAILURES", 1...1000) { config.trackMaxFailuresPerReference = $0 }
         int("ASB_TRACK_MAX_FAILURES_PER_CLIENT", 1...10000) { config.trackMaxFailuresPerClient = $0 }
         int("ASB_BREACH_SCAN_SECONDS", 0...86_400) { config.breachScanInterval = TimeInterval($0) }
+        int("ASB_CLOSURE_REVIEW_HOURS", 0...720) { config.closureReviewInterval = TimeInterval($0) * 3600 }
         if let raw = env["ASB_CALENDAR_REGION"], !raw.isEmpty {
             if let region = CalendarRegion(rawValue: raw.lowercased()) {
                 config.calendarRegion = region

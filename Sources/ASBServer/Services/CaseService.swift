@@ -164,6 +164,7 @@ struct CaseService {
         try await asbCase.$neighbourhood.load(on: db)
         try await asbCase.$allocatedOfficer.load(on: db)
         try await asbCase.$leadAgency.load(on: db)
+        try await asbCase.$followUpOf.load(on: db)
         let history = try await LeadAgencyDecision.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$agency).with(\.$decidedBy)
             .sort(\.$decidedAt, .descending).sort(\.$id, .descending).limit(50).all()
         let parties = try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$party)

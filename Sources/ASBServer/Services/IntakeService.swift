@@ -77,11 +77,7 @@ struct IntakeService {
                 if let caseReference {
                     let target = try await CaseService(app: app, db: db, requestID: requestID)
                         .findReadable(caseReference, by: actor)
-                    let incident = try await addIncident(report, to: target, calendar: calendar, by: actor, now: now, on: db)
-                    receipt = Receipt(reference: target.reference, accessCode: nil, status: target.status,
-                                      priority: target.priority, receivedAt: incident.receivedAt,
-                                      incidentID: try incident.requireID(),
-                                      emergencyAdvice: report.immediateDanger ? IntakeTriage.emergencyAdvice : nil)
+                    receipt = try await recordOnExistingCase(report, target: target, calendar: calendar, by: actor, now: now, on: db)
                 } else {
                     receipt = try await createCase(report, risk: provisional!, calendar: calendar, by: actor, now: now, on: db)
                 }
@@ -97,8 +93,22 @@ struct IntakeService {
 
     // MARK: New case
 
+    /// A report about a case already recorded: a new incident while the case is ongoing; after it
+    /// is closed, a new case linked to it (as the Regulator's TSM definition counts cases).
+    func recordOnExistingCase(_ report: ValidReport, target: ASBCase, calendar: WorkingCalendar, by actor: Actor, now: Date,
+                              on db: any Database) async throws -> Receipt {
+        if target.status == .closed {
+            let risk = (try? RiskAssessment.assess([:], hate: report.hate, immediateDanger: report.immediateDanger, notASB: false))!
+            return try await createCase(report, risk: risk, calendar: calendar, by: actor, now: now, on: db, followUpOf: target)
+        }
+        let incident = try await addIncident(report, to: target, calendar: calendar, by: actor, now: now, on: db)
+        return Receipt(reference: target.reference, accessCode: nil, status: target.status, priority: target.priority,
+                       receivedAt: incident.receivedAt, incidentID: try incident.requireID(),
+                       emergencyAdvice: report.immediateDanger ? IntakeTriage.emergencyAdvice : nil)
+    }
+
     private func createCase(_ report: ValidReport, risk: RiskResult, calendar: WorkingCalendar, by actor: Actor, now: Date,
-                            on db: any Database) async throws -> Receipt {
+                            on db: any Database, followUpOf previous: ASBCase? = nil) async throws -> Receipt {
         // The counter upsert is the transaction's first statement, so it takes the write lock first.
         let reference = try await CaseReferenceAllocator.next(year: CaseReferenceAllocator.year(of: now), on: db)
         let place = try await PlaceResolver(db: db).resolve(
@@ -106,7 +116,13 @@ struct IntakeService {
             postcode: report.postcode ?? report.reporter?.postcode)
 
         var reporterParty: Party?
-        if let person = report.reporter {
+        var carriedLinks: [CaseParty] = []
+        if let previous {
+            // The people of the closed case carry over to the new one.
+            carriedLinks = try await CaseParty.query(on: db).filter(\.$asbCase.$id == previous.requireID())
+                .filter(\.$role ~~ [.reporter, .victim, .allegedPerpetrator]).with(\.$party).all()
+            reporterParty = carriedLinks.first { $0.role == .reporter }?.party
+        } else if let person = report.reporter {
             let home = try await PlaceResolver(db: db).property(address: person.address, postcode: person.postcode)
             let party = Party(person: person, property: home, now: now)
             try await party.create(on: db)
@@ -143,10 +159,15 @@ struct IntakeService {
         asbCase.createdAt = now
         asbCase.updatedAt = now
         asbCase.version = 1
+        asbCase.$followUpOf.id = previous?.id
         try await asbCase.create(on: db)
         let caseID = try asbCase.requireID()
 
-        if let reporterParty {
+        if previous != nil {
+            for link in carriedLinks {
+                try await CaseParty(caseID: caseID, partyID: link.$party.id, role: link.role, now: now).create(on: db)
+            }
+        } else if let reporterParty {
             try await CaseParty(caseID: caseID, partyID: reporterParty.requireID(), role: .reporter, now: now).create(on: db)
         }
         if let perpetratorParty {
@@ -166,6 +187,12 @@ struct IntakeService {
             + (report.hate ? "; hate crime/incident (\(report.hateStrands.map(\.rawValue).joined(separator: ", ")))" : "")
             + (report.immediateDanger ? "; someone in immediate danger: 999 advice given" : "")
         try await CaseEvent(caseID: caseID, at: now, kind: .reported, summary: summary, actorID: actor.userID).create(on: db)
+        if let previous {
+            try await CaseEvent(caseID: caseID, at: now, kind: .followUpOpened,
+                                summary: "Follows \(previous.reference), which was closed", actorID: actor.userID).create(on: db)
+            try await CaseEvent(caseID: previous.requireID(), at: now, kind: .followUpOpened,
+                                summary: "A new report after closure opened \(reference)", actorID: actor.userID).create(on: db)
+        }
         var changes = ["channel": report.channel.rawValue, "status": CaseStatus.received.rawValue,
                        "anonymous": String(report.isAnonymous)]
         if let priority = asbCase.priority { changes["priority"] = String(priority.rawValue) }
@@ -186,6 +213,9 @@ struct IntakeService {
                      on db: any Database) async throws -> IncidentReport {
         try CaseLifecycle.checkNewIncident(on: asbCase.status)
         let caseID = try asbCase.requireID()
+        // A new incident means the case is not ready to close (SS-CLS-1).
+        try await ClosureService.cancelPendingProposal(of: asbCase, because: "a new incident was reported", by: actor, now: now,
+                                                       requestID: requestID, on: db)
         let reporter = try await CaseParty.query(on: db)
             .filter(\.$asbCase.$id == caseID).filter(\.$role == .reporter).first()
         let incident = makeIncident(report, riskAnswers: [:], caseID: caseID, reporterID: reporter?.$party.id,

@@ -8,7 +8,7 @@ import Foundation
 struct QueueService {
     let db: any Database
 
-    enum Name: String { case triage, dueSoon, overdue, contactDue, reviewsDue }
+    enum Name: String { case triage, dueSoon, overdue, contactDue, reviewsDue, closureReviewDue }
 
     struct Item {
         var asbCase: ASBCase
@@ -52,6 +52,23 @@ struct QueueService {
             let items = zip(cases, page).map { Item(asbCase: $0, milestone: nil, nextContactOn: $1.nextContactDue) }
             let next = rows.count > limit ? page.last.map { Cursor(text: $0.nextContactDue, id: $0.id!).encoded() } : nil
             return .init(items: items, nextCursor: next)
+
+        case .closureReviewDue:
+            // Open cases with no new incident for 60 days or more, the longest quiet first.
+            let today = LondonTime.localDateTime(for: now).date
+            let cutoff = LondonTime.startOfDay(today.adding(days: -(ClosureRules.noNewReportsDays - 1)))
+            let query = ASBCase.query(on: db).filter(\.$status == .open).filter(\.$lastIncidentAt < cutoff).with(\.$allocatedOfficer)
+            if ownCasesOnly { query.filter(\.$allocatedOfficer.$id == user.id) }
+            if let cursor, let date = cursor.date {
+                query.group(.or) { or in
+                    or.filter(\.$lastIncidentAt > date)
+                    or.group(.and) { $0.filter(\.$lastIncidentAt == date).filter(\.$id > cursor.id) }
+                }
+            }
+            let rows = try await query.sort(\.$lastIncidentAt).sort(\.$id).limit(limit + 1).all()
+            let cases = Array(rows.prefix(limit))
+            let next = rows.count > limit ? cases.last.map { Cursor(date: $0.lastIncidentAt, id: $0.id!).encoded() } : nil
+            return .init(items: cases.map { Item(asbCase: $0, milestone: nil) }, nextCursor: next)
 
         case .reviewsDue:
             // Meetings scheduled for today or earlier that nobody has recorded yet, oldest first.

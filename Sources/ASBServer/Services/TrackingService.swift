@@ -28,13 +28,11 @@ struct TrackingService {
         let report = try ReportValidator.validate(draft, by: .init(isStaff: false), now: now, existingCase: true)
         let calendar = try await CalendarService(app: app, db: db, requestID: requestID).calendar()
         let asbCase = view.asbCase
-        let incident = try await env.writes.run(on: db) { db in
+        // After closure this opens a new linked case, with its own reference and code.
+        return try await env.writes.run(on: db) { db in
             try await IntakeService(app: app, db: db, requestID: requestID)
-                .addIncident(report, to: asbCase, calendar: calendar, by: .reporter, now: now, on: db)
+                .recordOnExistingCase(report, target: asbCase, calendar: calendar, by: .reporter, now: now, on: db)
         }
-        return IntakeService.Receipt(reference: asbCase.reference, accessCode: nil, status: asbCase.status, priority: asbCase.priority,
-                                     receivedAt: incident.receivedAt, incidentID: try incident.requireID(),
-                                     emergencyAdvice: report.immediateDanger ? IntakeTriage.emergencyAdvice : nil)
     }
 
     /// Wrong code and unknown reference give the same 404; guesses are throttled per reference and per client.

@@ -24,6 +24,9 @@ struct CreateCase: AsyncMigration {
             .field("neighbourhood_id", .uuid, .references("neighbourhoods", "id"))
             .field("allocated_officer_id", .uuid, .references("users", "id"))
             .field("lead_agency_id", .uuid, .references("partner_agencies", "id"))
+            .field("closed_at", .datetime)
+            .field("closure_reason", .string)
+            .field("follow_up_of_id", .uuid, .references("cases", "id"))
             .field("access_code_hash", .string, .required)
             .field("received_at", .datetime, .required)
             .field("last_incident_at", .datetime, .required)
@@ -40,6 +43,8 @@ struct CreateCase: AsyncMigration {
         try await database.createIndex("cases_neighbourhood_idx", on: "cases", columns: ["neighbourhood_id", "received_at"])
         try await database.createIndex("cases_priority_idx", on: "cases", columns: ["priority", "received_at"])
         try await database.createIndex("cases_hate_idx", on: "cases", columns: ["hate", "received_at"])
+        // The 60-day rule: open cases by their last incident.
+        try await database.createIndex("cases_last_incident_idx", on: "cases", columns: ["status", "last_incident_at"])
     }
 
     func revert(on database: any Database) async throws {

@@ -29,6 +29,7 @@ enum Migrations {
             CreateEnforcement(),
             CreateReviewMeeting(),
             CreateAttachment(),
+            CreateClosure(),
         ]
     }
 }

@@ -28,6 +28,10 @@ final class ASBCase: Model, @unchecked Sendable {
     @OptionalParent(key: "allocated_officer_id") var allocatedOfficer: User?
     /// The lead agency (SS-PRG-3); none means the landlord leads.
     @OptionalParent(key: "lead_agency_id") var leadAgency: PartnerAgency?
+    @OptionalField(key: "closed_at") var closedAt: Date?
+    @OptionalField(key: "closure_reason") var closureReason: ClosureReason?
+    /// The closed case this one follows: a report after closure opens a new, linked case.
+    @OptionalParent(key: "follow_up_of_id") var followUpOf: ASBCase?
     @Field(key: "access_code_hash") var accessCodeHash: String
     @Field(key: "received_at") var receivedAt: Date
     @Field(key: "last_incident_at") var lastIncidentAt: Date

@@ -1,0 +1,183 @@
+@testable import ASBServer
+import ASBCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+private func longTokens(_ config: inout AppConfig) { config.tokenLifetime = 120 * 86_400 }
+
+@Suite("Closing cases (SS-CLS-1, SS-CLS-2)")
+struct ClosureTests {
+    /// A reported, assessed and allocated case; returns its reference and code, and the officer.
+    func openCase(_ t: TestApp, overrides: [String: Any] = [:]) async throws -> (reference: String, code: String?, officer: (token: String, user: User), leader: String) {
+        let receipt = try await t.submitReport(overrides)
+        let reference = try #require(receipt.string("reference"))
+        let leader = try await t.staffToken(.teamLeader)
+        let officer = try await t.staffToken(.officer)
+        try await t.assess(reference, token: leader.token)
+        try await t.allocate(reference, to: officer.user, token: leader.token)
+        return (reference, receipt.string("accessCode"), officer, leader.token)
+    }
+
+    @Test("SS-CLS-1: each reason's conditions are checked: 422 for missing details, 409 naming the rule")
+    func proposals() async throws {
+        try await TestApp.run(configure: longTokens) { t in
+            let c = try await openCase(t)
+            func propose(_ body: [String: Any]) async throws -> TestApp.Reply {
+                try await t.send(.POST, "/api/v1/cases/\(c.reference)/closure-proposals", json: body, token: c.officer.token)
+            }
+            #expect(try await propose(["reason": "bored"]).fieldErrors == ["reason"])
+            #expect(Set(try await propose(["reason": "withdrawn"]).fieldErrors) == ["withdrawalHow", "withdrawalOn"])
+            #expect(try await propose(["reason": "actionsExhausted"]).fieldErrors == ["explanation"])
+            let tooSoon = try await propose(["reason": "noNewReports"])
+            #expect(tooSoon.status == .conflict && tooSoon.json["clause"] as? String == "SS-CLS-1")
+            let adhered = try await propose(["reason": "actionPlanNotAdheredTo", "explanation": "Diary not kept."])
+            #expect(adhered.status == .conflict && adhered.json["code"] as? String == "closure.planWasAdheredTo")
+            #expect(try #require(try await ASBCase.query(on: t.app.db).first()).status == .open, "Refusals change nothing")
+
+            let proposed = try await propose(["reason": "resolved"])
+            #expect(proposed.status == .created, "\(proposed.text)")
+            #expect(proposed.json["status"] as? String == "closurePending")
+            #expect(try await propose(["reason": "resolved"]).status == .conflict, "One proposal at a time")
+        }
+    }
+
+    @Test("SS-CLS-2: formal closure needs the visit or call to agree it; then a survey is due")
+    func agreementCall() async throws {
+        try await TestApp.run(configure: longTokens) { t in
+            let c = try await openCase(t)
+            let base = "/api/v1/cases/\(c.reference)"
+            _ = try await t.send(.POST, "\(base)/closure-proposals", json: ["reason": "resolved"], token: c.officer.token)
+            let refused = try await t.send(.POST, "\(base)/closure", token: c.officer.token)
+            #expect(refused.status == .conflict)
+            #expect(refused.json["clause"] as? String == "SS-CLS-2")
+            _ = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "letter", "outcome": "sent"], token: c.officer.token)
+            #expect(try await t.send(.POST, "\(base)/closure", token: c.officer.token).status == .conflict, "A letter alone is not agreement")
+            let bad = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "phone", "outcome": "disagreed"], token: c.officer.token)
+            #expect(bad.fieldErrors == ["reasons"])
+            t.clock.advance(by: 3600)
+            _ = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "phone", "outcome": "agreed"], token: c.officer.token)
+            let closed = try await t.send(.POST, "\(base)/closure", token: c.officer.token)
+            #expect(closed.status == .ok, "\(closed.text)")
+            #expect(closed.json["status"] as? String == "closed")
+            let stored = try #require(try await ASBCase.query(on: t.app.db).first())
+            #expect(stored.closureReason == .resolved && stored.closedAt != nil)
+            #expect(try await SatisfactionSurvey.query(on: t.app.db).count() == 1)
+        }
+    }
+
+    @Test("SS-CLS-2: a reporter who cannot be reached: two attempts on different days and a letter")
+    func unreachable() async throws {
+        try await TestApp.run(configure: longTokens) { t in
+            let c = try await openCase(t)
+            let base = "/api/v1/cases/\(c.reference)"
+            _ = try await t.send(.POST, "\(base)/closure-proposals", json: ["reason": "resolved"], token: c.officer.token)
+            t.clock.advance(by: 3600)
+            _ = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "phone", "outcome": "noAnswer"], token: c.officer.token)
+            _ = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "visit", "outcome": "noAnswer"], token: c.officer.token)
+            _ = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "letter", "outcome": "sent"], token: c.officer.token)
+            #expect(try await t.send(.POST, "\(base)/closure", token: c.officer.token).status == .conflict, "Both attempts on one day")
+            t.clock.advance(by: 86_400)
+            _ = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "phone", "outcome": "noAnswer"], token: c.officer.token)
+            #expect(try await t.send(.POST, "\(base)/closure", token: c.officer.token).status == .ok)
+        }
+    }
+
+    @Test("SS-CLS-1: actions exhausted needs a team leader's approval, who sees the reporter's disagreement")
+    func approval() async throws {
+        try await TestApp.run(configure: longTokens) { t in
+            let c = try await openCase(t)
+            let base = "/api/v1/cases/\(c.reference)"
+            _ = try await t.send(.POST, "\(base)/closure-proposals",
+                                 json: ["reason": "actionsExhausted", "explanation": "Mediation was refused and there is no evidence for legal action."],
+                                 token: c.officer.token)
+            t.clock.advance(by: 3600)
+            _ = try await t.send(.POST, "\(base)/closure-contacts",
+                                 json: ["method": "visit", "outcome": "disagreed", "reasons": "The noise still happens at weekends."],
+                                 token: c.officer.token)
+            let needsApproval = try await t.send(.POST, "\(base)/closure", token: c.officer.token)
+            #expect(needsApproval.status == .conflict && needsApproval.json["code"] as? String == "closure.needsApproval")
+            let seen = try await t.send(.GET, "\(base)/closure", token: c.leader)
+            #expect((seen.json["current"] as? [String: Any])?["reporterDisagreed"] as? Bool == true)
+            #expect(try await t.send(.POST, "\(base)/closure-approval", token: c.officer.token).status == .forbidden)
+            #expect(try await t.send(.POST, "\(base)/closure-approval", token: c.leader).status == .created)
+            #expect(try await t.send(.POST, "\(base)/closure", token: c.officer.token).status == .ok)
+        }
+    }
+
+    @Test("Anonymous reports close without contact; a new incident cancels a pending proposal")
+    func anonymousAndCancel() async throws {
+        try await TestApp.run(configure: longTokens) { t in
+            let anonymous = try await openCase(t, overrides: ["anonymous": true, "reporter": NSNull()])
+            _ = try await t.send(.POST, "/api/v1/cases/\(anonymous.reference)/closure-proposals", json: ["reason": "resolved"],
+                                 token: anonymous.officer.token)
+            #expect(try await t.send(.POST, "/api/v1/cases/\(anonymous.reference)/closure", token: anonymous.officer.token).status == .ok)
+
+            let c = try await openCase(t)
+            _ = try await t.send(.POST, "/api/v1/cases/\(c.reference)/closure-proposals", json: ["reason": "resolved"], token: c.officer.token)
+            let code = try #require(c.code)
+            _ = try await t.send(.POST, "/api/v1/track/incidents", json: ["reference": c.reference, "accessCode": code,
+                                                                          "description": "It started again last night."])
+            let view = try await t.send(.GET, "/api/v1/cases/\(c.reference)/closure", token: c.officer.token)
+            #expect(view.json["status"] as? String == "open")
+            #expect(view.json["current"] == nil)
+            #expect((view.json["history"] as? [[String: Any]])?.first?["status"] as? String == "cancelled")
+        }
+    }
+
+    @Test("A report after closure opens a new case linked to the closed one; a team leader may reopen a premature closure")
+    func afterClosure() async throws {
+        try await TestApp.run(configure: longTokens) { t in
+            let c = try await openCase(t)
+            let base = "/api/v1/cases/\(c.reference)"
+            _ = try await t.send(.POST, "\(base)/closure-proposals", json: ["reason": "resolved"], token: c.officer.token)
+            t.clock.advance(by: 3600)
+            _ = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "phone", "outcome": "agreed"], token: c.officer.token)
+            _ = try await t.send(.POST, "\(base)/closure", token: c.officer.token)
+
+            let code = try #require(c.code)
+            let again = try await t.send(.POST, "/api/v1/track/incidents", json: ["reference": c.reference, "accessCode": code,
+                                                                                  "description": "The music is back."])
+            #expect(again.status == .created, "\(again.text)")
+            let newReference = try #require(again.string("reference"))
+            #expect(newReference != c.reference)
+            #expect(again.string("accessCode") != nil, "The new case has its own code")
+            let newCase = try await t.send(.GET, "/api/v1/cases/\(newReference)", token: c.leader)
+            #expect(newCase.json["followUpOf"] as? String == c.reference)
+            #expect((newCase.json["parties"] as? [[String: Any]])?.contains { $0["role"] as? String == "reporter" } == true)
+            let oldTimeline = try await t.send(.GET, "\(base)/timeline", token: c.leader)
+            #expect((oldTimeline.json["items"] as? [[String: Any]] ?? []).contains { $0["kind"] as? String == "followUpOpened" })
+
+            #expect(try await t.send(.POST, "\(base)/reopening", json: ["reason": "Closed too early"], token: c.officer.token).status == .forbidden)
+            #expect(try await t.send(.POST, "\(base)/reopening", json: ["reason": " "], token: c.leader).status == .conflict)
+            let reopened = try await t.send(.POST, "\(base)/reopening", json: ["reason": "Closed before the agreed review"], token: c.leader)
+            #expect(reopened.status == .created)
+            #expect(reopened.json["status"] as? String == "open")
+        }
+    }
+
+    @Test("The 60-day rule: quiet cases are queued and the daily job proposes each once, even run twice or on two instances")
+    func sixtyDayRule() async throws {
+        try await TestApp.run(configure: longTokens) { t in
+            let quiet = try await openCase(t)
+            let busy = try await openCase(t)
+            t.clock.advance(by: 59 * 86_400)
+            _ = try await t.send(.POST, "/api/v1/cases/\(busy.reference)/incidents", json: ["channel": "phone", "description": "Again."],
+                                 token: busy.officer.token)
+            let service = ClosureService(app: t.app, db: t.app.db, requestID: nil)
+            #expect(try await service.proposeDueClosures() == 0, "59 days is not yet 60")
+            t.clock.advance(by: 86_400)
+            let queue = try await t.send(.GET, "/api/v1/queues/closureReviewDue", token: quiet.leader)
+            #expect((queue.json["items"] as? [[String: Any]])?.compactMap { $0["reference"] as? String } == [quiet.reference])
+
+            async let first = service.proposeDueClosures()
+            async let second = ClosureService(app: t.app, db: t.app.db, requestID: nil).proposeDueClosures()
+            #expect(try await first + second == 1)
+            #expect(try await service.proposeDueClosures() == 0)
+            #expect(try await ClosureProposal.query(on: t.app.db).count() == 1)
+            let stored = try #require(try await ASBCase.query(on: t.app.db).filter(\.$reference == quiet.reference).first())
+            #expect(stored.status == .closurePending, "Proposed, never closed by the job")
+        }
+    }
+}
