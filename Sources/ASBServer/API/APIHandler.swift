@@ -33,6 +33,7 @@ struct APIHandler: APIProtocol {
         var reviews: ReviewService { ReviewService(app: app, db: db, requestID: requestID) }
         var attachments: AttachmentService { AttachmentService(app: app, db: db, requestID: requestID) }
         var closure: ClosureService { ClosureService(app: app, db: db, requestID: requestID) }
+        var notices: NoticeService { NoticeService(app: app, db: db, requestID: requestID) }
 
         func staff() throws -> User { try request.requireStaff() }
         func staff(_ permission: Permission) throws -> User { try request.requireStaff(permission) }

@@ -46,6 +46,8 @@ enum AuditLog {
         case closureCancelled = "case.closure.cancel"
         case caseClosed = "case.close"
         case caseReopened = "case.reopen"
+        case noticeDrafted = "notice.draft"
+        case noticePublished = "notice.publish"
         case assessmentCreate = "case.assess"
         case milestoneMet = "case.milestone"
         case milestoneBreached = "case.breach"

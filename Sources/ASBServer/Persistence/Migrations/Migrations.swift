@@ -30,6 +30,7 @@ enum Migrations {
             CreateReviewMeeting(),
             CreateAttachment(),
             CreateClosure(),
+            CreateCommunityNotice(),
         ]
     }
 }
