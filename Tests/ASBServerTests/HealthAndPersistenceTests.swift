@@ -116,5 +116,6 @@ struct HealthAndPersistenceTests {
         #expect(same(EnforcementType.self, Components.Schemas.EnforcementType.self))
         #expect(same(SharedField.self, Components.Schemas.SharedField.self))
         #expect(same(SupportNeed.self, Components.Schemas.SupportNeed.self))
+        #expect(same(ClosureReason.self, Components.Schemas.ClosureReason.self))
     }
 }

@@ -180,13 +180,22 @@ struct RoleMatrixTests {
                      expect: table([.officer, .teamLeader]).merging([.officer: .unprocessableEntity, .teamLeader: .unprocessableEntity]) { $1 }),
             Endpoint(name: "POST /community-notices/{id}/approval", method: .POST, path: "/api/v1/community-notices/\(UUID())/approval",
                      body: nil, expect: table([.teamLeader]).merging([.teamLeader: .notFound]) { $1 }),
+            Endpoint(name: "GET /cases/{ref}/case-review-applications", method: .GET,
+                     path: "/api/v1/cases/\(reference)/case-review-applications", body: nil,
+                     expect: table([.intake, .officer, .teamLeader]).merging([.partner: .notFound]) { $1 }),
+            Endpoint(name: "POST /cases/{ref}/case-review-applications", method: .POST,
+                     path: "/api/v1/cases/\(reference)/case-review-applications", body: ["appliedOn": "2026-11-24"],
+                     expect: table([.officer, .teamLeader])),
+            Endpoint(name: "PATCH /cases/{ref}/case-review-applications/{id}", method: .PATCH,
+                     path: "/api/v1/cases/\(reference)/case-review-applications/\(UUID())", body: ["outcome": "Matrix"],
+                     expect: table([.officer, .teamLeader]).merging([.officer: .notFound, .teamLeader: .notFound]) { $1 }),
             Endpoint(name: "DELETE /sessions/current", method: .DELETE, path: "/api/v1/sessions/current", body: nil,
                      expect: table(everyone)),
         ]
     }
 
     @Test("Every role gets exactly what DESIGN.md allows on every endpoint",
-          arguments: 0..<62)
+          arguments: 0..<65)
     func matrixRow(index: Int) async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)

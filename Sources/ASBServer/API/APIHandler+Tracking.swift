@@ -12,6 +12,9 @@ extension APIHandler {
             reference: c.reference, status: EnumBridge.convert(c.status), statusDescription: c.status.reporterDescription,
             priority: c.priority.map { EnumBridge.convert($0) }, receivedAt: c.receivedAt,
             allocatedOfficer: view.officerName, nextContactOn: view.nextContactOn,
+            caseReview: c.caseReviewStatus == nil ? nil : .init(
+                thresholdMet: true, canApply: view.caseReviewCanApply,
+                message: view.caseReviewCanApply ? CaseReviewService.howToApply : CaseReviewThreshold.anonymousCannotApply),
             reporterActions: view.reporterActions.map { .init(what: $0.what, dueOn: $0.dueOn, status: EnumBridge.convert($0.status)) }))))
     }
 

@@ -34,6 +34,7 @@ struct APIHandler: APIProtocol {
         var attachments: AttachmentService { AttachmentService(app: app, db: db, requestID: requestID) }
         var closure: ClosureService { ClosureService(app: app, db: db, requestID: requestID) }
         var notices: NoticeService { NoticeService(app: app, db: db, requestID: requestID) }
+        var caseReviews: CaseReviewService { CaseReviewService(app: app, db: db, requestID: requestID) }
 
         func staff() throws -> User { try request.requireStaff() }
         func staff(_ permission: Permission) throws -> User { try request.requireStaff(permission) }

@@ -94,6 +94,7 @@ extension Components.Schemas.CaseDetail {
             riskLevel: sees(.riskAssessment) ? c.riskLevel.map { EnumBridge.convert($0) } : nil,
             closedAt: c.closedAt, closureReason: c.closureReason.map { EnumBridge.convert($0) },
             followUpOf: c.$followUpOf.value??.reference,
+            caseReviewStatus: shared == nil ? c.caseReviewStatus.map { EnumBridge.convert($0) } : nil,
             leadAgency: .init(c.$leadAgency.value ?? nil),
             leadAgencyHistory: detail.leadAgencyHistory.map(Components.Schemas.LeadAgencyDecision.init),
             visibleFields: shared.map { SharedField.allCases.filter($0.contains).map { EnumBridge.convert($0) } },
@@ -216,7 +217,8 @@ extension Components.Schemas.QueueItem {
                   hate: c.hate, receivedAt: c.receivedAt, allocatedOfficer: .init(c.$allocatedOfficer.value ?? nil),
                   milestone: item.milestone.map { EnumBridge.convert($0.milestone) }, dueAt: item.milestone?.dueAt,
                   state: item.milestone.map { EnumBridge.convert($0.state(now: now)) }, nextContactOn: item.nextContactOn, reviewOn: item.reviewOn,
-                  lastIncidentAt: item.milestone == nil && item.nextContactOn == nil && item.reviewOn == nil ? c.lastIncidentAt : nil)
+                  lastIncidentAt: item.milestone == nil && item.nextContactOn == nil && item.reviewOn == nil ? c.lastIncidentAt : nil,
+                  caseReviewStatus: c.caseReviewStatus.map { EnumBridge.convert($0) }, caseReviewDueAt: c.caseReviewDueAt)
     }
 }
 
@@ -336,5 +338,13 @@ extension ActionPlanService.NewAction {
                   ownerPartyID: try UUID.parse(a.ownerPartyId, field: "actions.\(index).ownerPartyId"),
                   dueOn: a.dueOn, status: a.status.map { EnumBridge.convert($0) }, completedOn: a.completedOn,
                   completionNote: a.completionNote)
+    }
+}
+
+extension Components.Schemas.CaseReviewApplication {
+    init(_ a: CaseReviewApplication) throws {
+        self.init(id: try a.requireID().uuidString, applicant: nil, appliedOn: a.appliedOn, thresholdMet: a.thresholdMet,
+                  thresholdExplanation: a.thresholdExplanation, meetingOn: a.meetingOn, outcome: a.outcome,
+                  recommendations: a.recommendations, outcomeDueAt: a.outcomeDueAt, outcomeSentOn: a.outcomeSentOn)
     }
 }

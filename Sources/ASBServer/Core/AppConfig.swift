@@ -32,6 +32,8 @@ public struct AppConfig: Sendable {
     public var breachScanInterval: TimeInterval
     /// How often `asb serve` proposes closure on cases quiet for 60 days; 0 turns it off.
     public var closureReviewInterval: TimeInterval
+    /// The local ASB Case Review (community trigger) threshold.
+    public var caseReview: CaseReviewThresholdConfig
 
     public init(
         database: DatabaseLocation = .sqliteFile("asb.sqlite"),
@@ -48,7 +50,8 @@ public struct AppConfig: Sendable {
         idempotencyLifetime: TimeInterval = 24 * 3600,
         calendarRegion: CalendarRegion = .englandAndWales,
         breachScanInterval: TimeInterval = 60,
-        closureReviewInterval: TimeInterval = 24 * 3600
+        closureReviewInterval: TimeInterval = 24 * 3600,
+        caseReview: CaseReviewThresholdConfig = .southEssexDefault
     ) {
         self.database = database
         self.autoMigrate = autoMigrate
@@ -65,6 +68,7 @@ public struct AppConfig: Sendable {
         self.calendarRegion = calendarRegion
         self.breachScanInterval = breachScanInterval
         self.closureReviewInterval = closureReviewInterval
+        self.caseReview = caseReview
     }
 
     /// Every variable, its default and what it does; the README's table is written from this.
@@ -81,6 +85,11 @@ public struct AppConfig: Sendable {
         ("ASB_TRACK_MAX_FAILURES_PER_CLIENT", "30", "wrong tracking codes per client address within an hour before 429"),
         ("ASB_CALENDAR_REGION", "england-and-wales", "bank holidays of england-and-wales, scotland or northern-ireland"),
         ("ASB_BREACH_SCAN_SECONDS", "60", "how often `asb serve` records breached deadlines; 0 turns it off"),
+        ("ASB_CASE_REVIEW_REPORTS", "3", "ASB Case Review: qualifying reports about the same problem…"),
+        ("ASB_CASE_REVIEW_WINDOW_MONTHS", "6", "…within this many months"),
+        ("ASB_CASE_REVIEW_HATE_REPORTS", "1", "…or this many qualifying hate crime/incident reports (0 turns the hate rule off)"),
+        ("ASB_CASE_REVIEW_REPORT_WITHIN_DAYS", "31", "a report qualifies when made within this many days of the behaviour"),
+        ("ASB_CASE_REVIEW_APPLICATION_MONTHS", "6", "an application must come within this many months of the reports"),
         ("ASB_CLOSURE_REVIEW_HOURS", "24", "how often `asb serve` proposes closure on cases with no new reports for 60 days; 0 turns it off"),
     ]
 
@@ -124,6 +133,11 @@ public struct AppConfig: Sendable {
         int("ASB_TRACK_MAX_FAILURES_PER_CLIENT", 1...10000) { config.trackMaxFailuresPerClient = $0 }
         int("ASB_BREACH_SCAN_SECONDS", 0...86_400) { config.breachScanInterval = TimeInterval($0) }
         int("ASB_CLOSURE_REVIEW_HOURS", 0...720) { config.closureReviewInterval = TimeInterval($0) * 3600 }
+        int("ASB_CASE_REVIEW_REPORTS", 1...100) { config.caseReview.reportsNeeded = $0 }
+        int("ASB_CASE_REVIEW_WINDOW_MONTHS", 1...60) { config.caseReview.windowMonths = $0 }
+        int("ASB_CASE_REVIEW_HATE_REPORTS", 0...100) { config.caseReview.hateReportsNeeded = $0 }
+        int("ASB_CASE_REVIEW_REPORT_WITHIN_DAYS", 1...366) { config.caseReview.reportWithinDaysOfBehaviour = $0 }
+        int("ASB_CASE_REVIEW_APPLICATION_MONTHS", 1...60) { config.caseReview.applicationWindowMonths = $0 }
         if let raw = env["ASB_CALENDAR_REGION"], !raw.isEmpty {
             if let region = CalendarRegion(rawValue: raw.lowercased()) {
                 config.calendarRegion = region

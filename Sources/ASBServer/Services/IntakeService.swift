@@ -199,6 +199,7 @@ struct IntakeService {
         changes["riskLevel"] = risk.level.rawValue
         try await AuditLog.record(.caseCreate, by: actor, entityType: "case", entityID: reference.description,
                                   caseID: caseID, changes: changes, at: now, requestID: requestID, on: db)
+        try await CaseReviewService(app: app, db: db, requestID: requestID).check(asbCase, now: now, by: actor)
 
         return Receipt(reference: reference.description, accessCode: accessCode, status: .received,
                        priority: asbCase.priority, receivedAt: report.receivedAt, incidentID: try incident.requireID(),
@@ -253,6 +254,7 @@ struct IntakeService {
         }
         try await AuditLog.record(.incidentCreate, by: actor, entityType: "case", entityID: asbCase.reference,
                                   caseID: caseID, changes: changes, at: now, requestID: requestID, on: db)
+        try await CaseReviewService(app: app, db: db, requestID: requestID).check(asbCase, now: now, by: actor)
         return incident
     }
 

@@ -8,7 +8,7 @@ import Foundation
 struct QueueService {
     let db: any Database
 
-    enum Name: String { case triage, dueSoon, overdue, contactDue, reviewsDue, closureReviewDue }
+    enum Name: String { case triage, dueSoon, overdue, contactDue, reviewsDue, closureReviewDue, caseReviewThreshold }
 
     struct Item {
         var asbCase: ASBCase
@@ -52,6 +52,22 @@ struct QueueService {
             let items = zip(cases, page).map { Item(asbCase: $0, milestone: nil, nextContactOn: $1.nextContactDue) }
             let next = rows.count > limit ? page.last.map { Cursor(text: $0.nextContactDue, id: $0.id!).encoded() } : nil
             return .init(items: items, nextCursor: next)
+
+        case .caseReviewThreshold:
+            // Cases with an ASB Case Review step open, the most pressing first.
+            let query = ASBCase.query(on: db).filter(\.$caseReviewStatus ~~ [.thresholdMet, .applied, .outcomeDue])
+                .with(\.$allocatedOfficer)
+            if ownCasesOnly { query.filter(\.$allocatedOfficer.$id == user.id) }
+            if let cursor, let date = cursor.date {
+                query.group(.or) { or in
+                    or.filter(\.$caseReviewDueAt > date)
+                    or.group(.and) { $0.filter(\.$caseReviewDueAt == date).filter(\.$id > cursor.id) }
+                }
+            }
+            let rows = try await query.sort(\.$caseReviewDueAt).sort(\.$id).limit(limit + 1).all()
+            let cases = Array(rows.prefix(limit))
+            let next = rows.count > limit ? cases.last.flatMap { c in c.caseReviewDueAt.map { Cursor(date: $0, id: c.id!).encoded() } } : nil
+            return .init(items: cases.map { Item(asbCase: $0, milestone: nil) }, nextCursor: next)
 
         case .closureReviewDue:
             // Open cases with no new incident for 60 days or more, the longest quiet first.

@@ -19,6 +19,8 @@ struct TrackingService {
         var nextContactOn: String?
         /// The reporter's own actions in the current action plan (SS-NXT-2).
         var reporterActions: [PlanAction]
+        /// Whether the reporter may apply for an ASB Case Review (SS-PRT-1), once the threshold is met.
+        var caseReviewCanApply: Bool
     }
 
     /// The reporter adds a new incident to their case (SS-PRG-1), after the same check as tracking.
@@ -68,8 +70,10 @@ struct TrackingService {
             .filter(\.$forReporter == true).filter(\.$active == true).first()
         let actions = try await ActionPlanService(app: app, db: db, requestID: requestID).load(asbCase.requireID())
             .current?.actions.filter { $0.owner == .reporter }.sorted { $0.position < $1.position } ?? []
+        // Tracking needs the code, so the reporter is known: they may apply.
         return View(asbCase: asbCase, officerName: asbCase.allocatedOfficer?.displayName, nextContactOn: plan?.nextContactDue,
-                    reporterActions: actions)
+                    reporterActions: actions,
+                    caseReviewCanApply: try await !ClosureService.isAnonymous(asbCase.requireID(), on: db))
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

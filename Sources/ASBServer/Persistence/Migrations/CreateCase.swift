@@ -27,6 +27,9 @@ struct CreateCase: AsyncMigration {
             .field("closed_at", .datetime)
             .field("closure_reason", .string)
             .field("follow_up_of_id", .uuid, .references("cases", "id"))
+            .field("case_review_status", .string)
+            .field("case_review_met_at", .datetime)
+            .field("case_review_due_at", .datetime)
             .field("access_code_hash", .string, .required)
             .field("received_at", .datetime, .required)
             .field("last_incident_at", .datetime, .required)
@@ -45,6 +48,8 @@ struct CreateCase: AsyncMigration {
         try await database.createIndex("cases_hate_idx", on: "cases", columns: ["hate", "received_at"])
         // The 60-day rule: open cases by their last incident.
         try await database.createIndex("cases_last_incident_idx", on: "cases", columns: ["status", "last_incident_at"])
+        // The caseReviewThreshold queue.
+        try await database.createIndex("cases_case_review_idx", on: "cases", columns: ["case_review_status", "case_review_due_at"])
     }
 
     func revert(on database: any Database) async throws {

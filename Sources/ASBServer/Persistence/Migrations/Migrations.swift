@@ -31,6 +31,7 @@ enum Migrations {
             CreateAttachment(),
             CreateClosure(),
             CreateCommunityNotice(),
+            CreateCaseReviewApplication(),
         ]
     }
 }

@@ -32,6 +32,11 @@ final class ASBCase: Model, @unchecked Sendable {
     @OptionalField(key: "closure_reason") var closureReason: ClosureReason?
     /// The closed case this one follows: a report after closure opens a new, linked case.
     @OptionalParent(key: "follow_up_of_id") var followUpOf: ASBCase?
+    /// Where the ASB Case Review (community trigger, SS-PRT-1) stands for this case, if its threshold was met.
+    @OptionalField(key: "case_review_status") var caseReviewStatus: CaseReviewStatus?
+    @OptionalField(key: "case_review_met_at") var caseReviewMetAt: Date?
+    /// The next date in the review: the outcome due to the applicant, or when the threshold was met.
+    @OptionalField(key: "case_review_due_at") var caseReviewDueAt: Date?
     @Field(key: "access_code_hash") var accessCodeHash: String
     @Field(key: "received_at") var receivedAt: Date
     @Field(key: "last_incident_at") var lastIncidentAt: Date
@@ -51,6 +56,11 @@ final class ASBCase: Model, @unchecked Sendable {
         CaseFacts(status: status, hasAllocatedOfficer: $allocatedOfficer.id != nil,
                   hasAssessment: prioritySource == .assessed || prioritySource == .override)
     }
+}
+
+/// The ASB Case Review of a case: threshold met, applied for, reviewed, outcome sent.
+enum CaseReviewStatus: String, Codable, Sendable {
+    case thresholdMet, applied, outcomeDue, outcomeSent
 }
 
 /// How a case's priority was set: provisionally at intake from the reporter's answers, or by an
