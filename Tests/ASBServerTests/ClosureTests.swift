@@ -146,6 +146,8 @@ struct ClosureTests {
             let newCase = try await t.send(.GET, "/api/v1/cases/\(newReference)", token: c.leader)
             #expect(newCase.json["followUpOf"] as? String == c.reference)
             #expect((newCase.json["parties"] as? [[String: Any]])?.contains { $0["role"] as? String == "reporter" } == true)
+            let oldCase = try await t.send(.GET, base, token: c.leader)
+            #expect(oldCase.json["followUps"] as? [String] == [newReference], "Shown on both cases")
             let oldTimeline = try await t.send(.GET, "\(base)/timeline", token: c.leader)
             #expect((oldTimeline.json["items"] as? [[String: Any]] ?? []).contains { $0["kind"] as? String == "followUpOpened" })
 

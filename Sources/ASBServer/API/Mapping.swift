@@ -94,6 +94,7 @@ extension Components.Schemas.CaseDetail {
             riskLevel: sees(.riskAssessment) ? c.riskLevel.map { EnumBridge.convert($0) } : nil,
             closedAt: c.closedAt, closureReason: c.closureReason.map { EnumBridge.convert($0) },
             followUpOf: c.$followUpOf.value??.reference,
+            followUps: shared == nil ? detail.followUps : nil,
             caseReviewStatus: shared == nil ? c.caseReviewStatus.map { EnumBridge.convert($0) } : nil,
             leadAgency: .init(c.$leadAgency.value ?? nil),
             leadAgencyHistory: detail.leadAgencyHistory.map(Components.Schemas.LeadAgencyDecision.init),

@@ -140,6 +140,8 @@ struct CaseService {
         var repeatVictim: Bool
         var repeatPerpetrator: Bool
         var leadAgencyHistory: [LeadAgencyDecision]
+        /// Cases opened by reports after this one closed.
+        var followUps: [String] = []
         /// For a partner agency's user: what its referrals share. Nil for the landlord's staff.
         var visibleFields: Set<SharedField>? = nil
         /// The time the states of the deadlines were judged at.
@@ -182,10 +184,12 @@ struct CaseService {
                 .map { LondonTime.localDateTime(for: $0.receivedAt).date }
             return RepeatFlags.isRepeat(caseReceivedOn: receivedOn, otherCasesReceivedOn: dates)
         }
+        let followUps = try await ASBCase.query(on: db).filter(\.$followUpOf.$id == caseID).sort(\.$receivedAt).limit(20).all()
+            .map(\.reference)
         return Detail(asbCase: asbCase, parties: parties, incidents: Array(incidents), deadlines: deadlines,
                       otherCases: otherCases, repeatVictim: isRepeat(roles: [.reporter, .victim]),
                       repeatPerpetrator: isRepeat(roles: [.allegedPerpetrator]), leadAgencyHistory: history,
-                      now: env.clock.now())
+                      followUps: followUps, now: env.clock.now())
     }
 
     // MARK: Update
