@@ -7,12 +7,6 @@ import Vapor
 
 @Suite("The action plan (SS-NXT-2)")
 struct ActionPlanTests {
-    private func reporterID(_ reference: String, _ t: TestApp, token: String) async throws -> String {
-        let detail = try await t.send(.GET, "/api/v1/cases/\(reference)", token: token)
-        let match = (detail.json["parties"] as? [[String: Any]] ?? []).first { $0["role"] as? String == "reporter" }
-        return try #require((match?["party"] as? [String: Any])?["id"] as? String)
-    }
-
     @Test("SS-NXT-2: a plan agreed with joint responsibilities; the reporter's missed actions are counted")
     func agreeAndAdherence() async throws {
         try await TestApp.run(configure: { $0.tokenLifetime = 60 * 86_400 }) { t in

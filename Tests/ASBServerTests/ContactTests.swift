@@ -9,18 +9,12 @@ private func longTokens(_ config: inout AppConfig) { config.tokenLifetime = 60 *
 
 @Suite("Contact plans and the contact log (SS-NXT-5, SS-PRG-2)")
 struct ContactTests {
-    private func party(_ role: String, on reference: String, _ t: TestApp, token: String) async throws -> String {
-        let detail = try await t.send(.GET, "/api/v1/cases/\(reference)", token: token)
-        let match = (detail.json["parties"] as? [[String: Any]] ?? []).first { $0["role"] as? String == role }
-        return try #require((match?["party"] as? [String: Any])?["id"] as? String)
-    }
-
     @Test("SS-NXT-5: a weekly plan with the reporter is due 7 days after agreement, then 7 days after each contact")
     func weeklyPlan() async throws {
         try await TestApp.run(configure: longTokens) { t in
             let reference = try #require(try await t.submitReport().string("reference"))
             let leader = try await t.staffToken(.teamLeader)
-            let reporter = try await party("reporter", on: reference, t, token: leader.token)
+            let reporter = try await t.partyID("reporter", on: reference, token: leader.token)
             let agreed = try await t.send(.PUT, "/api/v1/cases/\(reference)/contact-plans/\(reporter)",
                                           json: ["frequency": "weekly", "method": "phone"], token: leader.token)
             #expect(agreed.status == .ok, "\(agreed.text)")
@@ -58,7 +52,7 @@ struct ContactTests {
             let other = try #require(try await t.submitReport().string("reference"))
             try await t.allocate(mine, to: officer.user, token: leader.token)
             for reference in [mine, other] {
-                let reporter = try await party("reporter", on: reference, t, token: leader.token)
+                let reporter = try await t.partyID("reporter", on: reference, token: leader.token)
                 _ = try await t.send(.PUT, "/api/v1/cases/\(reference)/contact-plans/\(reporter)",
                                      json: ["frequency": "weekly", "method": "phone"], token: leader.token)
             }
@@ -71,7 +65,7 @@ struct ContactTests {
             t.clock.advance(by: 7 * 86_400)
             #expect(Set(try await queue(leader.token)) == [mine, other])
             #expect(try await queue(officer.token) == [mine])
-            let reporter = try await party("reporter", on: mine, t, token: leader.token)
+            let reporter = try await t.partyID("reporter", on: mine, token: leader.token)
             _ = try await t.send(.POST, "/api/v1/cases/\(mine)/contacts", json: [
                 "partyId": reporter, "method": "visit", "direction": "outbound", "summary": "Home visit.",
             ], token: officer.token)
@@ -87,7 +81,7 @@ struct ContactTests {
             let leader = try await t.staffToken(.teamLeader)
             try await t.assess(reference, token: leader.token,
                                answers: ["frequency": "daily", "duration": "overSixMonths", "sleepImpact": "often", "healthImpact": "aLot"])
-            let perpetrator = try await party("allegedPerpetrator", on: reference, t, token: leader.token)
+            let perpetrator = try await t.partyID("allegedPerpetrator", on: reference, token: leader.token)
             t.clock.advance(by: 3600)
             _ = try await t.send(.POST, "/api/v1/cases/\(reference)/contacts", json: [
                 "partyId": perpetrator, "method": "letter", "direction": "outbound", "summary": "Letter about the reports of noise.",
@@ -103,7 +97,7 @@ struct ContactTests {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().string("reference"))
             let leader = try await t.staffToken(.teamLeader)
-            let reporter = try await party("reporter", on: reference, t, token: leader.token)
+            let reporter = try await t.partyID("reporter", on: reference, token: leader.token)
             _ = try await t.send(.POST, "/api/v1/cases/\(reference)/contacts", json: [
                 "partyId": reporter, "method": "phone", "direction": "outbound", "summary": "Open note OPEN-1.",
             ], token: leader.token)
@@ -132,7 +126,7 @@ struct ContactTests {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().string("reference"))
             let leader = try await t.staffToken(.teamLeader)
-            let reporter = try await party("reporter", on: reference, t, token: leader.token)
+            let reporter = try await t.partyID("reporter", on: reference, token: leader.token)
             let stranger = try await t.send(.POST, "/api/v1/cases/\(reference)/contacts", json: [
                 "partyId": UUID().uuidString, "method": "phone", "direction": "outbound", "summary": "x",
                 "at": "2030-01-01T00:00:00Z",

@@ -7,20 +7,14 @@ import Vapor
 
 @Suite("Enforcement and legal action (SS-PRG-5)")
 struct EnforcementTests {
-    private func party(_ role: String, on reference: String, _ t: TestApp, token: String) async throws -> String {
-        let detail = try await t.send(.GET, "/api/v1/cases/\(reference)", token: token)
-        let match = (detail.json["parties"] as? [[String: Any]] ?? []).first { $0["role"] as? String == role }
-        return try #require((match?["party"] as? [String: Any])?["id"] as? String)
-    }
-
     @Test("SS-PRG-5: a civil injunction is refused until the reporter's witness commitment is recorded; SS-NXT-4 warns if the perpetrator was never contacted")
     func witnessRule() async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport(["allegedPerpetrator": ["name": "Quentin Nonesuch", "address": "9 Example Road"]])
                 .string("reference"))
             let leader = try await t.staffToken(.teamLeader)
-            let reporter = try await party("reporter", on: reference, t, token: leader.token)
-            let perpetrator = try await party("allegedPerpetrator", on: reference, t, token: leader.token)
+            let reporter = try await t.partyID("reporter", on: reference, token: leader.token)
+            let perpetrator = try await t.partyID("allegedPerpetrator", on: reference, token: leader.token)
 
             let refused = try await t.send(.POST, "/api/v1/cases/\(reference)/enforcement",
                                            json: ["type": "civilInjunction", "againstPartyId": perpetrator], token: leader.token)
@@ -91,7 +85,7 @@ struct EnforcementTests {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().string("reference"))
             let leader = try await t.staffToken(.teamLeader)
-            let reporter = try await party("reporter", on: reference, t, token: leader.token)
+            let reporter = try await t.partyID("reporter", on: reference, token: leader.token)
             let bad = try await t.send(.POST, "/api/v1/cases/\(reference)/witness-evidence", json: [
                 "kind": "reporterCommitment", "confirmedOn": "2027-01-01", "howConfirmed": " ",
             ], token: leader.token)

@@ -7,13 +7,6 @@ import Vapor
 
 @Suite("Parties on cases (SS-NXT-3, SS-NXT-4)")
 struct PartyTests {
-    private func partyID(on reference: String, role: String, _ t: TestApp, token: String) async throws -> String {
-        let detail = try await t.send(.GET, "/api/v1/cases/\(reference)", token: token)
-        let parties = detail.json["parties"] as? [[String: Any]] ?? []
-        let match = try #require(parties.first { $0["role"] as? String == role })
-        return try #require((match["party"] as? [String: Any])?["id"] as? String)
-    }
-
     @Test("Find a person by the start of their name or address, by postcode or by tenancy reference")
     func search() async throws {
         try await TestApp.run { t in
@@ -45,7 +38,7 @@ struct PartyTests {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().string("reference"))
             let leader = try await t.staffToken(.teamLeader)
-            let id = try await partyID(on: reference, role: "reporter", t, token: leader.token)
+            let id = try await t.partyID("reporter", on: reference, token: leader.token)
             let reply = try await t.send(.PATCH, "/api/v1/parties/\(id)", json: [
                 "supportNeeds": ["mentalHealth", "language"], "supportNotes": "Anxious about attending meetings.",
                 "language": "Polish", "interpreterNeeded": true, "preferredContactTimes": "Weekday evenings after 6",
@@ -80,8 +73,8 @@ struct PartyTests {
             let leader = try await t.staffToken(.teamLeader)
             let first = try #require(try await t.submitReport(["allegedPerpetrator": ["name": "Jamie Madeup", "address": "3 Example Road"]])
                 .string("reference"))
-            let reporterID = try await partyID(on: first, role: "reporter", t, token: leader.token)
-            let perpetratorID = try await partyID(on: first, role: "allegedPerpetrator", t, token: leader.token)
+            let reporterID = try await t.partyID("reporter", on: first, token: leader.token)
+            let perpetratorID = try await t.partyID("allegedPerpetrator", on: first, token: leader.token)
             t.clock.advance(by: 200 * 86_400)
             let leader2 = try await t.staffToken(.teamLeader)
             let second = try #require(try await t.submitReport(["anonymous": true, "reporter": NSNull()]).string("reference"))
@@ -123,7 +116,7 @@ struct PartyTests {
         try await TestApp.run(configure: { $0.tokenLifetime = 30 * 86_400 * 24 }) { t in
             let leader = try await t.staffToken(.teamLeader)
             let first = try #require(try await t.submitReport().string("reference"))
-            let reporterID = try await partyID(on: first, role: "reporter", t, token: leader.token)
+            let reporterID = try await t.partyID("reporter", on: first, token: leader.token)
             t.clock.advance(by: 400 * 86_400)
             let second = try #require(try await t.submitReport(["anonymous": true, "reporter": NSNull()]).string("reference"))
             let reply = try await t.send(.POST, "/api/v1/cases/\(second)/parties", json: ["role": "victim", "partyId": reporterID],

@@ -217,6 +217,13 @@ struct TestApp {
                        headers: [("If-Match", try await version(of: reference))])
     }
 
+    /// The id of the person with `role` on a case, as the case page shows it.
+    func partyID(_ role: String, on reference: String, token: String) async throws -> String {
+        let detail = try await send(.GET, "/api/v1/cases/\(reference)", token: token)
+        let match = (detail.json["parties"] as? [[String: Any]] ?? []).first { $0["role"] as? String == role }
+        return try #require((match?["party"] as? [String: Any])?["id"] as? String)
+    }
+
     /// The id of a partner agency of the seeded directory.
     func agencyID(_ name: String) async throws -> String {
         try #require(try await PartnerAgency.query(on: app.db).filter(\.$name == name).first()?.id).uuidString
