@@ -273,7 +273,7 @@ struct ReferralService {
 
     private func load(_ id: UUID) async throws -> Referral {
         guard let referral = try await Referral.query(on: db).filter(\.$id == id)
-            .with(\.$agency).with(\.$sentBy).with(\.$updates) { $0.with(\.$author) }.first()
+            .with(\.$agency).with(\.$sentBy).with(\.$updates, { $0.with(\.$author) }).first()
         else { throw AppError.notFound("No such referral.") }
         return referral
     }
