@@ -24,6 +24,7 @@ public func configure(
     // Middleware, outermost first. Every error becomes a problem document in ProblemMiddleware.
     app.middleware = Middlewares()
     app.middleware.use(RequestIDMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(CurrentRequestMiddleware())
     app.middleware.use(BodyLimitMiddleware(jsonBytes: config.maxBodyBytes, attachmentBytes: config.maxAttachmentBytes))

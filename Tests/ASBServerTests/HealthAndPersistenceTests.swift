@@ -33,6 +33,23 @@ struct HealthAndPersistenceTests {
         try await app.asyncShutdown()
     }
 
+    @Test("Every response, errors included, carries the security headers; HSTS behind TLS; API responses are not cached")
+    func securityHeaders() async throws {
+        try await TestApp.run { t in
+            for reply in [try await t.send(.GET, "/health"), try await t.send(.GET, "/api/v1/cases"),
+                          try await t.send(.GET, "/api/v1/nowhere"), try await t.submitReport()] {
+                let csp = reply.headers.first(name: "Content-Security-Policy") ?? ""
+                #expect(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"))
+                #expect(reply.headers.first(name: "X-Content-Type-Options") == "nosniff")
+                #expect(reply.headers.first(name: "Referrer-Policy") == "no-referrer")
+                #expect(reply.headers.first(name: "Strict-Transport-Security") == nil, "Plain HTTP: no HSTS")
+            }
+            #expect(try await t.send(.GET, "/api/v1/cases").headers.first(name: .cacheControl) == "no-store")
+            let proxied = try await t.send(.GET, "/health", headers: [("X-Forwarded-Proto", "https")])
+            #expect(proxied.headers.first(name: "Strict-Transport-Security")?.hasPrefix("max-age=") == true)
+        }
+    }
+
     @Test("Unknown routes answer with a problem document; a wrong method is 405 with Allow; a wrong body type is 415")
     func unknownRoute() async throws {
         try await TestApp.run { t in

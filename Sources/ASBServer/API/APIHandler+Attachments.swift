@@ -30,7 +30,6 @@ extension APIHandler {
         guard let id = UUID(uuidString: input.path.attachmentId) else { throw AppError.notFound("There is no such file on this case.") }
         let (attachment, data) = try await ctx.attachments.download(from: input.path.reference, attachment: id, by: .staff(user))
         let safeName = String(attachment.fileName.map { $0.isASCII && ($0.isLetter || $0.isNumber || ".-_ ".contains($0)) ? $0 : "_" })
-        ctx.request.noSniff = true
         return .ok(.init(headers: .init(contentDisposition: "attachment; filename=\"\(safeName)\""),
                          body: .binary(HTTPBody(data))))
     }

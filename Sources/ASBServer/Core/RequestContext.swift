@@ -22,23 +22,12 @@ struct CurrentRequestMiddleware: AsyncMiddleware {
         if let version = request.responseVersion {
             response.headers.replaceOrAdd(name: .eTag, value: ETag.make(version: version))
         }
-        if request.noSniff {
-            response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-        }
         return response
     }
 }
 
 extension Request {
     private struct ResponseVersionKey: StorageKey { typealias Value = Int }
-
-    private struct NoSniffKey: StorageKey { typealias Value = Bool }
-
-    /// Whether the response must not be content-sniffed (files people uploaded).
-    var noSniff: Bool {
-        get { storage[NoSniffKey.self] ?? false }
-        set { storage[NoSniffKey.self] = newValue }
-    }
 
     /// The record version to send as the response's `ETag`.
     var responseVersion: Int? {
