@@ -8,6 +8,8 @@
 #                        the run creates users, cases and calendar changes
 # ASB_ADMIN_PASSWORD     password of the `admin` user (required)
 # ASB_FUZZ_EXAMPLES      test cases per operation (default 50)
+# ASB_FUZZ_PROFILE       "staff" (default: as a team leader) or "anonymous" (no token: every staff
+#                        operation must answer its documented 401, the public ones their 2xx/4xx)
 #
 # It signs in as admin, creates the team leader `fuzz.lead` (a 409 means it already exists),
 # seeds three web reports, then runs every schemathesis check as the team leader.
@@ -63,8 +65,10 @@ TOML
 #      anonymity, hate strands only with hate, real postcodes, cursors it issued, If-Match versions);
 #      each refusal is a clear 4xx, which the other checks still verify is documented.
 #    - negative_data_rejection: `null` for an optional field is read as absent, consistently.
+auth=(-H "Authorization: Bearer $lead")
+if [[ "${ASB_FUZZ_PROFILE:-staff}" == anonymous ]]; then auth=(); fi
 timeout 900 schemathesis --config-file "$config" run "$api/openapi.yaml" --url "$api" \
-  -H "Authorization: Bearer $lead" \
+  "${auth[@]}" \
   --checks all \
   --exclude-checks positive_data_acceptance,negative_data_rejection \
   --max-examples "${ASB_FUZZ_EXAMPLES:-50}" \
