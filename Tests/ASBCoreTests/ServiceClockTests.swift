@@ -336,6 +336,24 @@ struct ServiceClockTests {
         #expect(DeadlineRule(storageValue: text) == nil)
     }
 
+    @Test("Decoding a bad stored string names the forms each type accepts")
+    func storageStringDecodingErrors() {
+        func message<T: StorageStringCodable>(_ type: T.Type, _ text: String) -> String? {
+            do {
+                _ = try JSONDecoder().decode([T].self, from: Data("[\"\(text)\"]".utf8))
+                return nil
+            } catch DecodingError.dataCorrupted(let context) {
+                return context.debugDescription
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(message(DeadlineRule.self, "workingWeeks:2") == #"Expected "workingHours:N" or "workingDays:N", found "workingWeeks:2""#)
+        #expect(message(ContactFrequency.self, "everyDays:400") == #"Expected weekly, fortnightly, monthly or everyDays:N (N from 1 to 365), found "everyDays:400""#)
+        #expect(message(LeadAgency.self, "partner: ") == #"Expected landlord or partner:<name>, found "partner: ""#)
+        #expect(message(LeadAgency.self, "landlord") == nil)
+    }
+
     // MARK: Milestone state
 
     @Test(

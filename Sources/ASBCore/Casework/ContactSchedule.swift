@@ -4,7 +4,9 @@ import Foundation
 ///
 /// Stored, and `Codable`, as its `storageValue`: `weekly`, `fortnightly`, `monthly` or
 /// `everyDays:N` (for example `everyDays:10`).
-public enum ContactFrequency: Sendable, Hashable, Codable, CustomStringConvertible {
+public enum ContactFrequency: Sendable, Hashable, StorageStringCodable, CustomStringConvertible {
+    public static let storageFormat = "weekly, fortnightly, monthly or everyDays:N (N from 1 to 365)"
+
     case weekly
     case fortnightly
     /// The same day of the next month, or that month's last day when it is shorter.
@@ -55,22 +57,6 @@ public enum ContactFrequency: Sendable, Hashable, Codable, CustomStringConvertib
         case .everyDays(1): "every day"
         case .everyDays(let days): "every \(days) days"
         }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let frequency = ContactFrequency(storageValue: text) else {
-            throw DecodingError.dataCorruptedError(
-                in: container,
-                debugDescription: "Expected weekly, fortnightly, monthly or everyDays:N (N from 1 to 365), found \"\(text)\"")
-        }
-        self = frequency
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(storageValue)
     }
 }
 

@@ -47,7 +47,9 @@ public enum SharedField: String, Sendable, Codable, CaseIterable {
 /// Which agency leads on a case worked with partners (SS-PRG-3).
 ///
 /// Stored as its `storageValue`: `landlord` or `partner:<name>`.
-public enum LeadAgency: Sendable, Hashable, Codable, CustomStringConvertible {
+public enum LeadAgency: Sendable, Hashable, StorageStringCodable, CustomStringConvertible {
+    public static let storageFormat = "landlord or partner:<name>"
+
     case landlord
     case partner(name: String)
 
@@ -77,21 +79,6 @@ public enum LeadAgency: Sendable, Hashable, Codable, CustomStringConvertible {
         case .landlord: "the landlord"
         case .partner(let name): name
         }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let agency = LeadAgency(storageValue: text) else {
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "Expected landlord or partner:<name>, found \"\(text)\"")
-        }
-        self = agency
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(storageValue)
     }
 }
 

@@ -24,7 +24,9 @@ public enum Milestone: String, Sendable, Hashable, Codable, CaseIterable {
 /// How a due time is computed from the time a report was received (UK local time).
 ///
 /// Stored and encoded as a short string, `"workingHours:24"` or `"workingDays:5"`.
-public enum DeadlineRule: Sendable, Hashable, Codable, CustomStringConvertible {
+public enum DeadlineRule: Sendable, Hashable, StorageStringCodable, CustomStringConvertible {
+    public static let storageFormat = "\"workingHours:N\" or \"workingDays:N\""
+
     /// Due when this many hours that fall on working days have passed since receipt.
     ///
     /// Working hours are wall-clock hours: every working day contributes its whole local day,
@@ -65,22 +67,6 @@ public enum DeadlineRule: Sendable, Hashable, Codable, CustomStringConvertible {
         case "workingDays": self = .workingDays(amount)
         default: return nil
         }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let rule = DeadlineRule(storageValue: text) else {
-            throw DecodingError.dataCorruptedError(
-                in: container,
-                debugDescription: "Expected \"workingHours:N\" or \"workingDays:N\", found \"\(text)\"")
-        }
-        self = rule
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(storageValue)
     }
 }
 
