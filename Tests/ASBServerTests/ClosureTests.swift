@@ -20,6 +20,16 @@ struct ClosureTests {
         return (reference, receipt.string("accessCode"), officer, leader.token)
     }
 
+    /// Posts one closure step as the case's officer and expects it to succeed, so a broken
+    /// setup step fails where it happens rather than at a later assertion.
+    @discardableResult
+    func step(_ t: TestApp, _ reference: String, _ path: String, _ body: [String: Any]? = nil, token: String,
+              sourceLocation: SourceLocation = #_sourceLocation) async throws -> TestApp.Reply {
+        let reply = try await t.send(.POST, "/api/v1/cases/\(reference)/\(path)", json: body, token: token)
+        #expect((200..<300).contains(reply.status.code), "\(path): \(reply.text)", sourceLocation: sourceLocation)
+        return reply
+    }
+
     @Test("SS-CLS-1: each reason's conditions are checked: 422 for missing details, 409 naming the rule")
     func proposals() async throws {
         try await TestApp.run(configure: longTokens) { t in
@@ -48,16 +58,16 @@ struct ClosureTests {
         try await TestApp.run(configure: longTokens) { t in
             let c = try await openCase(t)
             let base = "/api/v1/cases/\(c.reference)"
-            _ = try await t.send(.POST, "\(base)/closure-proposals", json: ["reason": "resolved"], token: c.officer.token)
+            try await step(t, c.reference, "closure-proposals", ["reason": "resolved"], token: c.officer.token)
             let refused = try await t.send(.POST, "\(base)/closure", token: c.officer.token)
             #expect(refused.status == .conflict)
             #expect(refused.json["clause"] as? String == "SS-CLS-2")
-            _ = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "letter", "outcome": "sent"], token: c.officer.token)
+            try await step(t, c.reference, "closure-contacts", ["method": "letter", "outcome": "sent"], token: c.officer.token)
             #expect(try await t.send(.POST, "\(base)/closure", token: c.officer.token).status == .conflict, "A letter alone is not agreement")
             let bad = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "phone", "outcome": "disagreed"], token: c.officer.token)
             #expect(bad.fieldErrors == ["reasons"])
             t.clock.advance(by: 3600)
-            _ = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "phone", "outcome": "agreed"], token: c.officer.token)
+            try await step(t, c.reference, "closure-contacts", ["method": "phone", "outcome": "agreed"], token: c.officer.token)
             let closed = try await t.send(.POST, "\(base)/closure", token: c.officer.token)
             #expect(closed.status == .ok, "\(closed.text)")
             #expect(closed.json["status"] as? String == "closed")
@@ -72,14 +82,14 @@ struct ClosureTests {
         try await TestApp.run(configure: longTokens) { t in
             let c = try await openCase(t)
             let base = "/api/v1/cases/\(c.reference)"
-            _ = try await t.send(.POST, "\(base)/closure-proposals", json: ["reason": "resolved"], token: c.officer.token)
+            try await step(t, c.reference, "closure-proposals", ["reason": "resolved"], token: c.officer.token)
             t.clock.advance(by: 3600)
-            _ = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "phone", "outcome": "noAnswer"], token: c.officer.token)
-            _ = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "visit", "outcome": "noAnswer"], token: c.officer.token)
-            _ = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "letter", "outcome": "sent"], token: c.officer.token)
+            try await step(t, c.reference, "closure-contacts", ["method": "phone", "outcome": "noAnswer"], token: c.officer.token)
+            try await step(t, c.reference, "closure-contacts", ["method": "visit", "outcome": "noAnswer"], token: c.officer.token)
+            try await step(t, c.reference, "closure-contacts", ["method": "letter", "outcome": "sent"], token: c.officer.token)
             #expect(try await t.send(.POST, "\(base)/closure", token: c.officer.token).status == .conflict, "Both attempts on one day")
             t.clock.advance(by: 86_400)
-            _ = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "phone", "outcome": "noAnswer"], token: c.officer.token)
+            try await step(t, c.reference, "closure-contacts", ["method": "phone", "outcome": "noAnswer"], token: c.officer.token)
             #expect(try await t.send(.POST, "\(base)/closure", token: c.officer.token).status == .ok)
         }
     }
@@ -89,13 +99,9 @@ struct ClosureTests {
         try await TestApp.run(configure: longTokens) { t in
             let c = try await openCase(t)
             let base = "/api/v1/cases/\(c.reference)"
-            _ = try await t.send(.POST, "\(base)/closure-proposals",
-                                 json: ["reason": "actionsExhausted", "explanation": "Mediation was refused and there is no evidence for legal action."],
-                                 token: c.officer.token)
+            try await step(t, c.reference, "closure-proposals", ["reason": "actionsExhausted", "explanation": "Mediation was refused and there is no evidence for legal action."], token: c.officer.token)
             t.clock.advance(by: 3600)
-            _ = try await t.send(.POST, "\(base)/closure-contacts",
-                                 json: ["method": "visit", "outcome": "disagreed", "reasons": "The noise still happens at weekends."],
-                                 token: c.officer.token)
+            try await step(t, c.reference, "closure-contacts", ["method": "visit", "outcome": "disagreed", "reasons": "The noise still happens at weekends."], token: c.officer.token)
             let needsApproval = try await t.send(.POST, "\(base)/closure", token: c.officer.token)
             #expect(needsApproval.status == .conflict && needsApproval.json["code"] as? String == "closure.needsApproval")
             let seen = try await t.send(.GET, "\(base)/closure", token: c.leader)
@@ -110,12 +116,11 @@ struct ClosureTests {
     func anonymousAndCancel() async throws {
         try await TestApp.run(configure: longTokens) { t in
             let anonymous = try await openCase(t, overrides: ["anonymous": true, "reporter": NSNull()])
-            _ = try await t.send(.POST, "/api/v1/cases/\(anonymous.reference)/closure-proposals", json: ["reason": "resolved"],
-                                 token: anonymous.officer.token)
+            try await step(t, anonymous.reference, "closure-proposals", ["reason": "resolved"], token: anonymous.officer.token)
             #expect(try await t.send(.POST, "/api/v1/cases/\(anonymous.reference)/closure", token: anonymous.officer.token).status == .ok)
 
             let c = try await openCase(t)
-            _ = try await t.send(.POST, "/api/v1/cases/\(c.reference)/closure-proposals", json: ["reason": "resolved"], token: c.officer.token)
+            try await step(t, c.reference, "closure-proposals", ["reason": "resolved"], token: c.officer.token)
             let code = try #require(c.code)
             _ = try await t.send(.POST, "/api/v1/track/incidents", json: ["reference": c.reference, "accessCode": code,
                                                                           "description": "It started again last night."])
@@ -131,10 +136,10 @@ struct ClosureTests {
         try await TestApp.run(configure: longTokens) { t in
             let c = try await openCase(t)
             let base = "/api/v1/cases/\(c.reference)"
-            _ = try await t.send(.POST, "\(base)/closure-proposals", json: ["reason": "resolved"], token: c.officer.token)
+            try await step(t, c.reference, "closure-proposals", ["reason": "resolved"], token: c.officer.token)
             t.clock.advance(by: 3600)
-            _ = try await t.send(.POST, "\(base)/closure-contacts", json: ["method": "phone", "outcome": "agreed"], token: c.officer.token)
-            _ = try await t.send(.POST, "\(base)/closure", token: c.officer.token)
+            try await step(t, c.reference, "closure-contacts", ["method": "phone", "outcome": "agreed"], token: c.officer.token)
+            try await step(t, c.reference, "closure", token: c.officer.token)
 
             let code = try #require(c.code)
             let again = try await t.send(.POST, "/api/v1/track/incidents", json: ["reference": c.reference, "accessCode": code,
@@ -165,8 +170,7 @@ struct ClosureTests {
             let quiet = try await openCase(t)
             let busy = try await openCase(t)
             t.clock.advance(by: 59 * 86_400)
-            _ = try await t.send(.POST, "/api/v1/cases/\(busy.reference)/incidents", json: ["channel": "phone", "description": "Again."],
-                                 token: busy.officer.token)
+            try await step(t, busy.reference, "incidents", ["channel": "phone", "description": "Again."], token: busy.officer.token)
             let service = ClosureService(app: t.app, db: t.app.db, requestID: nil)
             #expect(try await service.proposeDueClosures() == 0, "59 days is not yet 60")
             t.clock.advance(by: 86_400)
