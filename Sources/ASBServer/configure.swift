@@ -20,18 +20,24 @@ public func configure(
     app.migrations.add(Migrations.all)
     app.migrations.add(SessionRecord.migration)
     app.sessions.use(.fluent)
+    app.configureWeb()
 
     // Middleware, outermost first. Every error becomes a problem document in ProblemMiddleware.
     app.middleware = Middlewares()
     app.middleware.use(RequestIDMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(WebCookieMiddleware())
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(CurrentRequestMiddleware())
     app.middleware.use(BodyLimitMiddleware(jsonBytes: config.maxBodyBytes, attachmentBytes: config.maxAttachmentBytes))
     app.middleware.use(TokenAuthenticator())
+    app.middleware.use(StaffCookieAuthenticator())
+    // Static files: the stylesheet and the small script that only enhances.
+    app.middleware.use(FileMiddleware(publicDirectory: WebResources.publicDirectory, defaultFile: nil))
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: max(config.maxBodyBytes, config.maxAttachmentBytes))
 
     try routes(app)
+    try app.registerWebRoutes()
 
     app.asyncCommands.use(ASBServeCommand(), as: "serve", isDefault: true)
     app.asyncCommands.use(CreateUserCommand(), as: "create-user")

@@ -207,3 +207,13 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStri
         (lhs.date, lhs.secondsIntoDay) < (rhs.date, rhs.secondsIntoDay)
     }
 }
+
+extension LocalDate {
+    private static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August",
+                                     "September", "October", "November", "December"]
+
+    /// "Monday 30 November 2026", as GOV.UK writes dates.
+    public var longDescription: String {
+        "\(weekday.name) \(day) \(Self.monthNames[month - 1]) \(year)"
+    }
+}

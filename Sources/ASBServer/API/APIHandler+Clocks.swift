@@ -65,28 +65,9 @@ extension APIHandler {
         let ctx = try context()
         let user = try ctx.staff(.recordReport)
         guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON.") }
-        let milestone: Milestone = EnumBridge.convert(body.milestone)
-        let cases = ctx.cases
-        let asbCase = try await cases.findReadable(input.path.reference, by: .staff(user))
-        // Intake may record an acknowledgement; the response and the investigation are casework.
-        if milestone != .acknowledgement {
-            guard CaseAccess.canUpdate(role: user.role, relation: try await cases.relation(of: asbCase, to: user),
-                                       caseIsAllocated: asbCase.$allocatedOfficer.id != nil)
-            else { throw AppError.forbidden("Only the allocated officer or a team leader records this milestone.") }
-        }
         let now = ctx.now
-        let metAt = body.metAt ?? now
-        var errors: [FieldError] = []
-        if metAt > now.addingTimeInterval(60) { errors.append(FieldError("metAt", "This cannot be in the future.")) }
-        if metAt < asbCase.receivedAt { errors.append(FieldError("metAt", "This cannot be before the case was reported.")) }
-        if let note = body.note, note.count > 2000 { errors.append(FieldError("note", "Keep the note to 2,000 characters.")) }
-        guard errors.isEmpty else { throw ValidationFailure(errors) }
-        let note = body.note?.trimmingCharacters(in: .whitespacesAndNewlines)
-        try await ctx.app.asb.writes.run(on: ctx.db) { db in
-            _ = try await CaseClock(db: db, requestID: ctx.requestID)
-                .recordMet(milestone, at: metAt, note: (note ?? "").isEmpty ? nil : note, on: asbCase, by: .staff(user), now: now)
-        }
-        let deadlines = try await ctx.clock.deadlines(of: try asbCase.requireID())
+        let deadlines = try await ctx.cases.recordMilestone(EnumBridge.convert(body.milestone), on: input.path.reference,
+                                                            metAt: body.metAt, note: body.note, by: .staff(user))
         return .created(.init(body: .json(deadlines.map { .init($0, now: now) })))
     }
 

@@ -46,15 +46,7 @@ extension APIHandler {
             hateStrands: EnumBridge.convert(body.hateStrands ?? []), immediateDanger: body.immediateDanger ?? false,
             receivedAt: body.receivedAt)
         draft.guidanceGiven = EnumBridge.convert(body.guidanceGiven ?? [])
-        let report = try ReportValidator.validate(draft, by: .init(isStaff: true), now: ctx.now, existingCase: true)
-        let calendar = try await ctx.calendar.calendar()
-        let incident = try await ctx.app.asb.writes.run(on: ctx.db) { db in
-            let service = IntakeService(app: ctx.app, db: db, requestID: ctx.requestID)
-            let target = try await CaseService(app: ctx.app, db: db, requestID: ctx.requestID)
-                .findReadable(input.path.reference, by: .staff(user))
-            return try await service.addIncident(report, to: target, calendar: calendar, by: .staff(user), now: ctx.now, on: db)
-        }
-        try await incident.$recordedBy.load(on: ctx.db)
+        let incident = try await ctx.intake.addIncident(draft, toCase: input.path.reference, by: .staff(user))
         return .created(.init(body: .json(try .init(incident))))
     }
 }

@@ -7,15 +7,9 @@ extension APIHandler {
         let ctx = try context()
         _ = try ctx.staff(.manageUsers)
         let limit = try PageSize.resolve(input.query.limit)
-        let cursor = try Cursor.decode(input.query.cursor)
-        let query = User.query(on: ctx.db)
-        if let role = input.query.role { query.filter(\.$role == EnumBridge.convert(role, to: Role.self)) }
-        if let active = input.query.active { query.filter(\.$active == active) }
-        if let after = cursor?.text { query.filter(\.$username > after) }
-        let rows = try await query.with(\.$partnerAgency).sort(\.$username).limit(limit + 1).all()
-        let items = Array(rows.prefix(limit))
-        let next = rows.count > limit ? items.last.map { Cursor(text: $0.username, id: $0.id!).encoded() } : nil
-        return .ok(.init(body: .json(.init(items: try items.map { try .init($0) }, nextCursor: next))))
+        let page = try await ctx.users.list(role: input.query.role.map { EnumBridge.convert($0, to: Role.self) },
+                                            active: input.query.active, cursor: input.query.cursor, limit: limit)
+        return .ok(.init(body: .json(.init(items: try page.items.map { try .init($0) }, nextCursor: page.nextCursor))))
     }
 
     func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output {

@@ -15,9 +15,14 @@ enum TokenHash {
 /// revoked, not expired and its user is active. Never throws: handlers decide what needs a user.
 struct TokenAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
+        try await Self.logIn(token: bearer.token, for: request)
+    }
+
+    /// The one check of a staff token, whether it came as a bearer token or in the web session cookie.
+    static func logIn(token rawToken: String, for request: Request) async throws {
         let now = request.application.asb.clock.now()
         let found = try await APIToken.query(on: request.db)
-            .filter(\.$tokenHash == TokenHash.of(bearer.token))
+            .filter(\.$tokenHash == TokenHash.of(rawToken))
             .with(\.$user, { $0.with(\.$partnerAgency) })
             .first()
         guard let token = found, token.revokedAt == nil, token.expiresAt > now, token.user.active

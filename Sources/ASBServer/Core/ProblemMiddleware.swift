@@ -9,7 +9,30 @@ struct ProblemMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
+            if request.isWebPage { return await Self.page(for: error, request: request) }
             return Self.response(for: error, request: request)
+        }
+    }
+
+    /// Pages get the same problem as an HTML page; a page that needs a signed-in user sends the
+    /// browser to the sign-in page and back.
+    static func page(for error: any Error, request: Request) async -> Response {
+        switch error {
+        case WebError.signInNeeded, AppError.unauthenticated:
+            var target = request.url.path
+            if let query = request.url.query, !query.isEmpty { target += "?" + query }
+            let next = request.method == .GET ? "?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
+            return request.redirect(to: "/staff/sign-in" + next, redirectType: .normal)
+        case WebError.formExpired:
+            let problem = Problem(type: Problem.typeBase + "form-expired", title: "This form has expired", status: 403,
+                                  detail: "Go back, reload the page and try again. Forms expire when you sign out or after a long time.",
+                                  code: "formExpired")
+            return await ErrorPage.response(for: problem, headers: [:], request: request)
+        default:
+            var headers = HTTPHeaders()
+            let problem = problem(for: error, request: request, headers: &headers)
+            if problem.status >= 500 { request.logger.report(error: error) }
+            return await ErrorPage.response(for: problem, headers: headers, request: request)
         }
     }
 

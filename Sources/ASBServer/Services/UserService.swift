@@ -19,6 +19,25 @@ struct UserService {
         var password: String
     }
 
+    /// Staff accounts by username, a page at a time.
+    func list(role: Role?, active: Bool?, cursor rawCursor: String?, limit: Int) async throws -> CaseService.Page<User> {
+        let cursor = try Cursor.decode(rawCursor)
+        let query = User.query(on: db)
+        if let role { query.filter(\.$role == role) }
+        if let active { query.filter(\.$active == active) }
+        if let after = cursor?.text { query.filter(\.$username > after) }
+        let rows = try await query.with(\.$partnerAgency).sort(\.$username).limit(limit + 1).all()
+        let items = Array(rows.prefix(limit))
+        let next = rows.count > limit ? items.last.map { Cursor(text: $0.username, id: $0.id!).encoded() } : nil
+        return .init(items: items, nextCursor: next)
+    }
+
+    /// Active officers and team leaders: the people a case can be allocated to, by name.
+    func caseworkers() async throws -> [User] {
+        try await User.query(on: db).filter(\.$role ~~ [.officer, .teamLeader]).filter(\.$active == true)
+            .sort(\.$displayName).limit(500).all()
+    }
+
     struct Changes {
         var displayName: String?
         var email: String?

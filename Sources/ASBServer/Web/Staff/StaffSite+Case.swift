@@ -1,0 +1,301 @@
+import ASBCore
+import Fluent
+import Foundation
+import Vapor
+
+extension RawRepresentable where RawValue == String {
+    /// `inProgress` → "In progress", for values without a display name of their own.
+    var words: String {
+        var out = ""
+        for ch in rawValue {
+            if ch.isUppercase { out += " " + ch.lowercased() } else { out.append(ch) }
+        }
+        return out.capitalisedFirst
+    }
+}
+
+extension StaffSite {
+    func bootCase(_ routes: any RoutesBuilder) {
+        routes.get(use: casePage)
+        routes.post(":form", use: submitCaseForm)
+    }
+
+    /// Everything the case page shows, loaded through the services (each read is audited there).
+    struct CaseData {
+        var user: User
+        var detail: CaseService.Detail
+        var plan: ActionPlanService.View?
+        var contacts: ContactService.Overview?
+        var referrals: [Referral]
+        var reviews: [ReviewMeeting]
+        var enforcement: EnforcementService.View?
+        var closure: ClosureService.View?
+        var timeline: [CaseEvent]
+        var caseworkers: [User]
+        var agencies: [PartnerAgency]
+        var mayWork: Bool
+        var now: Date
+    }
+
+    static func load(_ reference: String, user: User, req: Request) async throws -> CaseData {
+        let app = req.application, db = req.db, id = req.id
+        let actor = Actor.staff(user)
+        let detail = try await CaseService(app: app, db: db, requestID: id).detail(reference, by: actor)
+        let ref = detail.asbCase.reference
+        let referrals = try await ReferralService(app: app, db: db, requestID: id).list(on: ref, by: actor)
+        let now = app.asb.clock.now()
+        guard user.role != .partner else {
+            return CaseData(user: user, detail: detail, referrals: referrals, reviews: [], timeline: [], caseworkers: [], agencies: [],
+                            mayWork: false, now: now)
+        }
+        let relation = try await CaseService(app: app, db: db, requestID: id).relation(of: detail.asbCase, to: user)
+        let mayWork = user.role.may(.updateCase)
+            && CaseAccess.canUpdate(role: user.role, relation: relation, caseIsAllocated: detail.asbCase.$allocatedOfficer.id != nil)
+        return CaseData(
+            user: user, detail: detail,
+            plan: try await ActionPlanService(app: app, db: db, requestID: id).view(of: ref, by: actor),
+            contacts: try await ContactService(app: app, db: db, requestID: id).overview(of: ref, by: actor),
+            referrals: referrals,
+            reviews: try await ReviewService(app: app, db: db, requestID: id).list(of: ref, by: actor),
+            enforcement: try await EnforcementService(app: app, db: db, requestID: id).view(of: ref, by: actor),
+            closure: try await ClosureService(app: app, db: db, requestID: id).view(of: ref, by: actor),
+            timeline: try await CaseService(app: app, db: db, requestID: id).timeline(ref, cursor: nil, limit: 100, by: actor).items,
+            caseworkers: try await UserService(app: app, db: db, requestID: id).caseworkers(),
+            agencies: try await ReferralService(app: app, db: db, requestID: id).agencies().filter(\.active),
+            mayWork: mayWork, now: now)
+    }
+
+    // MARK: The page
+
+    struct CasePage: PageModel {
+        var chrome: PageChrome
+        var reference: String
+        var status: String
+        var statusClass: String
+        var priority: String?
+        var priorityClass: String?
+        var hate: Bool
+        var summary: [SummaryItem]
+        /// One table or none (a list, so the template can loop it into the shared table partial).
+        var deadlines: [Table]?
+        var sections: [PageSection]
+        var contents: [PageChrome.NavLink]
+        /// A stale edit: what happened, and that nothing was overwritten.
+        var conflict: String?
+    }
+
+    @Sendable func casePage(_ req: Request) async throws -> Response {
+        let user = try req.requireStaffPage(.readCases)
+        let data = try await Self.load(req.parameters.get("reference") ?? "", user: user, req: req)
+        return try await Self.render(data, req: req, forms: Self.forms(for: data))
+    }
+
+    static func render(_ data: CaseData, req: Request, forms: [CaseForm: FormModel], errors: [ErrorLink] = [],
+                       conflict: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
+        let c = data.detail.asbCase
+        let sections = Self.sections(data, forms: forms)
+        let page = CasePage(
+            chrome: WebChrome.make(req, title: "Case \(c.reference)", errors: errors),
+            reference: c.reference, status: c.status.displayName, statusClass: Tag.status(c.status),
+            priority: c.priority?.displayName, priorityClass: c.priority.map(Tag.priority), hate: c.hate,
+            summary: Self.summary(data), deadlines: Self.deadlines(data).map { [$0] },
+            sections: sections, contents: sections.map { .init(href: "#" + $0.id, label: $0.title, current: false) },
+            conflict: conflict)
+        return try await req.page("staff/case", page, status: status)
+    }
+
+    static func summary(_ data: CaseData) -> [SummaryItem] {
+        let c = data.detail.asbCase
+        var items: [SummaryItem] = [
+            .init(key: "Received", value: "\(CaseClock.describe(c.receivedAt)) by \(c.channel.displayName.lowercased())"),
+            .init(key: "Officer", value: c.allocatedOfficer?.displayName ?? "Not allocated"),
+            .init(key: "Lead agency", value: c.leadAgency?.name ?? "The landlord"),
+            .init(key: "What it is about", value: c.categories.map(\.displayName).joined(separator: ", ").nonEmpty ?? "Not classified"),
+        ]
+        if c.hate {
+            items.append(.init(key: "Hate crime or incident", value: c.hateStrands.map(\.displayName).joined(separator: ", ").nonEmpty ?? "Strands not recorded",
+                               tag: "tag-red"))
+        }
+        if c.notASB { items.append(.init(key: "Recorded as", value: "Not anti-social behaviour: for information")) }
+        if let location = c.location { items.append(.init(key: "Where", value: [location, c.postcode].compactMap { $0 }.joined(separator: ", "))) }
+        if let n = c.neighbourhood { items.append(.init(key: "Neighbourhood", value: n.name)) }
+        if data.detail.repeatVictim { items.append(.init(key: "Repeat victim", value: "Another case within 12 months", tag: "tag-orange")) }
+        if data.detail.repeatPerpetrator { items.append(.init(key: "Repeat perpetrator", value: "Another case within 12 months", tag: "tag-orange")) }
+        if let status = c.caseReviewStatus {
+            items.append(.init(key: "ASB Case Review", value: status.words, tag: "tag-purple"))
+        }
+        if let reason = c.closureReason, c.status == .closed {
+            items.append(.init(key: "Closed", value: "\(reason.displayName), \(c.closedAt.map(CaseClock.describe) ?? "")"))
+        }
+        return items
+    }
+
+    static func deadlines(_ data: CaseData) -> Table? {
+        let rows: [[Table.Cell]] = data.detail.deadlines.map { m in
+            let state = m.state(now: data.now)
+            return [
+                .init(text: m.milestone.displayName),
+                .init(text: CaseClock.describe(m.dueAt)),
+                .init(text: state.displayName, tag: Tag.milestone(state)),
+                .init(text: m.metAt.map(CaseClock.describe) ?? "Not yet"),
+                .init(text: m.explanation),
+            ]
+        }
+        return rows.isEmpty ? nil : Table(caption: "Deadlines", headers: ["Milestone", "Due", "State", "Met", "Rule"], rows: rows)
+    }
+
+    static func sections(_ data: CaseData, forms: [CaseForm: FormModel]) -> [PageSection] {
+        func f(_ kinds: CaseForm...) -> [FormModel]? { kinds.compactMap { forms[$0] }.nilIfEmpty }
+        let d = data.detail
+        var sections: [PageSection] = []
+
+        // Parties
+        let partyRows: [[Table.Cell]] = d.parties.map { link in
+            let p = link.party
+            var contact = [p.phone, p.email, p.address, p.postcode].compactMap { $0 }.joined(separator: ", ")
+            if contact.isEmpty { contact = "None recorded" }
+            let needs = (p.supportNeeds.map(\.displayName) + [p.supportNotes].compactMap { $0 }).joined(separator: ", ")
+            let others = (d.otherCases[p.id ?? UUID()] ?? []).map(\.reference).joined(separator: ", ")
+            return [.init(text: p.name ?? "Name not given"), .init(text: link.role.displayName), .init(text: contact),
+                    .init(text: needs.isEmpty ? "None recorded" : needs), .init(text: others.isEmpty ? "None" : others)]
+        }
+        sections.append(PageSection(
+            id: "parties", title: "People and support needs",
+            tables: partyRows.isEmpty ? nil : [Table(caption: "People on this case", headers: ["Name", "Role", "Contact", "Support needs", "Other cases"], rows: partyRows)],
+            empty: partyRows.isEmpty ? "No people recorded: the report was anonymous." : nil, forms: f(.party)))
+
+        // Incidents
+        let incidentRows: [[Table.Cell]] = d.incidents.map { i in
+            [.init(text: CaseClock.describe(i.receivedAt)), .init(text: i.channel.displayName),
+             .init(text: [i.occurredOn, i.occurredAt].compactMap { $0 }.joined(separator: " ").nonEmpty ?? "Not given"),
+             .init(text: i.description)]
+        }
+        sections.append(PageSection(id: "incidents", title: "Reports and incidents",
+                                    tables: [Table(caption: "Reports and incidents", headers: ["Received", "By", "When it happened", "What happened"], rows: incidentRows)],
+                                    forms: f(.incident, .milestone)))
+
+        guard data.user.role != .partner else {
+            sections.append(referralSection(data, forms: [:]))
+            return sections
+        }
+
+        // Risk and allocation
+        sections.append(PageSection(id: "assessment", title: "Risk assessment and allocation",
+                                    items: [.init(key: "Risk level", value: d.asbCase.riskLevel?.words ?? "Not assessed"),
+                                            .init(key: "Priority set by", value: d.asbCase.prioritySource?.words ?? "Not set")],
+                                    forms: f(.assess, .allocate)))
+
+        // Action plan
+        if let plan = data.plan {
+            var tables: [Table] = []
+            var items: [SummaryItem] = []
+            if let current = plan.current {
+                items = [.init(key: "Agreed", value: "\(LocalDate(iso: current.agreedOn)?.longDescription ?? current.agreedOn) by \(current.howAgreed.words.lowercased())"),
+                         .init(key: "Reporter's actions missed", value: "\(plan.adherence.reporterActionsMissed) of \(plan.adherence.reporterActions)")]
+                tables.append(Table(caption: "Actions (revision \(current.revision))", headers: ["Action", "Who", "Due", "Status"],
+                                    rows: current.actions.sorted { $0.position < $1.position }.map { a in
+                    [.init(text: a.what), .init(text: a.owner.displayName), .init(text: a.dueOn.flatMap(LocalDate.init(iso:))?.longDescription ?? "–"),
+                     .init(text: a.status.displayName, tag: a.status == .done ? "tag-green" : a.status == .notDone ? "tag-red" : "tag-blue")]
+                }))
+            }
+            sections.append(PageSection(id: "action-plan", title: "Action plan", items: items.nilIfEmpty, tables: tables.nilIfEmpty,
+                                        empty: plan.current == nil ? "No action plan agreed yet (SS-NXT-2)." : nil,
+                                        forms: f(.actionPlan, .actionStatus)))
+        }
+
+        // Contact
+        if let contacts = data.contacts {
+            var tables: [Table] = []
+            if !contacts.plans.isEmpty {
+                tables.append(Table(caption: "Agreed contact", headers: ["With", "How often", "How", "Next due"], rows: contacts.plans.filter(\.active).map { p in
+                    let due = LocalDate(iso: p.nextContactDue)
+                    let overdue = due.map { $0 < contacts.today } ?? false
+                    return [.init(text: p.party.name ?? "Reporter"), .init(text: p.frequency), .init(text: p.method.words),
+                            .init(text: due?.longDescription ?? p.nextContactDue, tag: overdue ? "tag-red" : nil)]
+                }))
+            }
+            if !contacts.log.isEmpty {
+                tables.append(Table(caption: "Contact log", headers: ["When", "With", "How", "Summary"], rows: contacts.log.map { e in
+                    [.init(text: CaseClock.describe(e.at)), .init(text: e.party?.name ?? "–"),
+                     .init(text: "\(e.method.words), \(e.direction.words.lowercased())"),
+                     .init(text: (e.restricted ? "[Restricted] " : "") + e.summary)]
+                }))
+            }
+            sections.append(PageSection(id: "contact", title: "Contact", tables: tables.nilIfEmpty,
+                                        empty: tables.isEmpty ? "No contact agreed or logged yet (SS-NXT-5)." : nil,
+                                        forms: f(.contact, .contactPlan)))
+        }
+
+        sections.append(referralSection(data, forms: forms))
+
+        // Reviews
+        let reviewRows: [[Table.Cell]] = data.reviews.map { r in
+            [.init(text: LocalDate(iso: r.scheduledFor)?.longDescription ?? r.scheduledFor), .init(text: r.status.words),
+             .init(text: r.attendees.joined(separator: ", ").nonEmpty ?? "–"), .init(text: r.summary ?? "–")]
+        }
+        sections.append(PageSection(id: "reviews", title: "Case review meetings",
+                                    tables: reviewRows.isEmpty ? nil : [Table(caption: "Case review meetings", headers: ["Date", "Status", "Attendees", "Summary"], rows: reviewRows)],
+                                    empty: reviewRows.isEmpty ? "No case review meetings yet (SS-PRG-3)." : nil,
+                                    forms: f(.reviewSchedule, .reviewRecord)))
+
+        // Enforcement
+        if let e = data.enforcement {
+            var tables: [Table] = []
+            if !e.evidence.isEmpty {
+                tables.append(Table(caption: "Witness evidence", headers: ["Kind", "Confirmed", "How", "Approved"], rows: e.evidence.map { w in
+                    [.init(text: w.kind.displayName), .init(text: w.confirmedOn), .init(text: w.howConfirmed),
+                     .init(text: w.approvedAt == nil ? "Not yet" : "Approved", tag: w.approvedAt == nil ? "tag-yellow" : "tag-green")]
+                }))
+            }
+            if !e.actions.isEmpty {
+                tables.append(Table(caption: "Enforcement actions", headers: ["Action", "On", "Status", "Outcome"], rows: e.actions.map { a in
+                    [.init(text: a.type.displayName), .init(text: a.on), .init(text: a.status.words), .init(text: a.outcome ?? "–")]
+                }))
+            }
+            sections.append(PageSection(id: "enforcement", title: "Enforcement and legal action", tables: tables.nilIfEmpty,
+                                        empty: tables.isEmpty ? "No enforcement recorded. Legal action needs the reporter's commitment to give witness statements (SS-PRG-4)." : nil,
+                                        forms: f(.witnessEvidence, .enforcement)))
+        }
+
+        // Closure
+        if let closure = data.closure {
+            var items: [SummaryItem] = []
+            if let current = closure.current {
+                items.append(.init(key: "Proposed reason", value: current.reason.displayName))
+                items.append(.init(key: "Proposed", value: CaseClock.describe(current.proposedAt)))
+                for contact in current.contacts {
+                    items.append(.init(key: "Closure contact", value: "\(contact.method.displayName): \(contact.outcome.words), \(CaseClock.describe(contact.at))"))
+                }
+                items.append(.init(key: "Approved", value: current.approvedAt.map(CaseClock.describe) ?? "Not yet"))
+            }
+            if let blocked = closure.blockedBy, closure.current != nil {
+                items.append(.init(key: "Cannot close yet", value: blocked.description, tag: "tag-yellow"))
+            }
+            sections.append(PageSection(id: "closure", title: "Closure", items: items.nilIfEmpty,
+                                        empty: items.isEmpty ? "No closure proposed. A case closes only for one of five reasons, after a visit or phone call (SS-CLS-1, SS-CLS-2)." : nil,
+                                        forms: f(.closurePropose, .closureContact, .closureApprove, .close, .reopen)))
+        }
+
+        // Timeline
+        sections.append(PageSection(id: "timeline", title: "Timeline", tables: [Table(
+            caption: "Timeline", headers: ["When", "What", "Who"],
+            rows: data.timeline.map { [.init(text: CaseClock.describe($0.at)), .init(text: $0.summary), .init(text: $0.actor?.displayName ?? "System")] })]))
+        return sections
+    }
+
+    static func referralSection(_ data: CaseData, forms: [CaseForm: FormModel]) -> PageSection {
+        let rows: [[Table.Cell]] = data.referrals.map { r in
+            [.init(text: r.agency.name), .init(text: CaseClock.describe(r.sentAt)), .init(text: r.status.words), .init(text: r.reason)]
+        }
+        let lead = data.detail.leadAgencyHistory.first.map { "\($0.agency?.name ?? "The landlord"): \($0.reason)" }
+        return PageSection(id: "partners", title: "Partner agencies",
+                           items: lead.map { [SummaryItem(key: "Lead agency decision", value: $0)] },
+                           tables: rows.isEmpty ? nil : [Table(caption: "Referrals", headers: ["Agency", "Sent", "Status", "Reason"], rows: rows)],
+                           empty: rows.isEmpty ? "No referrals to partner agencies yet (SS-PRG-2)." : nil,
+                           forms: [forms[.referral], forms[.leadAgency]].compactMap { $0 }.nilIfEmpty)
+    }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,43 @@
+import ASBCore
+import Vapor
+
+/// Builds the chrome of a page for the request: who is signed in, the site's navigation with
+/// the current page marked, the CSRF token and the one-time notice.
+enum WebChrome {
+    static func signedIn(_ request: Request) -> PageChrome.SignedIn? {
+        guard request.url.path.hasPrefix("/staff"), let user = request.auth.get(User.self) else { return nil }
+        return .init(name: user.displayName, role: user.role.displayName, isAdmin: user.role == .admin,
+                     mayRecordReports: user.role.may(.recordReport), worksCases: user.role.may(.readCases))
+    }
+
+    static func nav(for request: Request) -> [PageChrome.NavLink] {
+        let path = request.url.path
+        func link(_ href: String, _ label: String, exact: Bool = false) -> PageChrome.NavLink {
+            .init(href: href, label: label, current: exact ? path == href : path == href || path.hasPrefix(href + "/"))
+        }
+        if path.hasPrefix("/staff") {
+            guard let user = request.auth.get(User.self) else { return [] }
+            var links: [PageChrome.NavLink] = []
+            if user.role.may(.readCases) { links.append(link("/staff", "Work queues", exact: true)) }
+            if user.role.may(.recordReport) { links.append(link("/staff/reports/new", "Record a report")) }
+            if user.role.may(.readCases) { links.append(link("/staff/search", "Search")) }
+            if user.role == .admin {
+                links.append(link("/staff/admin/users", "Users"))
+                links.append(link("/staff/admin/agencies", "Partner agencies"))
+                links.append(link("/staff/admin/neighbourhoods", "Neighbourhoods"))
+                links.append(link("/staff/admin/calendar", "Calendar"))
+            }
+            return links
+        }
+        return [
+            link("/", "Home", exact: true), link("/report", "Report a problem"), link("/track", "Track my case"),
+            link("/case-review", "ASB Case Review"), link("/notices", "Community notices"),
+        ]
+    }
+
+    static func make(_ request: Request, title: String, errors: [ErrorLink] = []) -> PageChrome {
+        let site = request.url.path.hasPrefix("/staff") ? "staff" : "public"
+        return PageChrome(title: title, site: site, user: signedIn(request), nav: nav(for: request),
+                          csrf: CSRF.token(for: request), notice: request.notice, errors: errors)
+    }
+}
