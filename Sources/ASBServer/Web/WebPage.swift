@@ -138,13 +138,13 @@ enum CSRF {
         if let staff = request.cookies[WebCookies.staff]?.string, request.auth.has(User.self) {
             return staffToken(sessionToken: staff)
         }
-        if request.hasSession {
-            if let existing = request.session.data[sessionKey] { return existing }
-            let fresh = request.application.asb.random.token()
-            request.session.data[sessionKey] = fresh
-            return fresh
-        }
-        return ""
+        // Every public route runs behind the sessions middleware (`registerWebRoutes`); staff
+        // pages have none, and a staff page without a signed-in user (sign-in) has no token.
+        guard !request.url.path.hasPrefix("/staff") else { return "" }
+        if let existing = request.session.data[sessionKey] { return existing }
+        let fresh = request.application.asb.random.token()
+        request.session.data[sessionKey] = fresh
+        return fresh
     }
 
     static func staffToken(sessionToken: String) -> String {

@@ -1,0 +1,408 @@
+import ASBCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+@testable import ASBServer
+
+/// Walks the public site through its question pages, as a browser without JavaScript would.
+private func reportThroughTheForm(_ web: WebClient, anonymous: Bool = false, hate: Bool = false) async throws -> WebClient.Page {
+    try await web.get("/report/what")
+    let steps: [(String, [(String, String)])] = [
+        ("what", [("immediateDanger", "no"), ("description", "Loud music from the flat above until 3am"), ("categories", "noise")]),
+        ("when", [("occurredOn", "2026-11-20"), ("occurredAt", "23:30")]),
+        ("where", [("location", "Flat 3, 12 Sample Road"), ("postcode", "ss1 1aa")]),
+        ("who", [("allegedPerpetrator.name", "The tenant of flat 4")]),
+        ("hate", hate ? [("hate", "yes"), ("hateStrands", "race"), ("hateStrands", "religionOrBelief")] : [("hate", "no")]),
+        ("risk", [("riskAnswers.frequency", "daily"), ("riskAnswers.duration", "oneToSixMonths")]),
+        ("support", []),
+        ("about-you", anonymous ? [("anonymous", "yes")]
+            : [("anonymous", "no"), ("reporter.name", "Robin Example"), ("reporter.email", "robin@example.org"),
+               ("reporter.preferredContactMethod", "email")]),
+    ]
+    for (step, fields) in steps {
+        let page = try await web.post("/report/\(step)", fields)
+        guard page.status == .seeOther else { throw TestFailure("/report/\(step): \(page.status) \(page.errorSummary)") }
+    }
+    let check = try await web.get("/report/check")
+    #expect(check.status == .ok)
+    let sent = try await web.post("/report/check", [])
+    #expect(sent.status == .seeOther && sent.location == "/report/done")
+    return try await web.get("/report/done")
+}
+
+@Suite("The public site")
+struct PublicSiteTests {
+    @Test("SS-REP-2: the start page tells people to call 999 before anything else, and shows the response times by priority")
+    func startPage() async throws {
+        try await TestApp.run { t in
+            let page = try await WebClient(t.app).get("/")
+            #expect(page.status == .ok)
+            let emergency = try #require(page.html.range(of: "call 999"))
+            let heading = try #require(page.html.range(of: "<h1"))
+            #expect(emergency.lowerBound < heading.lowerBound)
+            #expect(page.contains("101"))
+            for priority in Priority.allCases {
+                for rule in ServiceClock.schedule(for: priority) { #expect(page.contains("\(rule.milestone.displayName) within \(rule.rule)")) }
+            }
+            for strand in HateStrand.allCases { #expect(page.contains(strand.displayName)) }
+            #expect(page.headers.first(name: "Content-Security-Policy") != nil)
+        }
+    }
+
+    @Test("SS-REP-1: a report through the question pages becomes one case; the access code is shown once")
+    func reportFromStartToConfirmation() async throws {
+        try await TestApp.run { t in
+            let web = WebClient(t.app)
+            let done = try await reportThroughTheForm(web)
+            let reference = try #require(done.text(ofID: "case-reference"))
+            let code = try #require(done.text(ofID: "access-code"))
+            #expect(CaseReference(reference) != nil)
+            #expect(code.count >= 8)
+            let stored = try #require(try await ASBCase.query(on: t.app.db).filter(\.$reference == reference).first())
+            #expect(stored.channel == .web)
+            #expect(stored.postcode == "SS1 1AA")
+            #expect(done.contains("Response by") || done.contains("Acknowledgement by"))
+            // Shown once: reloading the confirmation does not show the code again.
+            let again = try await web.get("/report/done")
+            #expect(again.status == .seeOther)
+            // The answers are gone: sending again starts a new report rather than a second case.
+            try await web.get("/report/what")
+            let resend = try await web.post("/report/check", [])
+            #expect(resend.location == "/report/what")
+            #expect(try await ASBCase.query(on: t.app.db).count() == 1)
+        }
+    }
+
+    @Test("SS-DEF-2: a hate report through the form is priority 1 with its strands")
+    func hateReport() async throws {
+        try await TestApp.run { t in
+            let done = try await reportThroughTheForm(WebClient(t.app), anonymous: true, hate: true)
+            let reference = try #require(done.text(ofID: "case-reference"))
+            let stored = try #require(try await ASBCase.query(on: t.app.db).filter(\.$reference == reference).first())
+            #expect(stored.hate && stored.priority == .p1)
+            #expect(Set(stored.hateStrands) == [.race, .religionOrBelief])
+            #expect(done.contains("Priority 1"))
+        }
+    }
+
+    @Test("A question page with a problem is re-shown: 422, error summary linked to the field, message beside it, answers kept")
+    func questionPageErrors() async throws {
+        try await TestApp.run { t in
+            let web = WebClient(t.app)
+            try await web.get("/report/what")
+            let page = try await web.post("/report/what", [("description", ""), ("categories", "noise"), ("immediateDanger", "no")])
+            #expect(page.status == .unprocessableEntity)
+            #expect(page.errorSummary == ["Tell us what happened."])
+            #expect(page.contains("<a href=\"#description\">"))
+            #expect(page.contains("id=\"description-error\""))
+            #expect(page.contains("aria-describedby=\"description-hint description-error\""))
+            #expect(page.contains("<title>Error: "))
+            #expect(page.contains("value=\"noise\" checked"))
+            // The about-you page names each missing contact detail beside its own field.
+            try await web.get("/report/about-you")
+            let about = try await web.post("/report/about-you", [("anonymous", "no"), ("reporter.email", "not-an-email")])
+            #expect(about.status == .unprocessableEntity)
+            #expect(about.contains("id=\"reporter-name-error\""))
+            #expect(about.contains("id=\"reporter-email-error\""))
+            #expect(about.contains("value=\"not-an-email\""))
+            #expect(try await ASBCase.query(on: t.app.db).count() == 0)
+        }
+    }
+
+    @Test("A form without the right CSRF token is refused with 403 and changes nothing")
+    func csrf() async throws {
+        try await TestApp.run { t in
+            let web = WebClient(t.app)
+            try await web.get("/report/what")
+            let page = try await web.post("/report/what", [("description", "Something")], csrf: "forged")
+            #expect(page.status == .forbidden)
+            #expect(page.contains("This form has expired"))
+            let check = try await web.get("/report/check")
+            #expect(check.location == "/report/what")
+        }
+    }
+
+    @Test("SS-PRG-1: the reporter tracks their case and adds an incident; a wrong code gets the same answer as an unknown reference")
+    func trackAndAddIncident() async throws {
+        try await TestApp.run { t in
+            let web = WebClient(t.app)
+            let done = try await reportThroughTheForm(web)
+            let reference = try #require(done.text(ofID: "case-reference"))
+            let code = try #require(done.text(ofID: "access-code"))
+
+            let reporter = WebClient(t.app)
+            try await reporter.get("/track")
+            let wrong = try await reporter.post("/track", [("reference", reference), ("accessCode", "WRONG-CODE")])
+            let unknown = try await reporter.post("/track", [("reference", "ASB-2026-99999"), ("accessCode", code)])
+            #expect(wrong.status == .notFound, "\(wrong.status) \(wrong.errorSummary)")
+            #expect(unknown.status == .notFound)
+            #expect(wrong.errorSummary == unknown.errorSummary)
+
+            let tracked = try await reporter.post("/track", [("reference", reference), ("accessCode", code)])
+            #expect(tracked.location == "/track/case")
+            let view = try await reporter.get("/track/case")
+            #expect(view.contains(reference))
+            #expect(view.contains("Not allocated yet"))
+            let added = try await reporter.post("/track/incident", [("description", "It happened again last night"),
+                                                                    ("occurredOn", "2026-11-23"), ("hate", "no")])
+            #expect(added.location == "/track/case")
+            #expect(try await reporter.get("/track/case").contains("Thank you. We have added what you told us to your case."))
+            let incidents = try await IncidentReport.query(on: t.app.db).count()
+            #expect(incidents == 2)
+            let bad = try await reporter.post("/track/incident", [("description", ""), ("hate", "no")])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.contains("id=\"description-error\""))
+            #expect(try await IncidentReport.query(on: t.app.db).count() == 2)
+        }
+    }
+
+    @Test("The ASB Case Review page states the configured threshold; community notices list by neighbourhood")
+    func informationPages() async throws {
+        try await TestApp.run(configure: { $0.caseReview.reportsNeeded = 4 }) { t in
+            let web = WebClient(t.app)
+            let review = try await web.get("/case-review")
+            #expect(review.status == .ok && review.contains("4 or more times"))
+            #expect(try await web.get("/notices").status == .ok)
+            #expect(try await web.get("/notices?neighbourhood=not-a-uuid").status == .ok)
+            let missing = try await web.get("/no-such-page")
+            #expect(missing.status == .notFound && missing.contains("Page not found"))
+        }
+    }
+}
+
+@Suite("The staff workspace")
+struct StaffWorkspaceTests {
+    @Test("Staff pages send a signed-out browser to sign in and back, and never to another site")
+    func signInRedirect() async throws {
+        try await TestApp.run { t in
+            let web = WebClient(t.app)
+            let page = try await web.get("/staff/search?q=Sample")
+            #expect(page.status == .seeOther)
+            #expect(page.location == "/staff/sign-in?next=%2Fstaff%2Fsearch%3Fq%3DSample")
+            #expect(StaffSite.safeNext("https://evil.example/") == "/staff")
+            #expect(StaffSite.safeNext("//evil.example/") == "/staff")
+            #expect(StaffSite.safeNext("/staff/cases/ASB-2026-00001") == "/staff/cases/ASB-2026-00001")
+        }
+    }
+
+    @Test("Sign-in sets an HttpOnly SameSite=Lax cookie (Secure over TLS); a bad password is re-shown; sign-out revokes the token")
+    func signInAndOut() async throws {
+        try await TestApp.run { t in
+            let (_, user) = try await t.staffToken(.officer)
+            let web = WebClient(t.app)
+            try await web.get("/staff/sign-in")
+            let wrong = try await web.post("/staff/sign-in", [("username", user.username), ("password", "wrong-password-1")])
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.errorSummary == ["The username or password is not right."])
+            #expect(wrong.contains("value=\"\(user.username)\""))
+
+            let ok = try await web.post("/staff/sign-in", [("username", user.username), ("password", "correct-horse-\(user.username)")])
+            let cookie = try #require(ok.headers[.setCookie].first { $0.hasPrefix(WebCookies.staff + "=") })
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"))
+            let home = try await web.get("/staff")
+            #expect(home.status == .ok && home.contains("Work queues"))
+
+            let out = try await web.post("/staff/sign-out", [])
+            #expect(out.location == "/staff/sign-in")
+            #expect(try await APIToken.query(on: t.app.db).filter(\.$revokedAt != nil).count() == 1)
+            #expect(try await web.get("/staff").status == .seeOther)
+
+            // Behind a TLS proxy the cookie is Secure.
+            let tls = WebClient(t.app)
+            var headers = HTTPHeaders()
+            headers.add(name: "X-Forwarded-Proto", value: "https")
+            headers.contentType = .urlEncodedForm
+            let response = try await t.app.testing().sendRequest(.POST, "/staff/sign-in", headers: headers,
+                body: ByteBuffer(string: "username=\(user.username)&password=correct-horse-\(user.username)"))
+            _ = tls
+            #expect(response.headers[.setCookie].contains { $0.hasPrefix(WebCookies.staff + "=") && $0.contains("Secure") })
+        }
+    }
+
+    @Test("A sign-in posted from another site is refused")
+    func crossSiteSignIn() async throws {
+        try await TestApp.run { t in
+            let (_, user) = try await t.staffToken(.officer)
+            let web = WebClient(t.app)
+            web.origin = "https://evil.example"
+            let page = try await web.post("/staff/sign-in", [("username", user.username), ("password", "correct-horse-\(user.username)")])
+            #expect(page.status == .forbidden)
+            #expect(web.cookies[WebCookies.staff] == nil)
+        }
+    }
+
+    @Test("SS-RT-1, SS-NXT-1: a team leader assesses and allocates from the case page; a stale form shows a conflict and changes nothing")
+    func assessAndAllocate() async throws {
+        try await TestApp.run { t in
+            let reference = try await t.submitReport().string("reference")!
+            let (_, leader) = try await t.staffToken(.teamLeader)
+            let (_, officer) = try await t.staffToken(.officer)
+            let web = WebClient(t.app)
+            try await web.signIn(leader.username, password: "correct-horse-\(leader.username)")
+            let home = try await web.get("/staff")
+            #expect(home.contains(reference))
+            let casePage = try await web.get("/staff/cases/\(reference)")
+            #expect(casePage.status == .ok)
+            let staleVersion = "1"
+            let assessed = try await web.post("/staff/cases/\(reference)/assess", [("version", "1"), ("riskAnswers.threats", "yes")])
+            #expect(assessed.status == .seeOther)
+            // The form loaded before the assessment still carries version 1.
+            let stale = try await web.post("/staff/cases/\(reference)/allocate", [("version", staleVersion), ("allocatedOfficerId", officer.id!.uuidString)])
+            #expect(stale.status == .conflict)
+            #expect(stale.contains("your change was not saved"))
+            var stored = try #require(try await ASBCase.query(on: t.app.db).filter(\.$reference == reference).first())
+            #expect(stored.$allocatedOfficer.id == nil)
+            #expect(stored.priority == .p1)
+
+            try await web.get("/staff/cases/\(reference)")
+            let allocated = try await web.post("/staff/cases/\(reference)/allocate",
+                                               [("version", String(stored.version)), ("allocatedOfficerId", officer.id!.uuidString)])
+            #expect(allocated.status == .seeOther)
+            let after = try await web.get("/staff/cases/\(reference)")
+            #expect(after.contains("Allocated to \(officer.displayName)."))
+            stored = try #require(try await ASBCase.query(on: t.app.db).filter(\.$reference == reference).first())
+            #expect(stored.status == .open && stored.$allocatedOfficer.id == officer.id)
+        }
+    }
+
+    @Test("SS-NXT-2, SS-NXT-5, SS-CLS-2: the officer agrees a plan and logs contact; closing before the agreement call is refused with the rule")
+    func officerCaseworkAndClosure() async throws {
+        try await TestApp.run { t in
+            let reference = try await t.submitReport().string("reference")!
+            let (leaderToken, _) = try await t.staffToken(.teamLeader)
+            let (_, officer) = try await t.staffToken(.officer)
+            _ = try await t.assess(reference, token: leaderToken, answers: ["frequency": "daily"])
+            _ = try await t.allocate(reference, to: officer, token: leaderToken)
+            let reporterID = try await t.partyID("reporter", on: reference, token: leaderToken)
+
+            let web = WebClient(t.app)
+            try await web.signIn(officer.username, password: "correct-horse-\(officer.username)")
+            try await web.get("/staff/cases/\(reference)")
+            let badPlan = try await web.post("/staff/cases/\(reference)/action-plan", [("howAgreed", "visit"), ("actions.0.what", "")])
+            #expect(badPlan.status == .unprocessableEntity)
+            #expect(badPlan.contains("form-action-plan-details\" open"))
+            let plan = try await web.post("/staff/cases/\(reference)/action-plan", [
+                ("agreedOn", "2026-11-24"), ("howAgreed", "visit"),
+                ("actions.0.what", "Write to the tenant of flat 4"), ("actions.0.owner", "landlord"), ("actions.0.dueOn", "2026-12-01"),
+                ("actions.1.what", "Keep a diary of the noise"), ("actions.1.owner", "reporter"), ("actions.1.dueOn", "2026-12-08"),
+                ("actions.2.what", ""),
+            ])
+            #expect(plan.status == .seeOther)
+            let contact = try await web.post("/staff/cases/\(reference)/contact", [
+                ("partyId", reporterID), ("method", "phone"), ("direction", "outbound"), ("summary", "Agreed the action plan by phone")])
+            #expect(contact.status == .seeOther)
+            let page = try await web.get("/staff/cases/\(reference)")
+            #expect(page.contains("Keep a diary of the noise") && page.contains("Agreed the action plan by phone"))
+
+            #expect(try await web.post("/staff/cases/\(reference)/closure-propose",
+                                       [("reason", "resolved"), ("explanation", "The noise has stopped")]).status == .seeOther)
+            try await web.get("/staff/cases/\(reference)")
+            let early = try await web.post("/staff/cases/\(reference)/close", [])
+            #expect(early.status == .conflict)
+            #expect(early.errorSummary.count == 1)
+            #expect(try await ASBCase.query(on: t.app.db).filter(\.$reference == reference).first()?.status == .closurePending)
+            #expect(try await web.post("/staff/cases/\(reference)/closure-contact",
+                                       [("method", "phone"), ("outcome", "agreed"), ("reasons", "Happy for it to close")]).status == .seeOther)
+            try await web.get("/staff/cases/\(reference)")
+            #expect(try await web.post("/staff/cases/\(reference)/close", []).status == .seeOther)
+            #expect(try await ASBCase.query(on: t.app.db).filter(\.$reference == reference).first()?.status == .closed)
+        }
+    }
+
+    @Test("SS-REP-1: staff record a letter with its date stamp from one page; the case page shows the reference and the code once")
+    func staffRecordsAReport() async throws {
+        try await TestApp.run { t in
+            let (_, intake) = try await t.staffToken(.intake)
+            let web = WebClient(t.app)
+            try await web.signIn(intake.username, password: "correct-horse-\(intake.username)")
+            try await web.get("/staff/reports/new")
+            let fields: [(String, String)] = [
+                ("channel", "letter"), ("receivedAt", "2026-11-23T09:00"), ("description", "Graffiti on the bin store"),
+                ("categories", "vandalism"), ("anonymous", "no"), ("reporter.name", "Sam Sample"), ("reporter.address", "1 Sample Road"),
+                ("guidanceGiven", "police101"), ("submissionKey", "key-1"),
+            ]
+            let first = try await web.post("/staff/reports/new", fields)
+            #expect(first.status == .seeOther)
+            // A double click sends the same form again: still one case.
+            let second = try await web.post("/staff/reports/new", fields)
+            #expect(second.location == first.location)
+            #expect(try await ASBCase.query(on: t.app.db).count() == 1)
+            let stored = try #require(try await ASBCase.query(on: t.app.db).first())
+            #expect(stored.channel == .letter)
+            #expect(stored.receivedAt == ISO8601DateFormatter().date(from: "2026-11-23T09:00:00Z"))
+        }
+    }
+
+    @Test("Search by name finds the person and their cases; a reference goes straight to the case; admin pages add and list")
+    func searchAndAdmin() async throws {
+        try await TestApp.run { t in
+            let reference = try await t.submitReport(["reporter": ["name": "Quinn Sampleton", "email": "quinn@example.org"]]).string("reference")!
+            let (_, leader) = try await t.staffToken(.teamLeader)
+            let web = WebClient(t.app)
+            try await web.signIn(leader.username, password: "correct-horse-\(leader.username)")
+            let found = try await web.get("/staff/search?q=Quinn")
+            #expect(found.contains("Quinn Sampleton") && found.contains(reference))
+            #expect(try await web.get("/staff/search?q=\(reference)").location == "/staff/cases/\(reference)")
+            #expect(try await web.get("/staff/search?q=Q").status == .unprocessableEntity)
+            #expect(try await web.get("/staff/admin/users").status == .forbidden)
+
+            let (_, admin) = try await t.staffToken(.admin)
+            let adminWeb = WebClient(t.app)
+            try await adminWeb.signIn(admin.username, password: "correct-horse-\(admin.username)")
+            for page in ["users", "agencies", "neighbourhoods", "calendar"] {
+                #expect(try await adminWeb.get("/staff/admin/\(page)").status == .ok)
+            }
+            let added = try await adminWeb.post("/staff/admin/neighbourhoods", [("name", "Sample Ward"), ("postcodeSectors", "SS1 1, SS1 2")])
+            #expect(added.status == .seeOther)
+            #expect(try await adminWeb.get("/staff/admin/neighbourhoods").contains("Sample Ward"))
+            let closure = try await adminWeb.post("/staff/admin/calendar", [("kind", "closureDay"), ("date", "2026-12-24"), ("name", "Office closed")])
+            #expect(closure.status == .seeOther)
+            let bad = try await adminWeb.post("/staff/admin/users", [("username", "x"), ("role", "officer"), ("password", "short")])
+            #expect(bad.status == .unprocessableEntity && !bad.errorSummary.isEmpty)
+        }
+    }
+}
+
+@Suite("Web building blocks")
+struct WebBuildingBlockTests {
+    @Test("A urlencoded form keeps every value of a repeated name, decodes + and %XX, and survives bad escapes")
+    func formParsing() {
+        let form = FormData(urlencoded: "a=1&b=x+y&c=%C3%A9t%C3%A9&a=2&bad=%ZZ&empty=&=nameless")
+        #expect(form.all("a") == ["1", "2"])
+        #expect(form["b"] == "x y")
+        #expect(form["c"] == "été")
+        #expect(form["bad"] == "%ZZ")
+        #expect(form["empty"] == nil)
+        #expect(form.values[""] == nil)
+    }
+
+    @Test("Each question page shows only its own problems; the check page links each problem to its page")
+    func wizardProblems() {
+        var wizard = ReportWizard(answers: FormData())
+        let now = tuesdayMorning
+        #expect(wizard.problems(on: .what, now: now).map(\.field) == ["description"])
+        #expect(wizard.problems(on: .when, now: now).isEmpty)
+        wizard.answers.set("occurredOn", "2030-01-01")
+        #expect(wizard.problems(on: .when, now: now).map(\.field) == ["occurredOn"])
+        #expect(wizard.step(owning: "reporter.email") == .aboutYou)
+        #expect(wizard.step(owning: "riskAnswers.disability") == .support)
+        #expect(wizard.step(owning: "riskAnswers.threats") == .risk)
+        wizard.answers.set("anonymous", "yes")
+        #expect(!wizard.summary.contains { $0.question == "Email address" })
+    }
+
+    @Test("Field ids, hints and errors are tied together for assistive technology")
+    func fieldAccessibility() {
+        var field = FormField(kind: .text, name: "reporter.email", label: "Email", hint: "We never share it")
+        #expect(field.id == "reporter-email")
+        #expect(field.describedBy == "reporter-email-hint")
+        field.error = "Enter an email address"
+        #expect(field.describedBy == "reporter-email-hint reporter-email-error")
+        var form = FormModel(id: "f", title: "t", action: "/", submitLabel: "Go", fields: [field,
+            FormField(kind: .radios, name: "role", label: "Role", options: [.init(value: "a", label: "A")])])
+        let links = form.apply([FieldError("role", "Choose a role."), FieldError("somethingElse", "Other problem.")])
+        #expect(links.map(\.href) == ["#role-1", "#f"])
+        #expect(form.open)
+    }
+}
