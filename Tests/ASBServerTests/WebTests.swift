@@ -406,3 +406,113 @@ struct WebBuildingBlockTests {
         #expect(form.open)
     }
 }
+
+@Suite("Partners, notices and evidence on the web")
+struct StaffWorkspaceSharingTests {
+    @Test("SS-PRG-3: a partner sees only what the referral shares and adds an update; the landlord's staff see it on the case")
+    func partnerView() async throws {
+        try await TestApp.run { t in
+            let reference = try await t.submitReport().string("reference")!
+            let (leaderToken, leader) = try await t.staffToken(.teamLeader)
+            let (_, partner) = try await t.staffToken(.partner, agency: "Police")
+            let web = WebClient(t.app)
+            try await web.signIn(leader.username, password: "correct-horse-\(leader.username)")
+            try await web.get("/staff/cases/\(reference)")
+            let missing = try await web.post("/staff/cases/\(reference)/referral", [("agencyId", try await t.agencyID("Police")),
+                                                                                   ("reason", "Drug dealing on the stairs"), ("consentGiven", "no")])
+            #expect(missing.status == .unprocessableEntity)
+            #expect(missing.contains("id=\"lawfulBasisWithoutConsent-error\""))
+            let sent = try await web.post("/staff/cases/\(reference)/referral", [("agencyId", try await t.agencyID("Police")),
+                                                                                ("reason", "Drug dealing on the stairs"), ("consentGiven", "yes"),
+                                                                                ("sharedFields", "caseSummary")])
+            #expect(sent.status == .seeOther)
+            _ = leaderToken
+
+            let police = WebClient(t.app)
+            try await police.signIn(partner.username, password: "correct-horse-\(partner.username)")
+            let page = try await police.get("/staff/cases/\(reference)")
+            #expect(page.status == .ok)
+            #expect(page.contains("Drug dealing on the stairs"))
+            #expect(!page.contains("Reports and incidents"))            // incidents not shared
+            #expect(!page.contains(Fixtures.webReport(seed: 0)["description"] as? String ?? "never"))
+            #expect(page.contains("No personal details are shared with your agency."))
+            #expect(!page.contains("form-assess"))
+            let referralID = try #require(try await Referral.query(on: t.app.db).first()?.id)
+            let update = try await police.post("/staff/cases/\(reference)/referral-update",
+                                               [("referralId", referralID.uuidString), ("text", "Patrols added on Friday nights"), ("status", "accepted")])
+            #expect(update.status == .seeOther)
+            #expect(try await Referral.query(on: t.app.db).first()?.status == .accepted)
+            // A partner cannot use a caseworker's form.
+            let refused = try await police.post("/staff/cases/\(reference)/contact", [("summary", "x")])
+            #expect(refused.status == .forbidden || refused.status == .notFound)
+        }
+    }
+
+    @Test("SS-PRG-6: an officer drafts a community notice from the case; a team leader publishes it; the public page shows it")
+    func communityNotice() async throws {
+        try await TestApp.run { t in
+            let admin = try await t.staffToken(.admin)
+            let area = try await t.send(.POST, "/api/v1/neighbourhoods", json: ["name": "Example Ward", "postcodeSectors": ["SS1 1"]], token: admin.token)
+            let areaID = try #require(area.string("id"))
+            let reference = try await t.submitReport(["postcode": "SS1 1AA"]).string("reference")!
+            let (leaderToken, leader) = try await t.staffToken(.teamLeader)
+            _ = try await t.assess(reference, token: leaderToken)
+            _ = try await t.allocate(reference, to: leader, token: leaderToken)
+            let web = WebClient(t.app)
+            try await web.signIn(leader.username, password: "correct-horse-\(leader.username)")
+            let page = try await web.get("/staff/cases/\(reference)")
+            #expect(page.contains("form-notice"))
+            let drafted = try await web.post("/staff/cases/\(reference)/notice", [
+                ("neighbourhoodId", areaID), ("title", "Action on noise"), ("text", "We warned a household after reports of loud music.")])
+            #expect(drafted.status == .seeOther)
+            let list = try await web.get("/staff/notices")
+            #expect(list.contains("Approve and publish"))
+            let id = try #require(try await CommunityNotice.query(on: t.app.db).first()?.id)
+            #expect(try await web.post("/staff/notices/\(id.uuidString)/publish", []).status == .seeOther)
+            let publicPage = try await WebClient(t.app).get("/notices?neighbourhood=\(areaID)")
+            #expect(publicPage.contains("Action on noise") && publicPage.contains("We warned a household"))
+        }
+    }
+
+    @Test("SS-PRG-1: evidence is uploaded from the case page and downloaded as an attachment; an empty upload is refused beside the field")
+    func evidence() async throws {
+        try await TestApp.run { t in
+            let reference = try await t.submitReport().string("reference")!
+            let (leaderToken, leader) = try await t.staffToken(.teamLeader)
+            _ = try await t.assess(reference, token: leaderToken)
+            _ = try await t.allocate(reference, to: leader, token: leaderToken)
+            let web = WebClient(t.app)
+            try await web.signIn(leader.username, password: "correct-horse-\(leader.username)")
+            try await web.get("/staff/cases/\(reference)")
+            let csrf = web.csrf
+            func upload(_ name: String, _ content: String) async throws -> XCTHTTPResponseLike {
+                let boundary = "XyZboundary"
+                var body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(csrf)\r\n"
+                body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: text/plain\r\n\r\n\(content)\r\n"
+                body += "--\(boundary)--\r\n"
+                var headers = HTTPHeaders()
+                headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+                headers.replaceOrAdd(name: .cookie, value: web.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+                let response = try await t.app.testing().sendRequest(.POST, "/staff/cases/\(reference)/attachments", headers: headers,
+                                                                     body: ByteBuffer(string: body))
+                return XCTHTTPResponseLike(status: response.status, body: String(buffer: response.body))
+            }
+            let ok = try await upload("diary.txt", "Monday: music until 2am")
+            #expect(ok.status == .seeOther)
+            let empty = try await upload("empty.txt", "")
+            #expect(empty.status == .unprocessableEntity)
+            #expect(empty.body.contains("id=\"file-error\""))
+            let page = try await web.get("/staff/cases/\(reference)")
+            #expect(page.contains("diary.txt"))
+            let id = try #require(try await Attachment.query(on: t.app.db).first()?.id)
+            let download = try await web.get("/staff/cases/\(reference)/attachments/\(id.uuidString)")
+            #expect(download.status == .ok && download.html == "Monday: music until 2am")
+            #expect(download.headers.first(name: .contentDisposition) == "attachment; filename=\"diary.txt\"")
+        }
+    }
+}
+
+struct XCTHTTPResponseLike {
+    let status: HTTPStatus
+    let body: String
+}

@@ -29,8 +29,7 @@ extension APIHandler {
         let user = try ctx.staff(.readCases)
         guard let id = UUID(uuidString: input.path.attachmentId) else { throw AppError.notFound("There is no such file on this case.") }
         let (attachment, data) = try await ctx.attachments.download(from: input.path.reference, attachment: id, by: .staff(user))
-        let safeName = String(attachment.fileName.map { $0.isASCII && ($0.isLetter || $0.isNumber || ".-_ ".contains($0)) ? $0 : "_" })
-        return .ok(.init(headers: .init(contentDisposition: "attachment; filename=\"\(safeName)\""),
+        return .ok(.init(headers: .init(contentDisposition: attachment.contentDisposition),
                          body: .binary(HTTPBody(data))))
     }
 }

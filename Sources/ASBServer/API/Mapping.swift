@@ -70,14 +70,8 @@ extension Components.Schemas.CaseDetail {
     init(_ detail: CaseService.Detail) throws {
         let c = detail.asbCase
         let shared = detail.visibleFields
-        func sees(_ field: SharedField) -> Bool { shared?.contains(field) ?? true }
-        var partyRoles = Set(PartyRole.allCases)
-        if shared != nil {
-            partyRoles = []
-            if sees(.reporterContact) { partyRoles.formUnion([PartyRole.reporter, .victim]) }
-            if sees(.allegedPerpetrator) { partyRoles.insert(.allegedPerpetrator) }
-        }
-        let parties = detail.parties.filter { partyRoles.contains($0.role) }
+        let sees = detail.sees
+        let parties = detail.visibleParties
         self.init(
             reference: c.reference, status: EnumBridge.convert(c.status),
             priority: sees(.riskAssessment) ? c.priority.map { EnumBridge.convert($0) } : nil,

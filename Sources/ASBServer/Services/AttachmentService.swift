@@ -102,3 +102,12 @@ struct AttachmentService {
         }
     }
 }
+
+extension Attachment {
+    /// `attachment; filename="…"` with only safe ASCII in the name: the file is always saved,
+    /// never shown inline, whatever its name or type claims.
+    var contentDisposition: String {
+        let safeName = String(fileName.map { $0.isASCII && ($0.isLetter || $0.isNumber || ".-_ ".contains($0)) ? $0 : "_" })
+        return "attachment; filename=\"\(safeName)\""
+    }
+}

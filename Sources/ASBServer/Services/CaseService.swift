@@ -146,6 +146,21 @@ struct CaseService {
         var visibleFields: Set<SharedField>? = nil
         /// The time the states of the deadlines were judged at.
         var now: Date
+
+        /// Whether the reader may see this part of the case: always for the landlord's staff; for a
+        /// partner agency's user, only what its referrals share (SS-PRG-3). The API and the pages
+        /// both redact through this.
+        func sees(_ field: SharedField) -> Bool { visibleFields?.contains(field) ?? true }
+
+        /// The people the reader may see: a partner sees reporters and victims only with the
+        /// reporter's contact shared, and the person complained about only when that is shared.
+        var visibleParties: [CaseParty] {
+            guard visibleFields != nil else { return parties }
+            var roles: Set<PartyRole> = []
+            if sees(.reporterContact) { roles.formUnion([.reporter, .victim]) }
+            if sees(.allegedPerpetrator) { roles.insert(.allegedPerpetrator) }
+            return parties.filter { roles.contains($0.role) }
+        }
     }
 
     /// The case with its parties and latest incidents. Every read is audited: it shows personal data.

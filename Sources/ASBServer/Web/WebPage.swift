@@ -177,7 +177,9 @@ enum WebError: Error {
 /// checks as a bearer token: known, not revoked, not expired, user active.
 struct StaffCookieAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if !request.auth.has(User.self), let token = request.cookies[WebCookies.staff]?.string, !token.isEmpty {
+        // Pages only: the API takes bearer tokens, so a cookie can never carry a cross-site call to it.
+        if !request.auth.has(User.self), request.url.path.hasPrefix("/staff"),
+           let token = request.cookies[WebCookies.staff]?.string, !token.isEmpty {
             try await TokenAuthenticator.logIn(token: token, for: request)
         }
         return try await next.respond(to: request)

@@ -17,6 +17,8 @@ extension RawRepresentable where RawValue == String {
 extension StaffSite {
     func bootCase(_ routes: any RoutesBuilder) {
         routes.get(use: casePage)
+        routes.post("attachments", use: uploadAttachment)
+        routes.get("attachments", ":id", use: downloadAttachment)
         routes.post(":form", use: submitCaseForm)
     }
 
@@ -31,6 +33,7 @@ extension StaffSite {
         var enforcement: EnforcementService.View?
         var closure: ClosureService.View?
         var timeline: [CaseEvent]
+        var attachments: [Attachment] = []
         var caseworkers: [User]
         var agencies: [PartnerAgency]
         var mayWork: Bool
@@ -60,6 +63,7 @@ extension StaffSite {
             enforcement: try await EnforcementService(app: app, db: db, requestID: id).view(of: ref, by: actor),
             closure: try await ClosureService(app: app, db: db, requestID: id).view(of: ref, by: actor),
             timeline: try await CaseService(app: app, db: db, requestID: id).timeline(ref, cursor: nil, limit: 100, by: actor).items,
+            attachments: try await AttachmentService(app: app, db: db, requestID: id).list(of: ref, by: actor),
             caseworkers: try await UserService(app: app, db: db, requestID: id).caseworkers(),
             agencies: try await ReferralService(app: app, db: db, requestID: id).agencies().filter(\.active),
             mayWork: mayWork, now: now)
@@ -75,6 +79,8 @@ extension StaffSite {
         var priority: String?
         var priorityClass: String?
         var hate: Bool
+        /// False for a partner without the risk assessment shared: no priority tag at all.
+        var priorityShown: Bool
         var summary: [SummaryItem]
         /// One table or none (a list, so the template can loop it into the shared table partial).
         var deadlines: [Table]?
@@ -97,8 +103,11 @@ extension StaffSite {
         let page = CasePage(
             chrome: WebChrome.make(req, title: "Case \(c.reference)", errors: errors),
             reference: c.reference, status: c.status.displayName, statusClass: Tag.status(c.status),
-            priority: c.priority?.displayName, priorityClass: c.priority.map(Tag.priority), hate: c.hate,
-            summary: Self.summary(data), deadlines: Self.deadlines(data).map { [$0] },
+            priority: data.detail.sees(.riskAssessment) ? c.priority?.displayName : nil,
+            priorityClass: data.detail.sees(.riskAssessment) ? c.priority.map(Tag.priority) : nil, hate: c.hate,
+            priorityShown: data.detail.sees(.riskAssessment),
+            summary: Self.summary(data),
+            deadlines: data.detail.visibleFields == nil ? Self.deadlines(data).map { [$0] } : nil,
             sections: sections, contents: sections.map { .init(href: "#" + $0.id, label: $0.title, current: false) },
             conflict: conflict)
         return try await req.page("staff/case", page, status: status)
@@ -117,8 +126,12 @@ extension StaffSite {
                                tag: "tag-red"))
         }
         if c.notASB { items.append(.init(key: "Recorded as", value: "Not anti-social behaviour: for information")) }
-        if let location = c.location { items.append(.init(key: "Where", value: [location, c.postcode].compactMap { $0 }.joined(separator: ", "))) }
+        if let location = c.location, data.detail.sees(.incidents) { items.append(.init(key: "Where", value: [location, c.postcode].compactMap { $0 }.joined(separator: ", "))) }
         if let n = c.neighbourhood { items.append(.init(key: "Neighbourhood", value: n.name)) }
+        if data.detail.visibleFields != nil {
+            let shared = SharedField.allCases.filter(data.detail.sees).map(\.displayName).joined(separator: ", ")
+            items.append(.init(key: "Shared with your agency", value: shared.nonEmpty ?? "The case summary only"))
+        }
         if data.detail.repeatVictim { items.append(.init(key: "Repeat victim", value: "Another case within 12 months", tag: "tag-orange")) }
         if data.detail.repeatPerpetrator { items.append(.init(key: "Repeat perpetrator", value: "Another case within 12 months", tag: "tag-orange")) }
         if let status = c.caseReviewStatus {
@@ -150,7 +163,7 @@ extension StaffSite {
         var sections: [PageSection] = []
 
         // Parties
-        let partyRows: [[Table.Cell]] = d.parties.map { link in
+        let partyRows: [[Table.Cell]] = d.visibleParties.map { link in
             let p = link.party
             var contact = [p.phone, p.email, p.address, p.postcode].compactMap { $0 }.joined(separator: ", ")
             if contact.isEmpty { contact = "None recorded" }
@@ -162,22 +175,35 @@ extension StaffSite {
         sections.append(PageSection(
             id: "parties", title: "People and support needs",
             tables: partyRows.isEmpty ? nil : [Table(caption: "People on this case", headers: ["Name", "Role", "Contact", "Support needs", "Other cases"], rows: partyRows)],
-            empty: partyRows.isEmpty ? "No people recorded: the report was anonymous." : nil, forms: f(.party)))
+            empty: partyRows.isEmpty ? (d.visibleFields == nil ? "No people recorded: the report was anonymous." : "No personal details are shared with your agency.") : nil,
+            forms: f(.party)))
 
-        // Incidents
+        // Incidents (a partner sees them only when shared)
         let incidentRows: [[Table.Cell]] = d.incidents.map { i in
             [.init(text: CaseClock.describe(i.receivedAt)), .init(text: i.channel.displayName),
              .init(text: [i.occurredOn, i.occurredAt].compactMap { $0 }.joined(separator: " ").nonEmpty ?? "Not given"),
              .init(text: i.description)]
         }
-        sections.append(PageSection(id: "incidents", title: "Reports and incidents",
-                                    tables: [Table(caption: "Reports and incidents", headers: ["Received", "By", "When it happened", "What happened"], rows: incidentRows)],
-                                    forms: f(.incident, .milestone)))
+        if d.sees(.incidents) {
+            sections.append(PageSection(id: "incidents", title: "Reports and incidents",
+                                        tables: [Table(caption: "Reports and incidents", headers: ["Received", "By", "When it happened", "What happened"], rows: incidentRows)],
+                                        forms: f(.incident, .milestone)))
+        }
 
         guard data.user.role != .partner else {
-            sections.append(referralSection(data, forms: [:]))
+            sections.append(referralSection(data, forms: forms))
             return sections
         }
+
+        // Evidence and documents
+        let fileRows: [[Table.Cell]] = data.attachments.map { a in
+            [.init(text: a.fileName, href: "/staff/cases/\(d.asbCase.reference)/attachments/\(a.id?.uuidString ?? "")"),
+             .init(text: a.type.displayName), .init(text: "\(a.size) bytes"), .init(text: CaseClock.describe(a.uploadedAt)),
+             .init(text: a.restricted ? "Restricted" : "Shareable", tag: a.restricted ? "tag-yellow" : nil)]
+        }
+        sections.append(PageSection(id: "evidence", title: "Evidence and documents",
+                                    tables: fileRows.isEmpty ? nil : [Table(caption: "Files", headers: ["File", "Type", "Size", "Added", "Sharing"], rows: fileRows)],
+                                    empty: fileRows.isEmpty ? "No files yet." : nil, forms: f(.attachment)))
 
         // Risk and allocation
         sections.append(PageSection(id: "assessment", title: "Risk assessment and allocation",
@@ -236,7 +262,7 @@ extension StaffSite {
         sections.append(PageSection(id: "reviews", title: "Case review meetings",
                                     tables: reviewRows.isEmpty ? nil : [Table(caption: "Case review meetings", headers: ["Date", "Status", "Attendees", "Summary"], rows: reviewRows)],
                                     empty: reviewRows.isEmpty ? "No case review meetings yet (SS-PRG-3)." : nil,
-                                    forms: f(.reviewSchedule, .reviewRecord)))
+                                    forms: f(.reviewSchedule, .reviewRecord, .caseReviewApply, .notice)))
 
         // Enforcement
         if let e = data.enforcement {
@@ -254,7 +280,7 @@ extension StaffSite {
             }
             sections.append(PageSection(id: "enforcement", title: "Enforcement and legal action", tables: tables.nilIfEmpty,
                                         empty: tables.isEmpty ? "No enforcement recorded. Legal action needs the reporter's commitment to give witness statements (SS-PRG-4)." : nil,
-                                        forms: f(.witnessEvidence, .enforcement)))
+                                        forms: f(.witnessEvidence, .evidenceApprove, .enforcement, .enforcementUpdate)))
         }
 
         // Closure
@@ -292,7 +318,7 @@ extension StaffSite {
                            items: lead.map { [SummaryItem(key: "Lead agency decision", value: $0)] },
                            tables: rows.isEmpty ? nil : [Table(caption: "Referrals", headers: ["Agency", "Sent", "Status", "Reason"], rows: rows)],
                            empty: rows.isEmpty ? "No referrals to partner agencies yet (SS-PRG-2)." : nil,
-                           forms: [forms[.referral], forms[.leadAgency]].compactMap { $0 }.nilIfEmpty)
+                           forms: [forms[.referral], forms[.leadAgency], forms[.referralUpdate]].compactMap { $0 }.nilIfEmpty)
     }
 }
 

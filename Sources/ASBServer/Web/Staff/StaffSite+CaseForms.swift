@@ -10,11 +10,15 @@ enum CaseForm: String, CaseIterable, Sendable {
     case incident, milestone, assess, allocate, party
     case actionPlan = "action-plan", actionStatus = "action-status"
     case contact, contactPlan = "contact-plan"
-    case referral, leadAgency = "lead-agency"
+    case referral, leadAgency = "lead-agency", referralUpdate = "referral-update"
+    case caseReviewApply = "case-review-apply", notice
     case reviewSchedule = "review-schedule", reviewRecord = "review-record"
-    case witnessEvidence = "witness-evidence", enforcement
+    case witnessEvidence = "witness-evidence", evidenceApprove = "evidence-approve", enforcement
+    case enforcementUpdate = "enforcement-update"
     case closurePropose = "closure-propose", closureContact = "closure-contact", closureApprove = "closure-approve"
     case close, reopen
+    /// Not posted here: the upload is a multipart form with its own route.
+    case attachment
 
     /// The page section the form lives in, for the redirect after it succeeds.
     var section: String {
@@ -24,10 +28,11 @@ enum CaseForm: String, CaseIterable, Sendable {
         case .party: "parties"
         case .actionPlan, .actionStatus: "action-plan"
         case .contact, .contactPlan: "contact"
-        case .referral, .leadAgency: "partners"
-        case .reviewSchedule, .reviewRecord: "reviews"
-        case .witnessEvidence, .enforcement: "enforcement"
+        case .referral, .leadAgency, .referralUpdate: "partners"
+        case .reviewSchedule, .reviewRecord, .caseReviewApply, .notice: "reviews"
+        case .witnessEvidence, .evidenceApprove, .enforcement, .enforcementUpdate: "enforcement"
         case .closurePropose, .closureContact, .closureApprove, .close, .reopen: "closure"
+        case .attachment: "evidence"
         }
     }
 }
@@ -117,6 +122,17 @@ extension StaffSite {
                 ])
             }
         }
+        // Partners add updates to their own agency's referrals; caseworkers to any.
+        let live = data.referrals.filter { $0.status == .sent || $0.status == .accepted }
+        if !live.isEmpty, user.role == .partner || data.mayWork {
+            form(.referralUpdate, "Add an update to a referral", "Add update", [
+                FormField(kind: .select, name: "referralId", label: "Referral",
+                          options: options(live.map { ($0.id?.uuidString ?? "", "\($0.agency.name), sent \(CaseClock.describe($0.sentAt))") })),
+                FormField(kind: .textarea, name: "text", label: "Update"),
+                FormField(kind: .select, name: "status", label: "Change the status (optional)",
+                          options: options(ReferralStatus.allCases.map { ($0.rawValue, $0.words) }, blank: "No change")),
+            ])
+        }
         guard data.mayWork else {
             if user.role.may(.allocateCase) { addAllocate(&forms, data) }
             return forms
@@ -131,6 +147,7 @@ extension StaffSite {
                       options: [.init(value: "yes", label: "Record for information only: this is not anti-social behaviour")]),
              ], intro: "Ask the reporter each question. The answers set the priority and the deadlines (SS-RT-1).", version: true)
         if user.role.may(.allocateCase) { addAllocate(&forms, data) }
+        forms[.attachment] = uploadForm(reference: ref)
         form(.party, "Add a person", "Add person", [
             FormField.choices(.radios, name: "role", label: "Their part in the case", of: PartyRole.self, selected: [], label: \.displayName),
             FormField(kind: .text, name: "name", label: "Name"),
@@ -199,8 +216,8 @@ extension StaffSite {
                 FormField(kind: .textarea, name: "reason", label: "Why you are referring"),
                 FormField(kind: .radios, name: "consentGiven", label: "Has the person consented to sharing?",
                       options: [.init(value: "yes", label: "Yes"), .init(value: "no", label: "No")]),
-                FormField(kind: .text, name: "lawfulBasis", label: "Lawful basis without consent (if no consent)"),
-                FormField.choices(.checkboxes, name: "shared", label: "What to share", of: SharedField.self, selected: ["caseSummary"], label: \.displayName),
+                FormField(kind: .text, name: "lawfulBasisWithoutConsent", label: "Lawful basis without consent (if no consent)"),
+                FormField.choices(.checkboxes, name: "sharedFields", label: "What to share", of: SharedField.self, selected: ["caseSummary"], label: \.displayName),
             ])
             form(.leadAgency, "Decide the lead agency", "Save lead agency", [
                 FormField(kind: .select, name: "agencyId", label: "Lead agency", options: options(agencies, blank: "The landlord")),
@@ -223,6 +240,19 @@ extension StaffSite {
                 FormField(kind: .date, name: "nextReviewOn", label: "Next review (optional)", width: "medium"),
             ])
         }
+        if c.caseReviewStatus == .thresholdMet {
+            form(.caseReviewApply, "Record an ASB Case Review application", "Record application", [
+                FormField(kind: .date, name: "appliedOn", label: "Date applied", width: "medium"),
+                FormField(kind: .select, name: "applicantPartyId", label: "Applicant", options: options(people, blank: "The reporter")),
+            ], intro: "SS-PRT-1: the threshold is met. The outcome is due within 10 working days of the review meeting.")
+        }
+        if let neighbourhood = c.$neighbourhood.id {
+            form(.notice, "Draft a community notice", "Save draft", [
+                FormField(kind: .text, name: "title", label: "Title", hint: "For example, Action taken on noise in Sample Road."),
+                FormField(kind: .textarea, name: "text", label: "Notice", hint: "Say what was done. Never name people or give addresses."),
+            ], intro: "SS-PRG-6: a team leader approves the notice before it is published for the neighbourhood.")
+            forms[.notice]?.hidden.append(.init(name: "neighbourhoodId", value: neighbourhood.uuidString))
+        }
         form(.witnessEvidence, "Record witness evidence", "Record evidence", [
             FormField.choices(.radios, name: "kind", label: "Kind of evidence", of: WitnessEvidenceKind.self, selected: [], label: \.displayName),
             FormField(kind: .select, name: "partyId", label: "Witness on the case", options: options(people, blank: "Not on the case")),
@@ -230,6 +260,21 @@ extension StaffSite {
             FormField(kind: .date, name: "confirmedOn", label: "Confirmed on", width: "medium"),
             FormField(kind: .text, name: "howConfirmed", label: "How it was confirmed"),
         ], intro: "SS-PRG-4: legal action needs the reporter's commitment to give witness statements.")
+        let unapproved = data.enforcement?.evidence.filter { $0.approvedAt == nil } ?? []
+        if user.role == .teamLeader, !unapproved.isEmpty {
+            form(.evidenceApprove, "Approve witness evidence", "Approve", [
+                FormField(kind: .select, name: "evidenceId", label: "Evidence",
+                          options: options(unapproved.map { ($0.id?.uuidString ?? "", "\($0.kind.displayName), \($0.confirmedOn)") })),
+            ])
+        }
+        if let actions = data.enforcement?.actions, !actions.isEmpty {
+            form(.enforcementUpdate, "Update enforcement", "Update", [
+                FormField(kind: .select, name: "enforcementId", label: "Action",
+                          options: options(actions.map { ($0.id?.uuidString ?? "", "\($0.type.displayName), \($0.on)") })),
+                FormField.choices(.radios, name: "status", label: "Status", of: EnforcementStatus.self, selected: [], label: \.words),
+                FormField(kind: .textarea, name: "outcome", label: "Outcome (optional)"),
+            ])
+        }
         form(.enforcement, "Record enforcement", "Record enforcement", [
             FormField(kind: .select, name: "type", label: "Action", options: options(EnforcementType.allCases.map { ($0.rawValue, $0.displayName) })),
             FormField(kind: .date, name: "on", label: "Date", width: "medium"),
@@ -286,6 +331,15 @@ extension StaffSite {
         let reference = req.parameters.get("reference") ?? ""
         let form = try req.formData()
         try CSRF.verify(form, for: req)
+        // The role's gate first, so a form the page would not offer is refused before any of its
+        // answers are read; the service then checks the case itself.
+        let roleMayUse: Bool = switch kind {
+        case .incident, .milestone: user.role.may(.recordReport) && user.role != .partner
+        case .allocate: user.role.may(.allocateCase)
+        case .referralUpdate: user.role.may(.updateCase) || user.role == .partner
+        default: user.role.may(.updateCase)
+        }
+        guard roleMayUse else { throw AppError.forbidden("Your role does not use this form.") }
         do {
             let notice = try await Self.submit(kind, form, reference: reference, by: user, req: req)
             return req.seeOther("/staff/cases/\(reference)#\(kind.section)", notice: notice)
@@ -436,13 +490,46 @@ extension StaffSite {
             if form["consentGiven"] == nil { errors.append(FieldError("consentGiven", "Say whether the person consented.")) }
             _ = try await ReferralService(app: app, db: db, requestID: id).create(on: ref, try done(.init(
                 agencyID: agencyID, reason: form["reason"] ?? "", consentGiven: form["consentGiven"] == "yes",
-                lawfulBasis: form["lawfulBasis"], shared: form.all("shared").compactMap(SharedField.init(rawValue:)))), by: actor)
+                lawfulBasis: form["lawfulBasisWithoutConsent"],
+                shared: form.all("sharedFields").compactMap(SharedField.init(rawValue:)))), by: actor)
             return "The referral is sent."
         case .leadAgency:
             let agencyID = form.uuid("agencyId", errors: &errors, message: "Choose the agency.")
             _ = try await ReferralService(app: app, db: db, requestID: id).setLeadAgency(
                 on: ref, agencyID: try done(agencyID), reason: form["reason"] ?? "", by: actor)
             return "The lead agency is recorded."
+        case .referralUpdate:
+            let referralID = form.uuid("referralId", errors: &errors, message: "Choose the referral.")
+            var status: ReferralStatus?
+            if let raw = form["status"] {
+                status = ReferralStatus(rawValue: raw)
+                if status == nil { errors.append(FieldError("status", "Choose a status.")) }
+            }
+            _ = try await ReferralService(app: app, db: db, requestID: id).addUpdate(
+                on: ref, referral: try done(referralID!), text: form["text"] ?? "", status: status, by: actor)
+            return "The update is added to the referral."
+        case .caseReviewApply:
+            let applicant = form.uuid("applicantPartyId", errors: &errors, message: "Choose the applicant.")
+            _ = try await CaseReviewService(app: app, db: db, requestID: id).apply(
+                on: ref, appliedOn: form["appliedOn"], applicantPartyID: try done(applicant), by: actor)
+            return "The ASB Case Review application is recorded."
+        case .notice:
+            guard let neighbourhoodID = form.uuid("neighbourhoodId", errors: &errors, message: "Choose a neighbourhood.") else {
+                throw ValidationFailure([FieldError("title", "The case has no neighbourhood: set one first.")])
+            }
+            _ = try await NoticeService(app: app, db: db, requestID: id).draft(
+                neighbourhoodID: neighbourhoodID, caseReference: ref, title: try done(form["title"] ?? ""), text: form["text"] ?? "", by: actor)
+            return "The notice is saved as a draft for a team leader to approve."
+        case .evidenceApprove:
+            let evidenceID = form.uuid("evidenceId", errors: &errors, message: "Choose the evidence.")
+            _ = try await EnforcementService(app: app, db: db, requestID: id).approveEvidence(on: ref, evidence: try done(evidenceID!), by: actor)
+            return "The witness evidence is approved."
+        case .enforcementUpdate:
+            let actionID = form.uuid("enforcementId", errors: &errors, message: "Choose the action.")
+            let status = form.choice("status", EnforcementStatus.self, errors: &errors, message: "Choose the status.")
+            _ = try await EnforcementService(app: app, db: db, requestID: id).update(
+                on: ref, action: try done(actionID!), status: status!, outcome: form["outcome"], by: actor)
+            return "The enforcement action is updated."
         case .reviewSchedule:
             _ = try await ReviewService(app: app, db: db, requestID: id).schedule(
                 on: ref, for: form["scheduledFor"] ?? "", attendees: Self.names(form["attendees"]), agencyIDs: [], by: actor)
@@ -487,6 +574,8 @@ extension StaffSite {
         case .close:
             _ = try await ClosureService(app: app, db: db, requestID: id).close(on: ref, by: actor)
             return "The case is closed."
+        case .attachment:
+            throw AppError.notFound("Upload files with the upload form.")
         case .reopen:
             _ = try await ClosureService(app: app, db: db, requestID: id).reopen(on: ref, reason: form["reason"] ?? "", by: actor)
             return "The case is reopened."

@@ -14,6 +14,8 @@ struct StaffSite: RouteCollection {
         routes.get(use: home)
         routes.get("queues", ":queue", use: queue)
         routes.get("search", use: search)
+        routes.get("notices", use: noticeList)
+        routes.post("notices", ":id", "publish", use: publishNotice)
         routes.get("reports", "new", use: newReportForm)
         routes.post("reports", "new", use: recordReport)
         bootCase(routes.grouped("cases", ":reference"))
