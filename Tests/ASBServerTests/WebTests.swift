@@ -392,6 +392,15 @@ struct WebBuildingBlockTests {
         #expect(!wizard.summary.contains { $0.question == "Email address" })
     }
 
+    @Test("SS-RT-4: a deadline at midnight reads as the end of the working day before it")
+    func dueTimesInWords() {
+        let endOfDay = ISO8601DateFormatter().date(from: "2026-12-10T00:00:00Z")!
+        #expect(CaseClock.describeDue(endOfDay) == "end of Wed 9 Dec 2026")
+        let summer = ISO8601DateFormatter().date(from: "2026-06-09T23:00:00Z")!   // 00:00 BST on 10 June
+        #expect(CaseClock.describeDue(summer) == "end of Tue 9 Jun 2026")
+        #expect(CaseClock.describeDue(tuesdayMorning) == "Tue 24 Nov 2026 10:15 GMT")
+    }
+
     @Test("Field ids, hints and errors are tied together for assistive technology")
     func fieldAccessibility() {
         var field = FormField(kind: .text, name: "reporter.email", label: "Email", hint: "We never share it")

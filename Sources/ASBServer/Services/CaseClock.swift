@@ -89,6 +89,15 @@ struct CaseClock {
         return row
     }
 
+    /// A due time as people say it: `end of Wed 9 Dec 2026` for a deadline at midnight (the end of
+    /// the Nth working day), otherwise `Tue 24 Nov 2026 10:15 GMT`.
+    static func describeDue(_ date: Date) -> String {
+        let local = LondonTime.localDateTime(for: date)
+        guard local.secondsIntoDay == 0 else { return describe(date) }
+        let day = local.date.adding(days: -1)
+        return "end of \(day.weekday.shortName) \(day.day) \(monthNames[day.month - 1]) \(day.year)"
+    }
+
     /// `Tue 24 Nov 2026 10:15 GMT`, in UK time.
     static func describe(_ date: Date) -> String {
         let local = LondonTime.localDateTime(for: date)

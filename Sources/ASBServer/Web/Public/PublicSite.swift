@@ -198,7 +198,7 @@ struct PublicSite: RouteCollection {
         var deadlines: [ConfirmationPage.Due] = []
         if let asbCase = try await ASBCase.query(on: req.db).filter(\.$reference == receipt.reference).first() {
             deadlines = try await CaseClock(db: req.db, requestID: req.id).deadlines(of: asbCase.requireID()).map {
-                .init(milestone: $0.milestone.displayName, due: CaseClock.describe($0.dueAt), rule: $0.explanation)
+                .init(milestone: $0.milestone.displayName, due: CaseClock.describeDue($0.dueAt), rule: $0.explanation)
             }
         }
         return try await req.page("public/confirmation", ConfirmationPage(

@@ -205,6 +205,7 @@ struct ReportWizard: Sendable {
                 if answers["anonymous"] == "yes", field.name.hasPrefix("reporter.") { continue }
                 let answer: String = switch field.kind {
                 case .radios, .checkboxes, .select: field.options.filter(\.selected).map(\.label).joined(separator: ", ")
+                case .date: LocalDate(iso: field.value)?.longDescription ?? field.value
                 default: field.value
                 }
                 rows.append(SummaryRow(question: field.label, answer: answer.isEmpty ? "Not given" : answer,

@@ -148,7 +148,7 @@ extension StaffSite {
             let state = m.state(now: data.now)
             return [
                 .init(text: m.milestone.displayName),
-                .init(text: CaseClock.describe(m.dueAt)),
+                .init(text: CaseClock.describeDue(m.dueAt)),
                 .init(text: state.displayName, tag: Tag.milestone(state)),
                 .init(text: m.metAt.map(CaseClock.describe) ?? "Not yet"),
                 .init(text: m.explanation),

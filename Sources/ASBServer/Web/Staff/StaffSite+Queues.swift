@@ -26,7 +26,7 @@ extension StaffSite {
         var dueClass: String?
         if let m = item.milestone {
             let state = m.state(now: now)
-            due = "\(m.milestone.displayName) due \(CaseClock.describe(m.dueAt)) (\(state.displayName))"
+            due = "\(m.milestone.displayName) due \(CaseClock.describeDue(m.dueAt)) (\(state.displayName))"
             dueClass = Tag.milestone(state)
         } else if let next = item.nextContactOn.flatMap(LocalDate.init(iso:)) {
             due = "Contact due \(next.longDescription)"
