@@ -44,6 +44,7 @@ public func configure(
     app.asyncCommands.use(CalendarCommands(), as: "calendar")
     app.asyncCommands.use(BreachScanCommand(), as: "breach-scan")
     app.asyncCommands.use(ClosureReviewCommand(), as: "closure-review")
+    app.asyncCommands.use(MailCommands(), as: "mail")
 }
 
 private func configureDatabase(_ app: Application, _ location: AppConfig.DatabaseLocation) async throws {

@@ -197,7 +197,7 @@ struct MilestoneTests {
             let lateReply = try await t.send(.POST, "/api/v1/cases/\(late)/milestones", json: ["milestone": "response"], token: leader.token)
             let lateList = (try JSONSerialization.jsonObject(with: lateReply.body) as? [[String: Any]]) ?? []
             #expect(lateList.first?["state"] as? String == "breached")
-            #expect(try await BreachScanner(db: t.app.db, writes: t.app.asb.writes).scan(now: t.clock.now) == 0,
+            #expect(try await BreachScanner(env: t.app.asb, db: t.app.db).scan(now: t.clock.now) == 0,
                     "Already recorded when it was met late")
             let breaches = try await CaseEvent.query(on: t.app.db).filter(\.$kind == .milestoneBreached).count()
             #expect(breaches == 1)
@@ -231,11 +231,11 @@ struct MilestoneTests {
         try await TestApp.run { t in
             for _ in 0..<5 { _ = try await t.submitReport(["hate": true, "hateStrands": ["race"]]) }
             _ = try await t.submitReport()
-            let scanner = BreachScanner(db: t.app.db, writes: t.app.asb.writes)
+            let scanner = BreachScanner(env: t.app.asb, db: t.app.db)
             #expect(try await scanner.scan(now: t.clock.now) == 0)
             t.clock.advance(by: 86_400 + 60)
             async let first = scanner.scan(now: t.clock.now)
-            async let second = BreachScanner(db: t.app.db, writes: t.app.asb.writes).scan(now: t.clock.now)
+            async let second = BreachScanner(env: t.app.asb, db: t.app.db).scan(now: t.clock.now)
             let total = try await first + second
             #expect(total == 5, "The five P1 cases breached; the P3 case has ten working days")
             #expect(try await scanner.scan(now: t.clock.now) == 0)

@@ -10,7 +10,13 @@ public enum ReportValidator {
     /// Who is submitting: decides which channels and fields are allowed.
     public struct Submitter: Sendable, Equatable {
         public var isStaff: Bool
-        public init(isStaff: Bool) { self.isStaff = isStaff }
+        /// A channel's own gateway (the inbound email endpoint, Open311): it may submit reports of
+        /// that channel without a staff account, but nothing only staff may give.
+        public var gateway: ReportChannel?
+        public init(isStaff: Bool, gateway: ReportChannel? = nil) {
+            self.isStaff = isStaff
+            self.gateway = gateway
+        }
     }
 
     /// - Parameters:
@@ -21,7 +27,7 @@ public enum ReportValidator {
                                 existingCase: Bool = false) throws(ValidationFailure) -> ValidReport {
         var errors: [FieldError] = []
 
-        if !submitter.isStaff && !draft.channel.isPublic {
+        if !submitter.isStaff && !draft.channel.isPublic && draft.channel != submitter.gateway {
             errors.append(FieldError("channel", "Only staff can record a report received by \(draft.channel.rawValue)."))
         }
 

@@ -21,7 +21,7 @@ struct ASBServeCommand: AsyncCommand {
         }
         let config = app.asb.config
         if config.breachScanInterval > 0 {
-            let scanner = BreachScanner(db: app.db, writes: app.asb.writes)
+            let scanner = BreachScanner(env: app.asb, db: app.db)
             let clock = app.asb.clock
             app.lifecycle.use(PeriodicJob(name: "breach-scan", interval: config.breachScanInterval, logger: app.logger) {
                 try await scanner.scan(now: clock.now())
@@ -30,6 +30,17 @@ struct ASBServeCommand: AsyncCommand {
         if config.closureReviewInterval > 0 {
             app.lifecycle.use(PeriodicJob(name: "closure-review", interval: config.closureReviewInterval, logger: app.logger) {
                 try await ClosureService(app: app, db: app.db, requestID: nil).proposeDueClosures()
+            })
+        }
+        if config.mail.sendInterval > 0 {
+            let sender = MessageSender(env: app.asb, db: app.db,
+                                       transport: MailTransport.smtp(config.mail, eventLoopGroup: app.eventLoopGroup), logger: app.logger)
+            if config.mail.smtpHost == nil {
+                app.logger.notice("ASB_SMTP_HOST is not set: emails wait in the outbox; letters are queued for printing")
+            }
+            app.lifecycle.use(PeriodicJob(name: "messages", interval: config.mail.sendInterval, logger: app.logger) {
+                let calendar = try await CalendarService(app: app, db: app.db, requestID: nil).calendar()
+                return try await sender.run(now: app.asb.clock.now(), calendar: calendar)
             })
         }
         try await app.servers.asyncCommand.run(using: context, signature: signature)

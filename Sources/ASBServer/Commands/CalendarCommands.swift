@@ -141,7 +141,7 @@ struct BreachScanCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await app.autoMigrate()
-        let count = try await BreachScanner(db: app.db, writes: app.asb.writes).scan(now: app.asb.clock.now())
+        let count = try await BreachScanner(env: app.asb, db: app.db).scan(now: app.asb.clock.now())
         context.console.output("Recorded \(count) breached deadline\(count == 1 ? "" : "s").".consoleText())
     }
 }

@@ -34,6 +34,32 @@ public struct AppConfig: Sendable {
     public var closureReviewInterval: TimeInterval
     /// The local ASB Case Review (community trigger) threshold.
     public var caseReview: CaseReviewThresholdConfig
+    /// Messages out and in: who they come from, the links in them, the mail server.
+    public var mail = MailSettings()
+
+    public struct MailSettings: Sendable, Equatable {
+        /// Signs every message and heads every letter.
+        public var landlordName = "Your landlord"
+        /// The landlord's postal address for letters, lines separated by commas.
+        public var landlordAddress = ""
+        /// Where reporters find the site: links in messages (tracking, surveys).
+        public var publicURL = "http://127.0.0.1:8080"
+        public var fromAddress = "asb-team@example.org"
+        /// The SMTP server; nil keeps emails in the outbox (shown to admins) instead of sending.
+        public var smtpHost: String?
+        public var smtpPort = 587
+        /// `none`, `starttls` or `tls`.
+        public var smtpSecurity = "starttls"
+        public var smtpUsername: String?
+        public var smtpPassword: String?
+        /// How often `asb serve` sends due emails and queues reminders; 0 turns it off.
+        public var sendInterval: TimeInterval = 30
+        /// Attempts before an email is marked failed (with backoff between them).
+        public var maxAttempts = 8
+        /// The shared secret a mail gateway sends with `POST /api/v1/inbound/email`; nil turns it off.
+        public var inboundSecret: String?
+        public init() {}
+    }
 
     public init(
         database: DatabaseLocation = .sqliteFile("asb.sqlite"),
@@ -91,6 +117,18 @@ public struct AppConfig: Sendable {
         ("ASB_CASE_REVIEW_REPORT_WITHIN_DAYS", "31", "a report qualifies when made within this many days of the behaviour"),
         ("ASB_CASE_REVIEW_APPLICATION_MONTHS", "6", "an application must come within this many months of the reports"),
         ("ASB_CLOSURE_REVIEW_HOURS", "24", "how often `asb serve` proposes closure on cases with no new reports for 60 days; 0 turns it off"),
+        ("ASB_LANDLORD_NAME", "Your landlord", "the landlord's name, signing every message and heading every letter"),
+        ("ASB_LANDLORD_ADDRESS", "(none)", "the landlord's postal address for letters, lines separated by commas"),
+        ("ASB_PUBLIC_URL", "http://127.0.0.1:8080", "the public site's address, for links in messages"),
+        ("ASB_MAIL_FROM", "asb-team@example.org", "the From address of every email"),
+        ("ASB_SMTP_HOST", "(none)", "the SMTP server; without it emails wait in the outbox"),
+        ("ASB_SMTP_PORT", "587", "the SMTP port"),
+        ("ASB_SMTP_SECURITY", "starttls", "none, starttls or tls (implicit TLS, usually port 465)"),
+        ("ASB_SMTP_USERNAME", "(none)", "SMTP AUTH user (sent only over TLS, or to a loopback server)"),
+        ("ASB_SMTP_PASSWORD", "(none)", "SMTP AUTH password"),
+        ("ASB_MAIL_SEND_SECONDS", "30", "how often `asb serve` sends due emails and queues reminders; 0 turns it off"),
+        ("ASB_MAIL_MAX_ATTEMPTS", "8", "attempts before an email is marked failed"),
+        ("ASB_INBOUND_EMAIL_SECRET", "(none)", "shared secret for `POST /api/v1/inbound/email`; without it the endpoint is off"),
     ]
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -138,6 +176,39 @@ public struct AppConfig: Sendable {
         int("ASB_CASE_REVIEW_HATE_REPORTS", 0...100) { config.caseReview.hateReportsNeeded = $0 }
         int("ASB_CASE_REVIEW_REPORT_WITHIN_DAYS", 1...366) { config.caseReview.reportWithinDaysOfBehaviour = $0 }
         int("ASB_CASE_REVIEW_APPLICATION_MONTHS", 1...60) { config.caseReview.applicationWindowMonths = $0 }
+        func text(_ key: String, apply: (String) -> Void) {
+            if let raw = env[key]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty { apply(raw) }
+        }
+        text("ASB_LANDLORD_NAME") { config.mail.landlordName = $0 }
+        text("ASB_LANDLORD_ADDRESS") { config.mail.landlordAddress = $0 }
+        text("ASB_PUBLIC_URL") { raw in
+            if let url = URL(string: raw), ["http", "https"].contains(url.scheme ?? ""), url.host != nil {
+                config.mail.publicURL = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+            } else {
+                problems.append("ASB_PUBLIC_URL=\(raw): expected an http:// or https:// address")
+            }
+        }
+        text("ASB_MAIL_FROM") { raw in
+            if raw.contains("@"), !raw.contains(" ") { config.mail.fromAddress = raw } else {
+                problems.append("ASB_MAIL_FROM=\(raw): expected an email address")
+            }
+        }
+        text("ASB_SMTP_HOST") { config.mail.smtpHost = $0 }
+        int("ASB_SMTP_PORT", 1...65535) { config.mail.smtpPort = $0 }
+        text("ASB_SMTP_SECURITY") { raw in
+            if ["none", "starttls", "tls"].contains(raw.lowercased()) { config.mail.smtpSecurity = raw.lowercased() } else {
+                problems.append("ASB_SMTP_SECURITY=\(raw): expected none, starttls or tls")
+            }
+        }
+        text("ASB_SMTP_USERNAME") { config.mail.smtpUsername = $0 }
+        text("ASB_SMTP_PASSWORD") { config.mail.smtpPassword = $0 }
+        int("ASB_MAIL_SEND_SECONDS", 0...86_400) { config.mail.sendInterval = TimeInterval($0) }
+        int("ASB_MAIL_MAX_ATTEMPTS", 1...100) { config.mail.maxAttempts = $0 }
+        text("ASB_INBOUND_EMAIL_SECRET") { raw in
+            if raw.count >= 16 { config.mail.inboundSecret = raw } else {
+                problems.append("ASB_INBOUND_EMAIL_SECRET: use at least 16 characters")
+            }
+        }
         if let raw = env["ASB_CALENDAR_REGION"], !raw.isEmpty {
             if let region = CalendarRegion(rawValue: raw.lowercased()) {
                 config.calendarRegion = region

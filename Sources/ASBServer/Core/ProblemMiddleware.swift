@@ -91,7 +91,7 @@ struct ProblemMiddleware: AsyncMiddleware {
             let status = Int(abort.status.code)
             let title = abort.status.reasonPhrase
             let config = request.application.asb.config
-            let limit = request.url.path.hasSuffix("/attachments") ? config.maxAttachmentBytes : config.maxBodyBytes
+            let limit = request.carriesFiles ? config.maxAttachmentBytes : config.maxBodyBytes
             let detail = status == 413 ? "The request body is larger than the \(limit) bytes allowed." : abort.reason
             return Problem(type: Problem.typeBase + title.lowercased().replacingOccurrences(of: " ", with: "-"),
                            title: title, status: status, detail: detail)

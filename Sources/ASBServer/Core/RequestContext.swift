@@ -44,7 +44,7 @@ struct BodyLimitMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // File uploads have their own, larger limit.
-        let maxBytes = request.method == .POST && request.url.path.hasSuffix("/attachments") ? attachmentBytes : jsonBytes
+        let maxBytes = request.carriesFiles ? attachmentBytes : jsonBytes
         if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > maxBytes {
             throw Abort(.payloadTooLarge)
         }
@@ -52,6 +52,13 @@ struct BodyLimitMiddleware: AsyncMiddleware {
             _ = try await request.body.collect(max: maxBytes).get()
         }
         return try await next.respond(to: request)
+    }
+}
+
+extension Request {
+    /// File uploads and emails with attachments: these have the attachment limit, not the JSON one.
+    var carriesFiles: Bool {
+        method == .POST && (url.path.hasSuffix("/attachments") || url.path == "/api/v1/inbound/email")
     }
 }
 

@@ -99,6 +99,15 @@ struct ActionPlanService {
             try await AuditLog.record(.actionPlanAgreed, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
                                       changes: ["revision": String(plan.revision), "actions": String(actions.count)],
                                       at: now, requestID: requestID, on: db)
+            func listed(_ owners: Set<ActionOwnerKind>) -> [MessageFacts.Action] {
+                actions.filter { owners.contains($0.owner) && $0.status != .cancelled }.map {
+                    MessageFacts.Action(what: $0.what, dueOn: $0.dueOn.flatMap(LocalDate.init(iso:))?.longDescription)
+                }
+            }
+            try await Outbox(env: env, db: db).toReporter(.actionPlanAgreed, of: asbCase, dedupe: "\(caseID):\(plan.revision)", now: now) {
+                $0.reporterActions = listed([.reporter])
+                $0.landlordActions = listed([.landlord, .partnerAgency])
+            }
         }
         return try await load(caseID)
     }

@@ -10,6 +10,8 @@ enum Actor: Sendable {
     case reporter
     /// The server itself: bootstrap, scheduled jobs, commands.
     case system
+    /// A channel's gateway delivering a report: the inbound email endpoint or Maildir, Open311.
+    case gateway(ReportChannel)
 
     var user: User? {
         if case .staff(let user) = self { return user }
@@ -18,6 +20,12 @@ enum Actor: Sendable {
 
     var userID: UUID? { user?.id }
 
+    /// The channel whose gateway is acting, if any.
+    var gatewayChannel: ReportChannel? {
+        if case .gateway(let channel) = self { return channel }
+        return nil
+    }
+
     /// The label stored in the audit trail when the actor is not a staff user.
     var label: String? {
         switch self {
@@ -25,6 +33,7 @@ enum Actor: Sendable {
         case .publicReporter: "public"
         case .reporter: "reporter"
         case .system: "system"
+        case .gateway(let channel): channel.rawValue
         }
     }
 }

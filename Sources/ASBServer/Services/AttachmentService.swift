@@ -27,7 +27,15 @@ struct AttachmentService {
 
     func upload(to reference: String, fileName rawName: String, incidentID: UUID?, enforcementID: UUID?, restricted: Bool,
                 content: Data, by actor: Actor) async throws -> Attachment {
-        let (asbCase, user) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
+        let (asbCase, _) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
+        return try await store(on: asbCase, fileName: rawName, incidentID: incidentID, enforcementID: enforcementID,
+                               restricted: restricted, content: content, by: actor)
+    }
+
+    /// Checks and stores a file on a case the caller may already change (staff casework, or an
+    /// email's attachments arriving with a report).
+    func store(on asbCase: ASBCase, fileName rawName: String, incidentID: UUID?, enforcementID: UUID?, restricted: Bool,
+               content: Data, by actor: Actor) async throws -> Attachment {
         let caseID = try asbCase.requireID()
         var errors: [FieldError] = []
         let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -58,7 +66,7 @@ struct AttachmentService {
         attachment.size = content.count
         attachment.sha256 = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
         attachment.restricted = restricted
-        attachment.$uploadedBy.id = user.id
+        attachment.$uploadedBy.id = actor.userID
         attachment.uploadedAt = now
         try await env.writes.run(on: db) { db in
             try await attachment.create(on: db)
@@ -68,7 +76,7 @@ struct AttachmentService {
             try await stored.create(on: db)
             try await CaseEvent(caseID: caseID, at: now, kind: .attachmentAdded,
                                 summary: "\(type.displayName) added (\(content.count / 1024 + 1) KB)" + (restricted ? ", restricted" : ""),
-                                actorID: user.id).create(on: db)
+                                actorID: actor.userID).create(on: db)
             try await AuditLog.record(.attachmentUpload, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
                                       changes: ["attachmentId": attachment.id!.uuidString, "type": type.rawValue,
                                                 "sha256": attachment.sha256],

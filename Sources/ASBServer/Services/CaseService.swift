@@ -264,6 +264,10 @@ struct CaseService {
                 audit["allocatedOfficerId"] = officer.id?.uuidString
                 try await CaseEvent(caseID: caseID, at: now, kind: .allocated,
                                     summary: "Allocated to \(officer.displayName)", actorID: user.id).create(on: db)
+                try await Outbox(env: env, db: db).toReporter(.officerAllocated, of: asbCase,
+                                                              dedupe: "\(caseID):\(try officer.requireID())", now: now) {
+                    $0.officerName = officer.displayName
+                }
             }
             if let categories = changes.categories, categories != asbCase.categories {
                 asbCase.categories = categories.uniqued()

@@ -120,6 +120,16 @@ struct ClosureService {
                                 summary: "Closure proposed: \(proposal.reason.displayName)\(who)", actorID: actor.userID).create(on: db)
             try await AuditLog.record(.closureProposed, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
                                       changes: ["reason": proposal.reason.rawValue], at: now, requestID: requestID, on: db)
+            let outbox = Outbox(env: env, db: db)
+            let proposalID = try record.requireID().uuidString
+            try await outbox.toReporter(.closureProposed, of: asbCase, dedupe: proposalID, now: now) {
+                $0.closureReason = proposal.reason.displayName
+                $0.closureExplanation = record.explanation
+            }
+            if actor.user == nil {
+                // Proposed by the 60-day job: the officer must review it and make the agreement call.
+                try await outbox.toStaff(.closureReviewDue, try await outbox.caseStaff(asbCase), about: asbCase, dedupe: proposalID, now: now)
+            }
         }
         return try await load(asbCase)
     }
@@ -228,6 +238,11 @@ struct ClosureService {
                                 actorID: user.id).create(on: db)
             try await AuditLog.record(.caseClosed, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
                                       changes: ["reason": proposal.reason.rawValue], at: now, requestID: requestID, on: db)
+            try await Outbox(env: env, db: db).toReporter(.closureConfirmed, of: asbCase, dedupe: try proposal.requireID().uuidString,
+                                                          now: now) {
+                $0.closureReason = proposal.reason.displayName
+                $0.closureExplanation = proposal.explanation
+            }
         }
         return try await load(asbCase)
     }

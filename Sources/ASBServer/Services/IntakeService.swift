@@ -53,7 +53,7 @@ struct IntakeService {
         var errors: [FieldError] = []
         var report: ValidReport?
         do {
-            report = try ReportValidator.validate(draft, by: .init(isStaff: actor.user != nil), now: now,
+            report = try ReportValidator.validate(draft, by: .init(isStaff: actor.user != nil, gateway: actor.gatewayChannel), now: now,
                                                   existingCase: caseReference != nil)
         } catch { errors += error.errors }
         var risk: RiskResult?
@@ -200,6 +200,20 @@ struct IntakeService {
         try await AuditLog.record(.caseCreate, by: actor, entityType: "case", entityID: reference.description,
                                   caseID: caseID, changes: changes, at: now, requestID: requestID, on: db)
         try await CaseReviewService(app: app, db: db, requestID: requestID).check(asbCase, now: now, by: actor)
+
+        // The acknowledgement to the reporter, and the team leaders' alert for a priority 1 case.
+        let deadlines = try await CaseClock(db: db, requestID: requestID).deadlines(of: caseID)
+        let outbox = Outbox(env: env, db: db)
+        try await outbox.toReporter(.acknowledgement, of: asbCase, dedupe: caseID.uuidString, now: now) {
+            $0.deadlines = deadlines.map { .init(milestone: $0.milestone.displayName, due: CaseClock.describeDue($0.dueAt)) }
+            $0.emergencyAdvice = report.immediateDanger ? IntakeTriage.emergencyAdvice : nil
+        }
+        if asbCase.priority == .p1 {
+            let leaders = try await User.query(on: db).filter(\.$role == .teamLeader).filter(\.$active == true).limit(50).all()
+            try await outbox.toStaff(.newPriorityOneCase, leaders, about: asbCase, dedupe: caseID.uuidString, now: now) {
+                $0.due = deadlines.first.map { CaseClock.describeDue($0.dueAt) }
+            }
+        }
 
         return Receipt(reference: reference.description, accessCode: accessCode, status: .received,
                        priority: asbCase.priority, receivedAt: report.receivedAt, incidentID: try incident.requireID(),

@@ -169,8 +169,9 @@ extension QueueService {
 /// Records every breached deadline once, as a timeline event and an audit event. Safe to run on
 /// several server instances at once: each breach is claimed with a conditional update first.
 struct BreachScanner {
+    let env: ASBEnvironment
     let db: any Database
-    let writes: WriteTransactions
+    var writes: WriteTransactions { env.writes }
 
     /// Scans everything due before `now`; returns how many breaches it recorded.
     func scan(now: Date, batchSize: Int = 200) async throws -> Int {
@@ -196,6 +197,11 @@ struct BreachScanner {
             guard claimed.count == 1 else { return false }
             guard let asbCase = try await ASBCase.find(milestone.$asbCase.id, on: db) else { return false }
             try await BreachScanner.recordEvents(for: milestone, of: asbCase, now: now, on: db)
+            let outbox = Outbox(env: env, db: db)
+            try await outbox.toStaff(.milestoneBreached, try await outbox.caseStaff(asbCase), about: asbCase, dedupe: id.uuidString, now: now) {
+                $0.milestone = milestone.milestone.displayName
+                $0.due = CaseClock.describeDue(milestone.dueAt)
+            }
             return true
         }
     }

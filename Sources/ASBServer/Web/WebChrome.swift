@@ -22,6 +22,7 @@ enum WebChrome {
             if user.role.may(.recordReport) { links.append(link("/staff/reports/new", "Record a report")) }
             if user.role.may(.readCases) { links.append(link("/staff/search", "Search")) }
             if user.role.may(.updateCase) { links.append(link("/staff/notices", "Community notices")) }
+            if user.role.may(.recordReport) { links.append(link("/staff/letters", "Letters")) }
             if user.role == .admin {
                 links.append(link("/staff/admin/users", "Users"))
                 links.append(link("/staff/admin/agencies", "Partner agencies"))

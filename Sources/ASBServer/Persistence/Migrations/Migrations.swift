@@ -32,6 +32,8 @@ enum Migrations {
             CreateClosure(),
             CreateCommunityNotice(),
             CreateCaseReviewApplication(),
+            CreateOutboxMessage(),
+            CreateInboundEmail(),
         ]
     }
 }

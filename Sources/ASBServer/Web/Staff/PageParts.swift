@@ -21,6 +21,8 @@ struct Table: Encodable, Sendable {
     var caption: String
     var headers: [String]
     var rows: [[Cell]]
+    /// For screen readers only, when a heading just above already says it.
+    var captionHidden = false
 }
 
 /// One key and value of a summary list.

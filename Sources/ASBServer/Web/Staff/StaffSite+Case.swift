@@ -34,6 +34,7 @@ extension StaffSite {
         var closure: ClosureService.View?
         var timeline: [CaseEvent]
         var attachments: [Attachment] = []
+        var messages: [OutboxMessage] = []
         var caseworkers: [User]
         var agencies: [PartnerAgency]
         var mayWork: Bool
@@ -64,6 +65,7 @@ extension StaffSite {
             closure: try await ClosureService(app: app, db: db, requestID: id).view(of: ref, by: actor),
             timeline: try await CaseService(app: app, db: db, requestID: id).timeline(ref, cursor: nil, limit: 100, by: actor).items,
             attachments: try await AttachmentService(app: app, db: db, requestID: id).list(of: ref, by: actor),
+            messages: try await Outbox.messages(of: detail.asbCase.requireID(), on: db),
             caseworkers: try await UserService(app: app, db: db, requestID: id).caseworkers(),
             agencies: try await ReferralService(app: app, db: db, requestID: id).agencies().filter(\.active),
             mayWork: mayWork, now: now)
@@ -154,7 +156,8 @@ extension StaffSite {
                 .init(text: m.explanation),
             ]
         }
-        return rows.isEmpty ? nil : Table(caption: "Deadlines", headers: ["Milestone", "Due", "State", "Met", "Rule"], rows: rows)
+        return rows.isEmpty ? nil : Table(caption: "Deadlines", headers: ["Milestone", "Due", "State", "Met", "Rule"], rows: rows,
+                                          captionHidden: true)
     }
 
     static func sections(_ data: CaseData, forms: [CaseForm: FormModel]) -> [PageSection] {
@@ -302,10 +305,34 @@ extension StaffSite {
                                         forms: f(.closurePropose, .closureContact, .closureApprove, .close, .reopen)))
         }
 
+        // Messages to the reporter and to staff
+        let messageRows: [[Table.Cell]] = data.messages.map { m in
+            let state: (String, String) = switch m.status {
+            case .pending: (m.channel == .letter ? "To print" : "Waiting to send", "tag-yellow")
+            case .sent: (m.channel == .letter ? "Posted" : "Sent", "tag-green")
+            case .failed: ("Not delivered", "tag-red")
+            }
+            return [.init(text: m.kind.displayName), .init(text: m.channel == .email ? "Email" : "Letter",
+                                                           href: m.channel == .letter ? "/staff/letters/\(m.id?.uuidString ?? "")" : nil),
+                    .init(text: m.kind.isForReporter ? "Reporter" : (m.recipientName ?? "Staff")),
+                    .init(text: state.0, tag: state.1), .init(text: CaseClock.describe(m.sentAt ?? m.createdAt))]
+        }
+        sections.append(PageSection(id: "messages", title: "Messages",
+                                    tables: messageRows.isEmpty ? nil : [Table(caption: "Messages", headers: ["Message", "By", "To", "State", "When"], rows: messageRows)],
+                                    empty: messageRows.isEmpty ? "No messages. Reporters who are anonymous, or asked to be phoned, get none." : nil))
+
         // Timeline
         sections.append(PageSection(id: "timeline", title: "Timeline", tables: [Table(
             caption: "Timeline", headers: ["When", "What", "Who"],
             rows: data.timeline.map { [.init(text: CaseClock.describe($0.at)), .init(text: $0.summary), .init(text: $0.actor?.displayName ?? "System")] })]))
+        // A table named like its section needs no visible caption of its own.
+        for index in sections.indices {
+            sections[index].tables = sections[index].tables?.map { table in
+                var table = table
+                table.captionHidden = table.caption == sections[index].title
+                return table
+            }
+        }
         return sections
     }
 

@@ -7,6 +7,8 @@ import Vapor
 extension StaffSite {
     struct NoticesPage: PageModel {
         var chrome: PageChrome
+        var heading: String
+        var intro: String
         var tables: [Table]?
         var empty: String?
     }
@@ -22,8 +24,9 @@ extension StaffSite {
             }
             return [.init(text: n.title), .init(text: n.neighbourhood.name), .init(text: n.text), action]
         }
-        return try await req.page("staff/notices", NoticesPage(
-            chrome: WebChrome.make(req, title: "Community notices"),
+        return try await req.page("staff/list", NoticesPage(
+            chrome: WebChrome.make(req, title: "Community notices"), heading: "Community notices",
+            intro: "Notices tell a neighbourhood what has been done about anti-social behaviour (SS-PRG-6). They never name people or give addresses. A team leader approves each one before it is published on the public site.",
             tables: rows.isEmpty ? nil : [Table(caption: "Community notices", headers: ["Title", "Neighbourhood", "Notice", "Status"], rows: rows)],
             empty: rows.isEmpty ? "No notices yet. Draft one from a case page." : nil))
     }

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+@testable import ASBCore
+
+/// MailTestSplitMix64: a small deterministic generator, so every run mutates the fixtures the same way.
+private struct MailTestSplitMix64: RandomNumberGenerator {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Bytes that matter to the parser, favoured when mutating.
+private let interestingBytes: [UInt8] = Array("=?<>\r\n-\";:&#()\\_ \t@,/*'".utf8) + [0x00, 0x80, 0x93, 0xA3, 0xC3, 0xE2, 0xF0, 0xFF]
+
+private func mutate(_ input: [UInt8], using generator: inout MailTestSplitMix64) -> [UInt8] {
+    var bytes = input
+    for _ in 0..<Int.random(in: 1...8, using: &generator) {
+        let position = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &generator)
+        let randomByte = Bool.random(using: &generator)
+            ? interestingBytes.randomElement(using: &generator) ?? 0
+            : UInt8.random(in: 0...255, using: &generator)
+        switch Int.random(in: 0..<6, using: &generator) {
+        case 0 where !bytes.isEmpty:
+            bytes[position] = randomByte
+        case 1:
+            bytes.insert(contentsOf: Array(repeating: randomByte, count: Int.random(in: 1...4, using: &generator)), at: position)
+        case 2 where !bytes.isEmpty:
+            let end = min(bytes.count, position + Int.random(in: 1...64, using: &generator))
+            bytes.removeSubrange(position..<end)
+        case 3 where !bytes.isEmpty:
+            let end = min(bytes.count, position + Int.random(in: 1...128, using: &generator))
+            let copy = Array(bytes[position..<end])
+            let target = Int.random(in: 0...bytes.count, using: &generator)
+            bytes.insert(contentsOf: copy, at: target)
+        case 4:
+            bytes = Array(bytes.prefix(position))
+        default:
+            if !bytes.isEmpty { bytes.swapAt(position, Int.random(in: 0..<bytes.count, using: &generator)) }
+        }
+    }
+    return bytes
+}
+
+/// Parses and checks what must hold of any message we return. Returns whether it parsed.
+@discardableResult
+private func parseChecking(_ bytes: [UInt8]) -> Bool {
+    do {
+        let message = try MailParser.parse(Data(bytes))
+        #expect(!message.subject.contains("\n") && !message.subject.contains("\r"))
+        #expect(!message.text.contains("\0") && !message.text.contains("\r"))
+        #expect(message.newText.isEmpty == message.text.isEmpty)
+        if let from = message.from { #expect(from.address == from.address.lowercased()) }
+        return true
+    } catch {
+        // Typed throws guarantees a MailParseError; it must say why.
+        #expect(!error.reason.isEmpty)
+        return false
+    }
+}
+
+@Suite("Mail: robustness")
+struct MailRobustnessTests {
+    static let fixtures: [[UInt8]] = MailFixtures.all.flatMap { [Array(mailData($0)), Array(mailData($0, lineEnding: "\n"))] }
+
+    @Test("Every truncation of every fixture either parses or throws MailParseError, never crashes")
+    func truncations() {
+        for fixture in Self.fixtures {
+            for length in 0...fixture.count { parseChecking(Array(fixture.prefix(length))) }
+        }
+    }
+
+    @Test("Randomly mutated fixtures (fixed seed) either parse or throw MailParseError, never crash")
+    func mutations() {
+        var generator = MailTestSplitMix64(state: 0x00A5_B202_6000_0042)
+        var parsed = 0
+        var refused = 0
+        for fixture in Self.fixtures {
+            for _ in 0..<400 {
+                if parseChecking(mutate(fixture, using: &generator)) { parsed += 1 } else { refused += 1 }
+            }
+        }
+        #expect(parsed + refused == Self.fixtures.count * 400)
+        #expect(parsed > refused, "Most mutations still leave a readable message")
+    }
+
+    @Test("Random bytes and random HTML never crash")
+    func randomNoise() {
+        var generator = MailTestSplitMix64(state: 20_261_124)
+        for _ in 0..<500 {
+            let length = Int.random(in: 0...600, using: &generator)
+            let bytes = (0..<length).map { _ in
+                Bool.random(using: &generator) ? interestingBytes.randomElement(using: &generator) ?? 0 : UInt8.random(in: 0...255, using: &generator)
+            }
+            parseChecking(bytes)
+            parseChecking(Array("From: a@example.org\r\nContent-Type: text/html\r\n\r\n".utf8) + bytes)
+            _ = HTMLText.plainText(from: String(decoding: Array("<p>".utf8) + bytes, as: UTF8.self))
+            _ = QuotedReply.newText(of: String(decoding: bytes, as: UTF8.self))
+            _ = MailSubject.caseReference(in: String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    @Test("Hostile shapes: many unclosed hidden tags, huge headers, thousands of parts, a 3 MB attachment")
+    func hostileShapes() throws {
+        let titles = String(repeating: "<title>x", count: 20_000) + "end"
+        #expect(HTMLText.plainText(from: titles).hasSuffix("end"))
+
+        let longSubject = String(repeating: "=?utf-8?q?a?= ", count: 5_000)
+        let subjectMessage = try parseMail("From: a@example.org\nSubject: \(longSubject)\n\nHi")
+        #expect(subjectMessage.subject == String(repeating: "a", count: 5_000))
+
+        var manyParts = "From: a@example.org\nContent-Type: multipart/mixed; boundary=p\n\n"
+        for index in 0..<3_000 { manyParts += "--p\nContent-Type: image/png; name=\"\(index).png\"\n\nx\n" }
+        #expect(try parseMail(manyParts).attachments.count == 3_000)
+
+        let payload = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let encoded = Data(payload).base64EncodedString(options: .lineLength76Characters)
+        let big = try parseMail("""
+            From: a@example.org
+            Content-Type: multipart/mixed; boundary=b
+
+            --b
+            Content-Type: video/mp4
+            Content-Transfer-Encoding: base64
+
+            \(encoded)
+            --b--
+            """)
+        #expect(big.attachments.first?.data == Data(payload))
+        #expect(big.attachments.first?.fileName == "attachment.mp4")
+    }
+}
