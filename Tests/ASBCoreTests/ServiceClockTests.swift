@@ -27,17 +27,6 @@ private func clockTestText(_ instant: Date) -> String {
     return "\(local.date) \(two(local.hour)):\(two(local.minute))\(seconds)"
 }
 
-/// A seeded generator, so property tests are repeatable (ClockTestSplitMix64).
-private struct ClockTestSplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 private let clockTestCalendar = WorkingCalendar(region: .englandAndWales)
 
@@ -381,7 +370,7 @@ struct ServiceClockTests {
     // MARK: Properties over 2,000 random receipts, 1990–2090
 
     static let receipts: [Date] = {
-        var generator = ClockTestSplitMix64(state: 0xA5B_CA5E_2026)
+        var generator = SplitMix64(seed: 0xA5B_CA5E_2026)
         let low: UInt64 = 631_152_000  // 1990-01-01T00:00Z
         let high: UInt64 = 3_786_825_600  // 2090-01-01T00:00Z
         var result: [Date] = []
@@ -410,7 +399,7 @@ struct ServiceClockTests {
 
     @Test("Property: a later receipt never gives an earlier deadline", arguments: rules)
     func monotonic(rule: DeadlineRule) {
-        var generator = ClockTestSplitMix64(state: 7)
+        var generator = SplitMix64(seed: 7)
         for receipt in Self.receipts {
             let later = receipt.addingTimeInterval(Double(generator.next() % 400_000) / 3)
             let first = ServiceClock.dueAt(receivedAt: receipt, rule: rule, calendar: clockTestCalendar)

@@ -14,17 +14,6 @@ private func calendarTestUTC(_ text: String) -> Date {
     return date
 }
 
-/// A seeded generator, so property tests are repeatable (CalendarTestSplitMix64).
-private struct CalendarTestSplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Local dates")
 struct LocalDateTests {
@@ -279,7 +268,7 @@ struct WorkingCalendarTests {
     /// back gives the same instant.
     @Test("UK local time agrees with Foundation’s Europe/London on random instants")
     func agreesWithFoundation() {
-        var generator = CalendarTestSplitMix64(state: 0x5EED_CA1E)
+        var generator = SplitMix64(seed: 0x5EED_CA1E)
         var gregorian = Calendar(identifier: .gregorian)
         gregorian.timeZone = TimeZone(identifier: "Europe/London")!
         let low = -315_619_200.0  // 1960

@@ -430,7 +430,7 @@ struct StaffWorkspaceSharingTests {
             let missing = try await web.post("/staff/cases/\(reference)/referral", [("agencyId", try await t.agencyID("Police")),
                                                                                    ("reason", "Drug dealing on the stairs"), ("consentGiven", "no")])
             #expect(missing.status == .unprocessableEntity)
-            #expect(missing.contains("id=\"lawfulBasisWithoutConsent-error\""))
+            #expect(missing.contains("id=\"referral-lawfulBasisWithoutConsent-error\""))
             let sent = try await web.post("/staff/cases/\(reference)/referral", [("agencyId", try await t.agencyID("Police")),
                                                                                 ("reason", "Drug dealing on the stairs"), ("consentGiven", "yes"),
                                                                                 ("sharedFields", "caseSummary")])
@@ -510,7 +510,7 @@ struct StaffWorkspaceSharingTests {
             #expect(ok.status == .seeOther)
             let empty = try await upload("empty.txt", "")
             #expect(empty.status == .unprocessableEntity)
-            #expect(empty.body.contains("id=\"file-error\""))
+            #expect(empty.body.contains("id=\"attachment-file-error\""))
             let page = try await web.get("/staff/cases/\(reference)")
             #expect(page.contains("diary.txt"))
             let id = try #require(try await Attachment.query(on: t.app.db).first()?.id)

@@ -24,6 +24,7 @@ staff users and sets the environment below. Environment:
     ASB_E2E_LEADER           team leader "username:password"
     ASB_E2E_OFFICER          officer "username:password"
     ASB_E2E_OFFICER_NAME     the officer's display name (to pick them in the allocation list)
+    ASB_E2E_ADMIN            admin "username:password" (optional: the admin pages are checked with it)
     ASB_E2E_OUT              folder for the saved HTML and the JSON results (default: a temp dir)
     ASB_E2E_SCREENSHOTS      folder for screenshots (default <repo>/.build/e2e-screenshots)
     CHROME_BIN, CHROMEDRIVER Chromium and chromedriver (default /usr/bin/chromium, /usr/bin/chromedriver)
@@ -32,6 +33,7 @@ Exits 0 only when every step passed, no page had a serious or critical axe viola
 failed HTML validation, no page answered 5xx and no page logged a JavaScript error.
 """
 
+import base64
 import datetime
 import json
 import os
@@ -44,13 +46,12 @@ from pathlib import Path
 
 from axe_selenium_python import Axe
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, WebDriverException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,12 +59,14 @@ BASE = os.environ.get("ASB_URL", "http://127.0.0.1:8192").rstrip("/")
 LEADER = os.environ.get("ASB_E2E_LEADER", "leader:a-long-password-123").split(":", 1)
 OFFICER = os.environ.get("ASB_E2E_OFFICER", "officer:a-long-password-123").split(":", 1)
 OFFICER_NAME = os.environ.get("ASB_E2E_OFFICER_NAME", "Olly Officer")
+ADMIN = os.environ.get("ASB_E2E_ADMIN", "").split(":", 1) if os.environ.get("ASB_E2E_ADMIN") else None
 OUT = Path(os.environ.get("ASB_E2E_OUT") or tempfile.mkdtemp(prefix="asb-e2e-"))
 SHOTS = Path(os.environ.get("ASB_E2E_SCREENSHOTS") or REPO / ".build" / "e2e-screenshots")
 CHROME_BIN = os.environ.get("CHROME_BIN", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 FAILING_IMPACTS = {"serious", "critical"}
 DESKTOP, MOBILE = 1280, 375
+ANY = -1  # expect_status: any status below 500
 
 # Generated, obviously fake people and places.
 REPORTER = {
@@ -85,6 +88,8 @@ class Suite:
         self.html_dir = OUT / "html"
         self.html_dir.mkdir(parents=True, exist_ok=True)
         SHOTS.mkdir(parents=True, exist_ok=True)
+        for old in SHOTS.glob("*.png"):
+            old.unlink()
         self.pages = []            # {"n", "label", "url", "file", "status"}
         self.axe_failures = []     # (page label, url, rule id, impact, targets)
         self.axe_minor = 0         # violations below serious (reported, not failed)
@@ -184,11 +189,19 @@ class Suite:
             status_note = "unknown"
         else:
             status_note = str(status)
-            if status >= 500 or (expect_status is not None and status != expect_status):
+            if status >= 500 or (expect_status not in (None, ANY) and status != expect_status):
                 self.page_errors.append((label, url, f"HTTP status {status}, expected {expect_status}"))
+        if expect_status is None and status is not None and not 400 <= status < 500:
+            # None: an error page, answered with a 4xx.
+            self.page_errors.append((label, url, f"HTTP status {status}, expected a 4xx"))
         for message in self._console_errors():
-            # A 422 re-show logs "Failed to load resource ... 422" for the document itself: expected.
-            if expect_status == 422 and "422" in message and url.split("#")[0] in message:
+            # Chromium asks for /favicon.ico by itself, whenever it likes; the pages link no icon.
+            if "/favicon.ico" in message:
+                continue
+            # An error re-show (422, or 404 for a wrong access code) logs "Failed to load resource:
+            # ... status of 4xx" for the document itself: expected, since the status was checked.
+            if (status is not None and 400 <= status < 500 and f"status of {status}" in message
+                    and message.startswith(url.split("#")[0])):
                 continue
             self.page_errors.append((label, url, f"console: {message}"))
 
@@ -239,7 +252,6 @@ class Suite:
                 "format": "png", "captureBeyondViewport": True,
                 "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
             file = SHOTS / f"{len(self.screenshots) // 2 + 1:02d}-{slug}-{kind}.png"
-            import base64
             file.write_bytes(base64.b64decode(shot["data"]))
             self.screenshots.append(str(file))
         self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
@@ -270,7 +282,15 @@ class Suite:
 
     def fill(self, field_id, value, scope=None):
         root = scope or self.driver
-        el = root.find_element(By.ID, field_id) if scope is None else root.find_element(By.CSS_SELECTOR, f"#{field_id}")
+        if scope is None:
+            el = root.find_element(By.ID, field_id)
+        else:
+            # Case-page forms prefix their field ids with the form's slug (form-contact → contact-partyId).
+            prefix = (scope.get_attribute("id") or "").removeprefix("form-") + "-"
+            found = root.find_elements(By.CSS_SELECTOR, f"#{prefix}{field_id}") or root.find_elements(By.CSS_SELECTOR, f"#{field_id}")
+            if not found:
+                raise StepFailure(f"no field #{field_id} in form #{scope.get_attribute('id')}")
+            el = found[0]
         kind = (el.get_attribute("type") or "").lower()
         if el.tag_name == "select":
             Select(el).select_by_value(value)
@@ -294,11 +314,13 @@ class Suite:
         el = inputs[0]
         if el.is_selected():
             return
-        label = self.driver.find_element(By.CSS_SELECTOR, f"label[for='{el.get_attribute('id')}']")
+        # The label beside the input, as a person would click it (with a duplicated id, that
+        # label ticks another form's input and the check below fails).
+        label = scope.find_element(By.CSS_SELECTOR, f"label[for='{el.get_attribute('id')}']")
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", label)
         label.click()
         if not el.is_selected():
-            raise StepFailure(f"clicking the label of {name}={value} did not select it")
+            raise StepFailure(f"clicking the label of {name}={value} (#{el.get_attribute('id')}) did not select it")
 
     def choose_id(self, input_id):
         el = self.driver.find_element(By.ID, input_id)
@@ -383,6 +405,15 @@ def public_pages(s):
     selects = s.finds("select[name='neighbourhood']")
     if not selects:
         raise StepFailure("no neighbourhood select on /notices")
+    options = [o.get_attribute("value") for o in Select(selects[0]).options if o.get_attribute("value")]
+    if options:
+        Select(selects[0]).select_by_value(options[0])
+        form = selects[0].find_element(By.XPATH, "ancestor::form")
+        s.will_navigate()
+        form.find_element(By.CSS_SELECTOR, "button").click()
+        s.page("community notices (one neighbourhood)")
+        if "neighbourhood=" not in s.driver.current_url:
+            raise StepFailure(f"the notices form went to {s.path()}")
 
 
 def keyboard_skip_link(s):
@@ -485,6 +516,11 @@ def public_report(s):
         raise StepFailure("no access code on the confirmation page")
     s.case.update(reference=reference, code=code)
     print(f"  case {reference}, access code {code}")
+    # The access code is shown once: not again on a reload of the confirmation page.
+    s.driver.refresh()
+    s.page("report: confirmation reloaded", expect_status=ANY)
+    if code in s.driver.page_source:
+        raise StepFailure(f"the access code is shown again after reloading {s.path()}")
 
 
 def answer_some_risk_questions(s, how_many):
@@ -504,6 +540,17 @@ def tracking(s):
     if "reference" not in s.case:
         raise StepFailure("no case from the public report to track")
     s.get("/track", "track: sign in", screenshot=True)
+    s.fill("reference", s.case["reference"])
+    s.fill("accessCode", "WRONG-CODE-0000")
+    s.click_button(s.find("main form"), "Show my case")
+    s.page("track: wrong access code", expect_status=None)
+    status = s.pages[-1]["status"]
+    if status not in (401, 403, 404, 422):
+        raise StepFailure(f"a wrong access code answered HTTP {status}, not a 4xx")
+    if not s.finds(".error-summary"):
+        raise StepFailure(f"a wrong access code showed no error summary ({s.path()})")
+    if s.finds("#new-incident"):
+        raise StepFailure("a wrong access code opened the case")
     form = s.find("main form")
     s.fill("reference", s.case["reference"])
     s.fill("accessCode", s.case["code"])
@@ -539,8 +586,8 @@ def staff_sign_in(s, user, label):
     s.click_button(s.find("main form"), "Sign in")
     s.page(f"staff work queues ({label})", screenshot=(label == "team leader"))
     s.expect_no_errors(f"Signing in as {user[0]}")
-    if s.path().rstrip("/") != "/staff":
-        raise StepFailure(f"signing in led to {s.path()}, not /staff")
+    if not s.path().startswith("/staff") or s.path().startswith("/staff/sign-in"):
+        raise StepFailure(f"signing in led to {s.path()}, not the staff workspace")
     if not s.finds("button") or not any(b.text.strip() == "Sign out" for b in s.finds("header button")):
         raise StepFailure("no 'Sign out' button in the header after signing in")
 
@@ -571,6 +618,7 @@ def staff_triage(s):
     if not ref:
         raise StepFailure("no case from the public report")
     staff_sign_in(s, LEADER, "team leader")
+    s.case["queues"] = [a.get_attribute("href") for a in s.finds("main .queue-card a")]
     # The Triage queue on the work queues page.
     headings = [h for h in s.finds("main h2") if h.text.strip().lower().startswith("triage")
                 or "triage" in (h.get_attribute("id") or "")]
@@ -655,11 +703,21 @@ def staff_officer(s):
     s.page("staff case: action plan agreed")
     s.expect_banner("Agreeing the action plan")
 
+    # A refused form on the case page: an empty contact.
+    open_case_form(s, "contact")
+    s.submit("form-contact")
+    s.page("staff case: contact (error)", expect_status=422)
+    if not s.finds(".error-summary"):
+        raise StepFailure("an empty contact form showed no error summary")
+    active = s.driver.switch_to.active_element
+    if "error-summary" not in (active.get_attribute("class") or ""):
+        raise StepFailure("focus is not on the error summary after a refused case form")
+
     # Contact with the reporter.
     form = open_case_form(s, "contact")
     s.select_by_text(form, "partyId", REPORTER["name"])
     s.fill("method", "phone", form)
-    s.choose(form, "direction", form.find_element(By.CSS_SELECTOR, "#direction-1").get_attribute("value"))
+    s.choose(form, "direction", "outbound")
     s.fill("summary", "Called the reporter to agree the action plan (generated test data).", form)
     s.submit("form-contact")
     s.page("staff case: contact logged")
@@ -690,6 +748,26 @@ def staff_officer(s):
     staff_sign_out(s, "officer")
 
 
+def staff_queues_and_admin(s):
+    """Every work queue page, and (with ASB_E2E_ADMIN) the admin pages."""
+    staff_sign_in(s, LEADER, "team leader (queues)")
+    hrefs = [a.get_attribute("href") for a in s.finds("main .queue-card a")]
+    if not hrefs:
+        raise StepFailure("no queue cards on /staff")
+    for href in hrefs:
+        s.driver.get(href)
+        s.page(f"staff queue {href[len(BASE):]}")
+    staff_sign_out(s, "team leader (queues)")
+    if not ADMIN:
+        print("  (ASB_E2E_ADMIN not set: admin pages not checked)")
+        return
+    staff_sign_in(s, ADMIN, "admin")
+    for page in ("users", "agencies", "neighbourhoods", "calendar"):
+        s.get(f"/staff/admin/{page}", f"staff admin {page}", screenshot=(page == "users"))
+        s.expect_no_errors(f"Opening /staff/admin/{page}")
+    staff_sign_out(s, "admin")
+
+
 def staff_intake_form(s):
     """The one-page staff intake form: shown, and its error re-show, checked (no case created)."""
     staff_sign_in(s, LEADER, "team leader (intake)")
@@ -698,6 +776,27 @@ def staff_intake_form(s):
     s.page("staff: new report (error)", expect_status=422)
     if not s.finds(".error-summary"):
         raise StepFailure("submitting the empty staff intake form showed no error summary")
+    # A phone report, recorded by staff.
+    form = s.find("main form")
+    s.fill("channel", "phone", form)
+    s.choose(form, "immediateDanger", "no")
+    s.fill("description", "Caller reports rubbish dumped in the shared garden (generated test report).", form)
+    s.choose(form, "categories", "rubbish")
+    s.fill("occurredOn", days_ago(3), form)
+    s.fill("location", "Shared garden, Example House, Fake Street", form)
+    s.choose(form, "hate", "no")
+    s.choose(form, "anonymous", "no")
+    s.fill("reporter-name", "Pat Phonecaller-Example", form)
+    s.fill("reporter-phone", "07700 900456", form)
+    s.choose(form, "guidanceGiven", form.find_element(By.ID, "guidanceGiven-1").get_attribute("value"))
+    answer_some_risk_questions_in(s, form, 3)
+    s.submit(form.get_attribute("id"))
+    s.page("staff: new report recorded", screenshot=True)
+    banner = s.expect_banner("Recording a phone report")
+    reference = re.search(r"ASB-\d{4}-\d{5}", banner)
+    if not reference or not s.path().startswith(f"/staff/cases/{reference.group(0)}"):
+        raise StepFailure(f"after recording the report: {s.path()}, banner {banner!r}")
+    print(f"  recorded {reference.group(0)}")
     staff_sign_out(s, "team leader (intake)")
 
 
@@ -723,7 +822,7 @@ def validate_html(s):
         elif m.get("subType") == "warning":
             s.validator_warnings.append(entry)
     for name, line, message, extract in s.validator_errors:
-        print(f"  ERROR {name}:{line}: {message}\n        {extract}")
+        print(f"  ERROR {name}:{line}: {message}  {' '.join(extract.split())[:160]}")
     counts = {}
     for name, line, message, extract in s.validator_warnings:
         counts[message] = counts.get(message, 0) + 1
@@ -741,7 +840,7 @@ def summary(s):
     print(f"Pages checked: {len(s.pages)} (HTML saved in {s.html_dir})")
     print(f"Screenshots: {len(s.screenshots)} in {SHOTS}")
     failed_steps = [x for x in s.steps if not x[1]]
-    print(f"Steps: {len(s.steps) - len(failed_steps)} passed, {len(failed_steps)} failed")
+    print(f"Steps: {len(s.steps)}, of which failed: {len(failed_steps)}")
     for name, _, detail in failed_steps:
         print(f"  FAILED {name}: {detail.splitlines()[0] if detail else ''}")
         for line in detail.splitlines()[1:]:
@@ -753,12 +852,13 @@ def summary(s):
         for t in targets:
             print(f"      {t}")
     print(f"HTML validation errors: {len(s.validator_errors)}; warnings (not failed): {len(s.validator_warnings)}")
-    seen = set()
+    grouped = {}
     for name, line, message, extract in s.validator_errors:
-        key = (message, extract)
-        note = "" if key not in seen else " (same as above)"
-        seen.add(key)
-        print(f"  {name}:{line}: {message}{note}")
+        grouped.setdefault(message, []).append((name, line, extract))
+    for message, where in grouped.items():
+        name, line, extract = where[0]
+        print(f"  {message} x{len(where)} in {len({w[0] for w in where})} files, e.g. {name}:{line}: "
+              f"{' '.join(extract.split())[:160]}")
     print(f"Page errors (HTTP status, console): {len(s.page_errors)}")
     for label, url, message in s.page_errors:
         print(f"  {label} ({url}): {message}")
@@ -782,6 +882,7 @@ def main():
         s.step("staff: team leader triages, assesses and allocates", lambda: staff_triage(s))
         s.step("staff: officer agrees an action plan, logs a contact and closes the case",
                lambda: staff_officer(s))
+        s.step("staff: work queues and admin pages", lambda: staff_queues_and_admin(s))
         s.step("staff: the one-page intake form", lambda: staff_intake_form(s))
     finally:
         s.quit()

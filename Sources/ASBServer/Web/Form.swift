@@ -89,9 +89,11 @@ struct FormField: Encodable, Sendable {
     /// A CSS width class: `narrow`, `medium` or nil for full width.
     var width: String? = nil
     var inputmode: String? = nil
+    /// Set when several forms share a page, so no two elements share an id (`contact-partyId`).
+    var idPrefix: String = ""
 
-    /// The element id: the name with anything but letters and digits turned into `-`.
-    var id: String { Self.id(for: name) }
+    /// The element id: the prefix, then the name with anything but letters and digits turned into `-`.
+    var id: String { idPrefix + Self.id(for: name) }
     var hintID: String? { hint == nil ? nil : id + "-hint" }
     var errorID: String? { error == nil ? nil : id + "-error" }
     /// `aria-describedby`: the hint then the error.
@@ -173,6 +175,13 @@ struct FormModel: Encodable, Sendable {
     var multipart: Bool = false
     /// Shown expanded (its `<details>` open): it has errors, or it is the next step.
     var open: Bool = false
+
+    /// Prefixes every field's id, for a page with several forms.
+    func prefixingIDs(_ prefix: String) -> FormModel {
+        var copy = self
+        for index in copy.fields.indices { copy.fields[index].idPrefix = prefix }
+        return copy
+    }
 
     /// Applies field errors from a service, putting each beside its field; returns the summary
     /// links. Errors whose field is not on the form are still listed, linked to the form itself.

@@ -92,7 +92,7 @@ extension StaffSite {
             forms[kind] = FormModel(id: "form-\(kind.rawValue)", title: title, action: "/staff/cases/\(ref)/\(kind.rawValue)",
                                     submitLabel: submit, fields: fields,
                                     hidden: version ? [.init(name: "version", value: String(c.version))] : [],
-                                    intro: intro, isWarning: warning)
+                                    intro: intro, isWarning: warning).prefixingIDs("\(kind.rawValue)-")
         }
         let people = data.detail.parties.map { ($0.party.id?.uuidString ?? "", "\($0.party.name ?? "Name not given") (\($0.role.displayName.lowercased()))") }
         let agencies = data.agencies.map { ($0.id?.uuidString ?? "", $0.name) }
@@ -147,7 +147,7 @@ extension StaffSite {
                       options: [.init(value: "yes", label: "Record for information only: this is not anti-social behaviour")]),
              ], intro: "Ask the reporter each question. The answers set the priority and the deadlines (SS-RT-1).", version: true)
         if user.role.may(.allocateCase) { addAllocate(&forms, data) }
-        forms[.attachment] = uploadForm(reference: ref)
+        forms[.attachment] = uploadForm(reference: ref).prefixingIDs("attachment-")
         form(.party, "Add a person", "Add person", [
             FormField.choices(.radios, name: "role", label: "Their part in the case", of: PartyRole.self, selected: [], label: \.displayName),
             FormField(kind: .text, name: "name", label: "Name"),
@@ -318,7 +318,7 @@ extension StaffSite {
             fields: [FormField(kind: .select, name: "allocatedOfficerId", label: "Officer",
                            options: options(data.caseworkers.map { ($0.id?.uuidString ?? "", "\($0.displayName) (\($0.role.displayName.lowercased()))") },
                                             selected: c.$allocatedOfficer.id?.uuidString))],
-            hidden: [.init(name: "version", value: String(c.version))])
+            hidden: [.init(name: "version", value: String(c.version))]).prefixingIDs("allocate-")
     }
 
     // MARK: Submitting

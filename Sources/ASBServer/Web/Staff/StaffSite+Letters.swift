@@ -6,14 +6,6 @@ import Vapor
 /// Letters for reporters who prefer post: a queue of letters to print, each with a printable A4
 /// view; marking one posted records it on the case (and an acknowledgement meets its milestone).
 extension StaffSite {
-    struct LettersPage: PageModel {
-        var chrome: PageChrome
-        var heading: String
-        var intro: String
-        var tables: [Table]?
-        var empty: String?
-    }
-
     @Sendable func letters(_ req: Request) async throws -> Response {
         _ = try req.requireStaffPage(.recordReport)
         let pending = try await OutboxMessage.query(on: req.db).filter(\.$channel == .letter).filter(\.$status == .pending)
@@ -23,7 +15,7 @@ extension StaffSite {
              .init(text: m.kind.displayName), .init(text: m.recipientName ?? "–"), .init(text: CaseClock.describe(m.createdAt)),
              .init(text: "Print", href: "/staff/letters/\(m.id?.uuidString ?? "")")]
         }
-        return try await req.page("staff/list", LettersPage(
+        return try await req.page("staff/list", ListPage(
             chrome: WebChrome.make(req, title: "Letters to post"), heading: "Letters to post",
             intro: "Messages to reporters who prefer post. Print each one, post it, then mark it posted: the case records it.",
             tables: rows.isEmpty ? nil : [Table(caption: "Letters to print and post", headers: ["Case", "Letter", "To", "Queued", "Print"], rows: rows)],

@@ -5,7 +5,8 @@ import Vapor
 /// Community notices (SS-PRG-6): officers draft them from a case page; team leaders approve and
 /// publish them here.
 extension StaffSite {
-    struct NoticesPage: PageModel {
+    /// A staff page that is a heading, a sentence, and tables (notices, letters).
+    struct ListPage: PageModel {
         var chrome: PageChrome
         var heading: String
         var intro: String
@@ -24,7 +25,7 @@ extension StaffSite {
             }
             return [.init(text: n.title), .init(text: n.neighbourhood.name), .init(text: n.text), action]
         }
-        return try await req.page("staff/list", NoticesPage(
+        return try await req.page("staff/list", ListPage(
             chrome: WebChrome.make(req, title: "Community notices"), heading: "Community notices",
             intro: "Notices tell a neighbourhood what has been done about anti-social behaviour (SS-PRG-6). They never name people or give addresses. A team leader approves each one before it is published on the public site.",
             tables: rows.isEmpty ? nil : [Table(caption: "Community notices", headers: ["Title", "Neighbourhood", "Notice", "Status"], rows: rows)],
