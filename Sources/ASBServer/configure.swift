@@ -45,6 +45,7 @@ public func configure(
     app.asyncCommands.use(BreachScanCommand(), as: "breach-scan")
     app.asyncCommands.use(ClosureReviewCommand(), as: "closure-review")
     app.asyncCommands.use(MailCommands(), as: "mail")
+    app.asyncCommands.use(Open311Commands(), as: "open311")
 }
 
 private func configureDatabase(_ app: Application, _ location: AppConfig.DatabaseLocation) async throws {

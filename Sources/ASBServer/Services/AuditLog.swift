@@ -39,6 +39,8 @@ enum AuditLog {
         case reviewScheduled = "case.review.schedule"
         case reviewHeld = "case.review.held"
         case attachmentUpload = "case.attachment.upload"
+        case open311KeyIssued = "open311.key.issued"
+        case open311KeyRevoked = "open311.key.revoked"
         case attachmentRead = "case.attachment.read"
         case closureProposed = "case.closure.propose"
         case closureContact = "case.closure.contact"

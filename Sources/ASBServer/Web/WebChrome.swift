@@ -28,6 +28,7 @@ enum WebChrome {
                 links.append(link("/staff/admin/agencies", "Partner agencies"))
                 links.append(link("/staff/admin/neighbourhoods", "Neighbourhoods"))
                 links.append(link("/staff/admin/calendar", "Calendar"))
+                links.append(link("/staff/admin/open311", "Open311"))
             }
             return links
         }

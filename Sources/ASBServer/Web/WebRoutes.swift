@@ -35,5 +35,6 @@ extension Application {
     func registerWebRoutes() throws {
         try routes.grouped(sessions.middleware).register(collection: PublicSite())
         try routes.grouped("staff").register(collection: StaffSite())
+        try routes.register(collection: Open311Routes())
     }
 }

@@ -34,6 +34,7 @@ enum Migrations {
             CreateCaseReviewApplication(),
             CreateOutboxMessage(),
             CreateInboundEmail(),
+            CreateOpen311(),
         ]
     }
 }

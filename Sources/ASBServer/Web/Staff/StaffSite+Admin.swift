@@ -17,6 +17,9 @@ extension StaffSite {
         routes.get("calendar", use: calendar)
         routes.post("calendar", use: addClosureDay)
         routes.post("calendar", ":id", "delete", use: deleteClosureDay)
+        routes.get("open311", use: open311Clients)
+        routes.post("open311", use: issueOpen311Key)
+        routes.post("open311", ":name", "revoke", use: revokeOpen311Key)
     }
 
     struct AdminPage: PageModel {
@@ -46,12 +49,14 @@ extension StaffSite {
     }
 
     private func render(_ req: Request, _ title: String, intro: String?, tables: [Table], empty: String, next: String? = nil,
-                        form: FormModel, errors: [FieldError], submitted: FormData?) async throws -> Response {
+                        form: FormModel, errors: [FieldError], submitted: FormData?, notice: String? = nil) async throws -> Response {
         var form = form
         if let submitted { form.fill(from: submitted) }
         let links = form.apply(errors)
+        var chrome = WebChrome.make(req, title: title, errors: links)
+        if let notice { chrome.notice = notice }
         return try await req.page("staff/admin", AdminPage(
-            chrome: WebChrome.make(req, title: title, errors: links), heading: title, intro: intro,
+            chrome: chrome, heading: title, intro: intro,
             tables: tables.filter { !$0.rows.isEmpty }.nilIfEmpty, empty: tables.allSatisfy { $0.rows.isEmpty } ? empty : nil,
             nextHref: next, form: form), status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
@@ -215,6 +220,51 @@ extension StaffSite {
             guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound("No such day.") }
             try await CalendarService(app: req.application, db: req.db, requestID: req.id).deleteOverride(id, by: .staff(admin))
             return "The day is removed."
+        }
+    }
+
+    // MARK: Open311 clients
+
+    private func open311Page(_ req: Request, errors: [FieldError] = [], submitted: FormData? = nil, notice: String? = nil) async throws -> Response {
+        _ = try req.requireStaffPage(.manageUsers)
+        let clients = try await Open311Service(app: req.application, db: req.db, requestID: req.id).clients()
+        let form = FormModel(id: "new-open311-client", title: "Issue an API key", action: "/staff/admin/open311", submitLabel: "Issue key", fields: [
+            FormField(kind: .text, name: "name", label: "Client name", hint: "For example, FixMyStreet."),
+        ])
+        return try await render(
+            req, "Open311 clients",
+            intro: "Civic reporting sites send reports to /open311/v2/ with an API key. A client reads back only its own requests, and only their status.",
+            tables: [Table(caption: "Open311 clients", headers: ["Name", "Issued", "Status", "Action"], rows: clients.map { c in
+                [.init(text: c.name), .init(text: CaseClock.describe(c.createdAt)),
+                 .init(text: c.active ? "Active" : "Revoked", tag: c.active ? "tag-green" : "tag-grey"),
+                 c.active ? .init(text: "", button: .init(action: "/staff/admin/open311/\(c.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")/revoke",
+                                                         label: "Revoke", context: c.name)) : .init(text: "–")]
+            })], empty: "No clients yet.", form: form, errors: errors, submitted: submitted, notice: notice)
+    }
+
+    @Sendable func open311Clients(_ req: Request) async throws -> Response { try await open311Page(req) }
+
+    /// The key is shown on the page that answers the form, once; it is never stored or sent again.
+    @Sendable func issueOpen311Key(_ req: Request) async throws -> Response {
+        let admin = try req.requireStaffPage(.manageUsers)
+        let form = try req.formData()
+        try CSRF.verify(form, for: req)
+        do {
+            let issued = try await Open311Service(app: req.application, db: req.db, requestID: req.id)
+                .issueKey(name: form["name"] ?? "", by: .staff(admin))
+            return try await open311Page(req, notice: "\(issued.client.name)'s API key is \(issued.key). Copy it now: it is shown only this once.")
+        } catch let failure as ValidationFailure {
+            return try await open311Page(req, errors: failure.errors, submitted: form)
+        } catch AppError.duplicate(let message) {
+            return try await open311Page(req, errors: [FieldError("name", message)], submitted: form)
+        }
+    }
+
+    @Sendable func revokeOpen311Key(_ req: Request) async throws -> Response {
+        try await handle(req, redirect: "/staff/admin/open311", page: { errors, _ in try await self.open311Page(req, errors: errors) }) { _, admin in
+            let client = try await Open311Service(app: req.application, db: req.db, requestID: req.id)
+                .setActive(false, name: req.parameters.get("name") ?? "", by: .staff(admin))
+            return "\(client.name)'s key no longer works."
         }
     }
 }
