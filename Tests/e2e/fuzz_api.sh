@@ -56,6 +56,12 @@ values = ["${refs[0]}", "${refs[1]}", "${refs[2]}"]
 [parameters]
 "path.reference" = { dictionary = "cases", probability = 0.5 }
 TOML
+# The inbound email endpoint: the server's gateway secret (when the caller set one), so the fuzzer
+# reaches the email parser; message/rfc822 bodies come from fuzz_hooks.py.
+if [[ -n "${ASB_FUZZ_INBOUND_SECRET:-}" ]]; then
+  printf '"header.X-ASB-Inbound-Secret" = "%s"\n' "$ASB_FUZZ_INBOUND_SECRET" >>"$config"
+fi
+export SCHEMATHESIS_HOOKS=fuzz_hooks PYTHONPATH="$(cd "$(dirname "$0")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
 
 # 3. Fuzz as the team leader with every check. Left out: DELETE /sessions/current (it revokes the
 #    token the run is using) and POST /sessions (its spec example signs in as `admin` with a wrong

@@ -40,6 +40,7 @@ enum AuditLog {
         case reviewHeld = "case.review.held"
         case attachmentUpload = "case.attachment.upload"
         case open311KeyIssued = "open311.key.issued"
+        case surveyAnswered = "case.survey.answered"
         case open311KeyRevoked = "open311.key.revoked"
         case attachmentRead = "case.attachment.read"
         case closureProposed = "case.closure.propose"

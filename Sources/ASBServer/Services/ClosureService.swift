@@ -224,24 +224,22 @@ struct ClosureService {
             proposal.status = .closed
             proposal.endedAt = now
             try await proposal.save(on: db)
-            if !anonymous {
-                // The satisfaction survey is due (SS-MON-3); the monitoring work sends it.
-                let survey = SatisfactionSurvey()
-                survey.id = OrderedID.next(at: now)
-                survey.$asbCase.id = caseID
-                survey.status = "due"
-                survey.dueAt = now
-                try await survey.create(on: db)
-            }
+            // The satisfaction survey is due (SS-MON-3), with its one-time link.
+            let surveyToken = anonymous ? nil : try await SurveyService.open(for: caseID, now: now, random: env.random, on: db)
             try await CaseEvent(caseID: caseID, at: now, kind: .closed,
                                 summary: "Case closed: \(proposal.reason.displayName)" + (anonymous ? "" : "; satisfaction survey due"),
                                 actorID: user.id).create(on: db)
             try await AuditLog.record(.caseClosed, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
                                       changes: ["reason": proposal.reason.rawValue], at: now, requestID: requestID, on: db)
-            try await Outbox(env: env, db: db).toReporter(.closureConfirmed, of: asbCase, dedupe: try proposal.requireID().uuidString,
-                                                          now: now) {
+            let outbox = Outbox(env: env, db: db)
+            try await outbox.toReporter(.closureConfirmed, of: asbCase, dedupe: try proposal.requireID().uuidString, now: now) {
                 $0.closureReason = proposal.reason.displayName
                 $0.closureExplanation = proposal.explanation
+            }
+            if let surveyToken {
+                try await outbox.toReporter(.satisfactionSurvey, of: asbCase, dedupe: try proposal.requireID().uuidString, now: now) {
+                    $0.surveyURL = SurveyService.link(surveyToken, settings: env.config.mail)
+                }
             }
         }
         return try await load(asbCase)

@@ -35,6 +35,7 @@ enum Migrations {
             CreateOutboxMessage(),
             CreateInboundEmail(),
             CreateOpen311(),
+            UpdateSatisfactionSurveyAddAnswers(),
         ]
     }
 }

@@ -52,10 +52,23 @@ final class ClosureContactRecord: Model, @unchecked Sendable {
 final class SatisfactionSurvey: Model, @unchecked Sendable {
     static let schema = "satisfaction_surveys"
 
+    /// `due`, then `answered`.
     @ID(key: .id) var id: UUID?
     @Parent(key: "case_id") var asbCase: ASBCase
     @Field(key: "status") var status: String
     @Field(key: "due_at") var dueAt: Date
+    /// The hash of the one-time link's token.
+    @OptionalField(key: "token_hash") var tokenHash: String?
+    /// `link`, `phone` or `paper`.
+    @OptionalField(key: "answered_by") var answeredBy: SurveyChannel?
+    @OptionalField(key: "answered_at") var answeredAt: Date?
+    @OptionalField(key: "overall") var overall: Int?
+    @OptionalField(key: "kept_informed") var keptInformed: Int?
+    @OptionalField(key: "ease_of_reporting") var easeOfReporting: Int?
+    @OptionalField(key: "listened_to") var listenedTo: Int?
+    @OptionalField(key: "would_report_again") var wouldReportAgain: Bool?
+    @OptionalField(key: "comments") var comments: String?
+    @OptionalParent(key: "entered_by_id") var enteredBy: User?
 
     init() {}
 }

@@ -35,6 +35,8 @@ extension StaffSite {
         var timeline: [CaseEvent]
         var attachments: [Attachment] = []
         var messages: [OutboxMessage] = []
+        /// A closed case's satisfaction survey still waits for answers.
+        var surveyDue = false
         var caseworkers: [User]
         var agencies: [PartnerAgency]
         var mayWork: Bool
@@ -66,6 +68,8 @@ extension StaffSite {
             timeline: try await CaseService(app: app, db: db, requestID: id).timeline(ref, cursor: nil, limit: 100, by: actor).items,
             attachments: try await AttachmentService(app: app, db: db, requestID: id).list(of: ref, by: actor),
             messages: try await Outbox.messages(of: detail.asbCase.requireID(), on: db),
+            surveyDue: try await SatisfactionSurvey.query(on: db).filter(\.$asbCase.$id == detail.asbCase.requireID())
+                .filter(\.$status == "due").count() > 0,
             caseworkers: try await UserService(app: app, db: db, requestID: id).caseworkers(),
             agencies: try await ReferralService(app: app, db: db, requestID: id).agencies().filter(\.active),
             mayWork: mayWork, now: now)
@@ -302,7 +306,7 @@ extension StaffSite {
             }
             sections.append(PageSection(id: "closure", title: "Closure", items: items.nilIfEmpty,
                                         empty: items.isEmpty ? "No closure proposed. A case closes only for one of five reasons, after a visit or phone call (SS-CLS-1, SS-CLS-2)." : nil,
-                                        forms: f(.closurePropose, .closureContact, .closureApprove, .close, .reopen)))
+                                        forms: f(.closurePropose, .closureContact, .closureApprove, .close, .reopen, .survey)))
         }
 
         // Messages to the reporter and to staff

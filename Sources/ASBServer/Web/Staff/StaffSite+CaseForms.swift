@@ -17,6 +17,7 @@ enum CaseForm: String, CaseIterable, Sendable {
     case enforcementUpdate = "enforcement-update"
     case closurePropose = "closure-propose", closureContact = "closure-contact", closureApprove = "closure-approve"
     case close, reopen
+    case survey
     /// Not posted here: the upload is a multipart form with its own route.
     case attachment
 
@@ -33,6 +34,7 @@ enum CaseForm: String, CaseIterable, Sendable {
         case .witnessEvidence, .evidenceApprove, .enforcement, .enforcementUpdate: "enforcement"
         case .closurePropose, .closureContact, .closureApprove, .close, .reopen: "closure"
         case .attachment: "evidence"
+        case .survey: "closure"
         }
     }
 }
@@ -305,6 +307,13 @@ extension StaffSite {
         case .closed:
             form(.reopen, "Reopen the case", "Reopen case", [FormField(kind: .textarea, name: "reason", label: "Why it is being reopened")],
                  warning: true)
+            if data.surveyDue {
+                form(.survey, "Record satisfaction survey answers", "Save answers", [
+                    FormField(kind: .radios, name: "channel", label: "How the reporter answered",
+                              options: [.init(value: "phone", label: SurveyChannel.phone.displayName),
+                                        .init(value: "paper", label: SurveyChannel.paper.displayName)]),
+                ] + PublicSite.surveyFields(), intro: "SS-MON-3: the reporter can also answer from the link in their closure message.")
+            }
         }
         return forms
     }
@@ -576,6 +585,11 @@ extension StaffSite {
             return "The case is closed."
         case .attachment:
             throw AppError.notFound("Upload files with the upload form.")
+        case .survey:
+            let channel = form.choice("channel", SurveyChannel.self, errors: &errors, message: "Choose how the reporter answered.")
+            try await SurveyService(app: app, db: db, requestID: id).record(on: ref, channel: try done(channel!),
+                                                                           PublicSite.answers(from: form), by: actor)
+            return "The survey answers are saved."
         case .reopen:
             _ = try await ClosureService(app: app, db: db, requestID: id).reopen(on: ref, reason: form["reason"] ?? "", by: actor)
             return "The case is reopened."

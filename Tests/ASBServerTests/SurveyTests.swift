@@ -1,0 +1,78 @@
+import ASBCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+@testable import ASBServer
+
+@Suite("Satisfaction surveys")
+struct SurveyTests {
+    /// Reports, assesses, allocates and closes a case through the API; returns its reference.
+    private func closedCase(_ t: TestApp) async throws -> (reference: String, leader: User) {
+        let reference = try await t.submitReport().string("reference")!
+        let (token, leader) = try await t.staffToken(.teamLeader)
+        _ = try await t.assess(reference, token: token)
+        _ = try await t.allocate(reference, to: leader, token: token)
+        _ = try await t.send(.POST, "/api/v1/cases/\(reference)/closure-proposals",
+                             json: ["reason": "resolved", "explanation": "The music has stopped."], token: token)
+        _ = try await t.send(.POST, "/api/v1/cases/\(reference)/closure-contacts",
+                             json: ["method": "phone", "outcome": "agreed", "reasons": "Happy to close"], token: token)
+        let closed = try await t.send(.POST, "/api/v1/cases/\(reference)/closure", token: token)
+        #expect(closed.status == .ok, "\(closed.text)")
+        return (reference, leader)
+    }
+
+    @Test("SS-MON-3: closing sends the survey link; the reporter answers once; 1 or 2 overall asks for a team leader's review")
+    func answerFromTheLink() async throws {
+        try await TestApp.run { t in
+            let (reference, _) = try await closedCase(t)
+            let message = try #require(try await OutboxMessage.query(on: t.app.db).filter(\.$kind == .satisfactionSurvey).first())
+            let link = try #require(message.textBody.split(separator: "\n").first { $0.contains("/survey/") })
+            let path = String(link[link.range(of: "/survey/")!.lowerBound...])
+            #expect(try await OutboxMessage.query(on: t.app.db).filter(\.$kind == .closureConfirmed).count() == 1)
+
+            let web = WebClient(t.app)
+            let page = try await web.get(path)
+            #expect(page.status == .ok && page.contains(reference))
+            let missing = try await web.post(path, [("keptInformed", "4")])
+            #expect(missing.status == .unprocessableEntity && missing.errorSummary == ["Tell us how satisfied you are overall."])
+            #expect(missing.contains("value=\"4\" checked"))
+            let sent = try await web.post(path, [("overall", "2"), ("keptInformed", "1"), ("wouldReportAgain", "no"),
+                                                 ("comments", "Nobody called me back for two weeks.")])
+            #expect(sent.status == .ok && sent.contains("Thank you for your answers"))
+            let survey = try #require(try await SatisfactionSurvey.query(on: t.app.db).first())
+            #expect(survey.status == "answered" && survey.overall == 2 && survey.answeredBy == .link && survey.wouldReportAgain == false)
+            let event = try #require(try await CaseEvent.query(on: t.app.db).filter(\.$kind == .surveyAnswered).first())
+            #expect(event.summary.contains("dissatisfied: a team leader reviews the case"))
+            // Used once.
+            #expect(try await web.get(path).status == .notFound)
+            #expect(try await web.get("/survey/not-a-token").status == .notFound)
+        }
+    }
+
+    @Test("SS-MON-3: staff enter answers given by phone on the closed case's page")
+    func staffEntry() async throws {
+        try await TestApp.run { t in
+            let (reference, leader) = try await closedCase(t)
+            let web = WebClient(t.app)
+            try await web.signIn(leader.username, password: "correct-horse-\(leader.username)")
+            let page = try await web.get("/staff/cases/\(reference)")
+            #expect(page.contains("form-survey"))
+            let saved = try await web.post("/staff/cases/\(reference)/survey", [("channel", "phone"), ("overall", "5"), ("listenedTo", "5")])
+            #expect(saved.status == .seeOther)
+            let survey = try #require(try await SatisfactionSurvey.query(on: t.app.db).first())
+            #expect(survey.answeredBy == .phone && survey.overall == 5 && survey.$enteredBy.id == leader.id)
+            #expect(!(try await web.get("/staff/cases/\(reference)").contains("form-survey")))
+        }
+    }
+
+    @Test("Survey answers: overall required, every score 1 to 5, comments trimmed and limited")
+    func rules() throws {
+        #expect(throws: ValidationFailure.self) { try SatisfactionRules.validate(SurveyAnswers()) }
+        #expect(throws: ValidationFailure.self) { try SatisfactionRules.validate(SurveyAnswers(overall: 6)) }
+        #expect(throws: ValidationFailure.self) { try SatisfactionRules.validate(SurveyAnswers(overall: 3, listenedTo: 0)) }
+        #expect(try SatisfactionRules.validate(SurveyAnswers(overall: 3, comments: "  ")).comments == nil)
+        #expect(SatisfactionRules.needsDissatisfactionReview(SurveyAnswers(overall: 2)))
+        #expect(!SatisfactionRules.needsDissatisfactionReview(SurveyAnswers(overall: 3)))
+    }
+}
