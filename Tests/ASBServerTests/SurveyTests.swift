@@ -76,3 +76,72 @@ struct SurveyTests {
         #expect(!SatisfactionRules.needsDissatisfactionReview(SurveyAnswers(overall: 3)))
     }
 }
+
+@Suite("Complaints and compliments")
+struct FeedbackTests {
+    @Test("SS-MON-5: a complaint from the website is acknowledged, investigated and closed with its outcome and improvement actions")
+    func complaint() async throws {
+        try await TestApp.run { t in
+            let reference = try await t.submitReport().string("reference")!
+            let web = WebClient(t.app)
+            try await web.get("/feedback")
+            let missing = try await web.post("/feedback", [("kind", "complaint"), ("text", "Nobody called me back."), ("caseReference", reference)])
+            #expect(missing.status == .unprocessableEntity)
+            #expect(Set(missing.errorSummary) == ["Give your name, so we can reply to your complaint.",
+                                                  "Give an email address or a phone number, so we can reply to your complaint."])
+            let sent = try await web.post("/feedback", [("kind", "complaint"), ("text", "Nobody called me back."), ("caseReference", reference.lowercased()),
+                                                        ("name", "Robin Example"), ("email", "robin@example.org")])
+            #expect(sent.status == .ok && sent.contains("feedback-reference"))
+            let stored = try #require(try await Feedback.query(on: t.app.db).with(\.$asbCase).first())
+            #expect(stored.asbCase?.reference == reference && stored.status == .received && stored.channel == .web)
+
+            let (_, leader) = try await t.staffToken(.teamLeader)
+            let staff = WebClient(t.app)
+            try await staff.signIn(leader.username, password: "correct-horse-\(leader.username)")
+            #expect(try await staff.get("/staff/feedback").contains(stored.shortReference))
+            let path = "/staff/feedback/\(stored.id!.uuidString)"
+            try await staff.get(path)
+            // Steps in order only.
+            let early = try await staff.post(path, [("to", "closed"), ("outcome", "upheld"), ("improvementActions", "x")])
+            #expect(early.status == .conflict)
+            #expect(try await staff.post(path, [("to", "acknowledged")]).status == .seeOther)
+            try await staff.get(path)
+            #expect(try await staff.post(path, [("to", "investigating"), ("investigatorId", leader.id!.uuidString)]).status == .seeOther)
+            try await staff.get(path)
+            let noActions = try await staff.post(path, [("to", "closed"), ("outcome", "upheld")])
+            #expect(noActions.status == .unprocessableEntity && noActions.contains("id=\"improvementActions-error\""))
+            #expect(try await staff.post(path, [("to", "closed"), ("outcome", "upheld"),
+                                                ("improvementActions", "Call-backs within two working days; team leader checks weekly.")]).status == .seeOther)
+            let closed = try #require(try await Feedback.query(on: t.app.db).first())
+            #expect(closed.status == .closed && closed.outcome == .upheld && closed.$investigator.id == leader.id && closed.acknowledgedAt != nil)
+        }
+    }
+
+    @Test("SS-MON-5: a compliment may be anonymous; staff record one from a phone call; it closes once passed on")
+    func compliments() async throws {
+        try await TestApp.run { t in
+            let web = WebClient(t.app)
+            try await web.get("/feedback")
+            #expect(try await web.post("/feedback", [("kind", "compliment"), ("text", "The officer was kind."), ("officerName", "Sam")]).status == .ok)
+            let (_, intake) = try await t.staffToken(.intake)
+            let (_, leader) = try await t.staffToken(.teamLeader)
+            let staff = WebClient(t.app)
+            try await staff.signIn(leader.username, password: "correct-horse-\(leader.username)")
+            try await staff.get("/staff/feedback")
+            let recorded = try await staff.post("/staff/feedback", [("channel", "phone"), ("receivedOn", "2026-11-23"), ("kind", "compliment"),
+                                                                    ("text", "Thanked us for sorting the noise out.")])
+            #expect(recorded.status == .seeOther)
+            #expect(try await Feedback.query(on: t.app.db).filter(\.$channel == .phone).count() == 1)
+            let first = try #require(try await Feedback.query(on: t.app.db).filter(\.$channel == .web).first())
+            try await staff.get("/staff/feedback/\(first.id!.uuidString)")
+            #expect(try await staff.post("/staff/feedback/\(first.id!.uuidString)", [("to", "closed")]).status == .seeOther)
+            #expect(try await Feedback.query(on: t.app.db).filter(\.$status == .closed).count() == 1)
+            // Only staff record from other channels.
+            _ = intake
+            await #expect(throws: AppError.self) {
+                _ = try await FeedbackService(app: t.app, db: t.app.db, requestID: nil)
+                    .record(FeedbackDraft(kind: .compliment, text: "Well done"), channel: .phone, by: .publicReporter)
+            }
+        }
+    }
+}

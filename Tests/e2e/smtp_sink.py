@@ -19,7 +19,9 @@ Options:
 
 The self-signed certificate (for localhost, 127.0.0.1 and ::1) is written to
 DIR/../<basename of DIR>-cert.pem unless --cert-out names another file; it is kept
-out of DIR so that DIR holds only messages. Stop the sink with SIGTERM or SIGINT.
+out of DIR so that DIR holds only messages. Stop the sink with SIGTERM or SIGINT, or,
+with --stop-on-eof, by closing its standard input (so it dies with the test that started
+it even if that test is killed).
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ class Sink:
             "mail_from": envelope.mail_from,
             "mail_options": envelope.mail_options,
             "rcpt_tos": envelope.rcpt_tos,
-            "tls": session.ssl is not None,
+            "tls": server.transport.get_extra_info("ssl_object") is not None,
             "auth_login": auth,
             "helo": session.host_name,
         }
@@ -184,6 +186,12 @@ async def serve(args: argparse.Namespace) -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if args.stop_on_eof:
+        def stdin_readable() -> None:
+            if not os.read(sys.stdin.fileno(), 4096):
+                loop.remove_reader(sys.stdin.fileno())
+                stop.set()
+        loop.add_reader(sys.stdin.fileno(), stdin_readable)
     await stop.wait()
     server.close()
     await server.wait_closed()
@@ -202,7 +210,10 @@ def main() -> None:
     parser.add_argument("--auth-exclude", action="append", default=[], metavar="MECHANISM")
     parser.add_argument("--reject", action="append", default=[], metavar="ADDR")
     parser.add_argument("--defer", action="append", default=[], metavar="ADDR")
+    parser.add_argument("--stop-on-eof", action="store_true", help="exit when stdin is closed")
     args = parser.parse_args()
+    # A parent (such as a Swift test runner) may have blocked these; the sink must see them.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     asyncio.run(serve(args))
 
 

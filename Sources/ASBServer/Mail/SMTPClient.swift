@@ -342,6 +342,31 @@ private final class DeadlineFlag: @unchecked Sendable {
     }
 }
 
+/// Keeps the first TLS error seen on a connection. A failed handshake both raises the error
+/// and closes the channel, and the task may see the close (or a failed write) first; this
+/// lets the client report the TLS cause rather than "connection closed".
+private final class TLSErrorRecorder: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    private let lock = NSLock()
+    nonisolated(unsafe) private var _error: (any Error)?
+
+    var error: (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return _error
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            lock.lock()
+            if _error == nil { _error = error }
+            lock.unlock()
+        }
+        context.fireErrorCaught(error)
+    }
+}
+
 /// One open conversation: writes commands and reads replies, each under a deadline.
 /// Used by a single task only.
 private struct SMTPConnection {
@@ -349,6 +374,7 @@ private struct SMTPConnection {
     var replies: NIOAsyncChannelInboundStream<SMTPReply>.AsyncIterator
     let writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
     let timeout: TimeAmount
+    let tlsErrors: TLSErrorRecorder
 
     /// Writes `command` (a line without CRLF, or nil to only listen) and waits for the reply.
     /// When the deadline passes the connection is closed and an `SMTPError.timeout` thrown.
@@ -377,7 +403,7 @@ private struct SMTPConnection {
                 let seconds = Double(timeout.nanoseconds) / 1_000_000_000
                 throw SMTPError(kind: .timeout, message: "no reply within \(seconds) s", stage: stage)
             }
-            throw SMTPError.wrapping(error, stage: stage)
+            throw SMTPError.wrapping(tlsErrors.error ?? error, stage: stage)
         }
     }
 
@@ -424,8 +450,9 @@ public struct SMTPClient: Sendable {
 
         let stage = "connect to \(configuration.host):\(configuration.port)"
         let channel: NIOAsyncChannel<SMTPReply, ByteBuffer>
+        let tlsErrors = TLSErrorRecorder()
         do {
-            channel = try await connect(sslContext: sslContext)
+            channel = try await connect(sslContext: sslContext, tlsErrors: tlsErrors)
         } catch {
             throw SMTPError.wrapping(error, stage: stage)
         }
@@ -434,7 +461,8 @@ public struct SMTPClient: Sendable {
                 channel: channel.channel,
                 replies: inbound.makeAsyncIterator(),
                 writer: outbound,
-                timeout: configuration.timeout
+                timeout: configuration.timeout,
+                tlsErrors: tlsErrors
             )
             do {
                 try await converse(&connection, mail: mail, message: message, sslContext: sslContext)
@@ -469,7 +497,9 @@ public struct SMTPClient: Sendable {
             guard !reply.followedByData else {
                 throw SMTPError(kind: .protocolViolation, message: "the server sent data after its reply to STARTTLS", stage: "STARTTLS")
             }
-            if let sslContext { try await startTLS(on: connection.channel, sslContext: sslContext) }
+            if let sslContext {
+                try await startTLS(on: connection.channel, sslContext: sslContext, tlsErrors: connection.tlsErrors)
+            }
             capabilities = try await hello(&connection)
         }
 
@@ -477,17 +507,18 @@ public struct SMTPClient: Sendable {
             try await authenticate(&connection, username: username, capabilities: capabilities)
         }
 
-        let size = message.utf8.count + message.utf8.count / 40  // allow for dot-stuffing
+        var payload = ByteBuffer(bytes: Self.dotStuffed(message))
+        payload.writeString(".\r\n")
         var mailFrom = "MAIL FROM:<\(mail.from)>"
         if let limit = capabilities.size {
-            if limit > 0 && message.utf8.count > limit {
+            if limit > 0 && payload.readableBytes > limit {
                 throw SMTPError(
                     kind: .invalidMessage,
-                    message: "the message is \(message.utf8.count) bytes, above the server's SIZE limit of \(limit)",
+                    message: "the message is \(payload.readableBytes) bytes, above the server's SIZE limit of \(limit)",
                     stage: "MAIL FROM"
                 )
             }
-            mailFrom += " SIZE=\(size)"
+            mailFrom += " SIZE=\(payload.readableBytes)"
         }
         _ = try await connection.command(mailFrom, expect: [250])
         for recipient in mail.to {
@@ -495,8 +526,6 @@ public struct SMTPClient: Sendable {
         }
         _ = try await connection.command("DATA", expect: [354])
 
-        var payload = ByteBuffer(bytes: Self.dotStuffed(message))
-        payload.writeString(".\r\n")
         let reply = try await connection.exchange(bytes: payload, stage: "end of DATA")
         try SMTPConnection.check(reply, [250], stage: "end of DATA")
 
@@ -578,7 +607,7 @@ public struct SMTPClient: Sendable {
         return (try? SocketAddress(ipAddress: host, port: 0)) == nil ? configuration.host : nil
     }
 
-    private func connect(sslContext: NIOSSLContext?) async throws -> NIOAsyncChannel<SMTPReply, ByteBuffer> {
+    private func connect(sslContext: NIOSSLContext?, tlsErrors: TLSErrorRecorder) async throws -> NIOAsyncChannel<SMTPReply, ByteBuffer> {
         guard let bootstrap = ClientBootstrap(validatingGroup: eventLoopGroup) else {
             throw SMTPError(kind: .configuration, message: "the event loop group cannot make TCP client channels")
         }
@@ -592,6 +621,7 @@ public struct SMTPClient: Sendable {
                     if let implicitTLS {
                         let handler = try NIOSSLClientHandler(context: implicitTLS, serverHostname: hostname)
                         try channel.pipeline.syncOperations.addHandler(handler)
+                        try channel.pipeline.syncOperations.addHandler(tlsErrors)
                     }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPReplyDecoder()))
                     return try NIOAsyncChannel<SMTPReply, ByteBuffer>(wrappingChannelSynchronously: channel)
@@ -600,12 +630,13 @@ public struct SMTPClient: Sendable {
     }
 
     /// Puts TLS under the reply decoder after the server's 220 to STARTTLS.
-    private func startTLS(on channel: any Channel, sslContext: NIOSSLContext) async throws {
+    private func startTLS(on channel: any Channel, sslContext: NIOSSLContext, tlsErrors: TLSErrorRecorder) async throws {
         let hostname = serverHostname
         do {
             try await channel.eventLoop.submit {
                 let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: hostname)
                 try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+                try channel.pipeline.syncOperations.addHandler(tlsErrors, position: .after(handler))
             }.get()
         } catch {
             throw SMTPError(kind: .tls, message: "cannot start TLS: \(error)", stage: "STARTTLS")
@@ -622,7 +653,8 @@ public struct SMTPClient: Sendable {
         for address in mail.to where !isAddress(address) {
             throw invalid("invalid recipient address: \(address.debugDescription)")
         }
-        let id = bareMessageID(mail.messageID)
+        var id = mail.messageID
+        if id.hasPrefix("<") && id.hasSuffix(">") && id.count >= 2 { id = String(id.dropFirst().dropLast()) }
         guard isPlainToken(id), id.contains("@"), !id.contains("<"), !id.contains(">") else {
             throw invalid("invalid Message-ID: \(mail.messageID.debugDescription) (expected left@right, no spaces)")
         }
@@ -704,6 +736,8 @@ public struct SMTPClient: Sendable {
         lines.append("Message-ID: <\(bareMessageID(mail.messageID))>")
         lines.append("MIME-Version: 1.0")
 
+        // Each body ends with exactly one line break once decoded. In a multipart the CRLF
+        // before a boundary belongs to the boundary, hence the extra empty line there.
         let textPart = [
             "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: quoted-printable",
@@ -715,12 +749,13 @@ public struct SMTPClient: Sendable {
             let boundary = boundary(for: mail.messageID)
             lines.append("Content-Type: multipart/alternative;")
             lines.append(" boundary=\"\(boundary)\"")
-            body = ["--\(boundary)"] + textPart + ["--\(boundary)"]
+            body = ["--\(boundary)"] + textPart + ["", "--\(boundary)"]
             body += [
                 "Content-Type: text/html; charset=utf-8",
                 "Content-Transfer-Encoding: quoted-printable",
                 "",
                 quotedPrintable(html),
+                "",
                 "--\(boundary)--",
             ]
         } else {
@@ -771,7 +806,9 @@ public struct SMTPClient: Sendable {
 
     static func isASCII(_ text: String) -> Bool { text.utf8.allSatisfy { $0 < 128 } }
 
-    /// RFC 2047 "B" encoded-words of at most 75 characters, never splitting a character.
+    /// RFC 2047 "B" encoded-words, never splitting a character. Each holds at most 39 bytes
+    /// of UTF-8, so is at most 64 characters long and fits a 76-character line after a
+    /// header name such as "Subject: ".
     static func encodedWords(_ text: String) -> [String] {
         var words: [String] = []
         var chunk: [UInt8] = []
@@ -781,7 +818,7 @@ public struct SMTPClient: Sendable {
         }
         for scalar in text.unicodeScalars {
             let bytes = Array(String(scalar).utf8)
-            if chunk.count + bytes.count > 45 { flush() }  // 45 bytes -> 60 base64 chars -> 72 in all
+            if chunk.count + bytes.count > 39 { flush() }
             chunk += bytes
         }
         flush()
@@ -794,23 +831,22 @@ public struct SMTPClient: Sendable {
         let words = value.split(separator: " ", omittingEmptySubsequences: false)
         let plain = isASCII(value) && !value.contains("=?") && words.allSatisfy { $0.utf8.count <= 70 }
         if !plain {
-            return "\(name): " + encodedWords(value).joined(separator: "\r\n ")
+            return folded("\(name):", encodedWords(value), limit: 76)
         }
         return folded("\(name):", words.map(String.init))
     }
 
     /// Joins `head` and the words with single spaces, breaking lines before a word when a
-    /// line would pass 78 characters.
-    private static func folded(_ head: String, _ words: [String], separator: String = " ") -> String {
+    /// line would pass `limit` characters (78, or 76 for lines with encoded-words).
+    private static func folded(_ head: String, _ words: [String], limit: Int = 78) -> String {
         var lines: [String] = []
         var line = head
-        for (index, word) in words.enumerated() {
-            let piece = (index == 0 ? " " : separator) + word
-            if line.utf8.count + piece.utf8.count > 78, !word.isEmpty, line != head {
+        for word in words {
+            if line.utf8.count + 1 + word.utf8.count > limit, !word.isEmpty, line != head {
                 lines.append(line)
                 line = " " + word
             } else {
-                line += piece
+                line += " " + word
             }
         }
         lines.append(line)
@@ -823,26 +859,44 @@ public struct SMTPClient: Sendable {
         return folded("\(name):", withCommas)
     }
 
+    /// `From: Name <address>`. A plain ASCII name is written as is or as a quoted-string;
+    /// otherwise words that need it are encoded (RFC 2047 section 5) and plain words are left
+    /// between them, so that decoders that keep the space between adjacent encoded-words
+    /// (Python's email package does) still read the name back correctly in most cases.
     static func fromHeader(address: String, name: String?) -> String {
         let address = sanitized(address).replacingOccurrences(of: " ", with: "")
-        guard let name = name.map(sanitized), !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let name = name.map(sanitized)?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
             return "From: \(address)"
         }
-        let phrase: String
+        let atext = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "!#$%&'*+-/=?^_`{|}~"))
+        func isAtom(_ word: Substring) -> Bool {
+            isASCII(String(word)) && !word.contains("=?") && word.unicodeScalars.allSatisfy { atext.contains($0) }
+        }
+        var words: [String] = []
         if isASCII(name) && name.utf8.count <= 60 && !name.contains("=?") {
-            let atext = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "!#$%&'*+-/=?^_`{|}~ "))
-            if name.unicodeScalars.allSatisfy({ atext.contains($0) }) && !name.hasPrefix(" ") && !name.hasSuffix(" ") {
-                phrase = name
+            let atoms = name.split(separator: " ", omittingEmptySubsequences: false)
+            if atoms.allSatisfy({ !$0.isEmpty && isAtom($0) }) {
+                words = atoms.map(String.init)
             } else {
-                phrase = "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+                words = ["\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""]
             }
         } else {
-            phrase = encodedWords(name).joined(separator: "\r\n ")
+            var run: [Substring] = []
+            func flushRun() {
+                if !run.isEmpty { words += encodedWords(run.joined(separator: " ")) }
+                run = []
+            }
+            for word in name.split(separator: " ") {
+                if isAtom(word) && word.utf8.count <= 70 {
+                    flushRun()
+                    words.append(String(word))
+                } else {
+                    run.append(word)
+                }
+            }
+            flushRun()
         }
-        let lastLine = phrase.components(separatedBy: "\r\n").last ?? phrase
-        let head = "From: \(phrase)"
-        let lastLength = (phrase.contains("\r\n") ? lastLine.utf8.count : head.utf8.count) + address.utf8.count + 3
-        return head + (lastLength > 78 ? "\r\n <\(address)>" : " <\(address)>")
+        return folded("From:", words + ["<\(address)>"], limit: 76)
     }
 
     /// Quoted-printable (RFC 2045 section 6.7) of the UTF-8 text; any line ending becomes a

@@ -41,6 +41,8 @@ enum AuditLog {
         case attachmentUpload = "case.attachment.upload"
         case open311KeyIssued = "open311.key.issued"
         case surveyAnswered = "case.survey.answered"
+        case feedbackRecorded = "feedback.recorded"
+        case feedbackUpdated = "feedback.updated"
         case open311KeyRevoked = "open311.key.revoked"
         case attachmentRead = "case.attachment.read"
         case closureProposed = "case.closure.propose"

@@ -23,6 +23,7 @@ enum WebChrome {
             if user.role.may(.readCases) { links.append(link("/staff/search", "Search")) }
             if user.role.may(.updateCase) { links.append(link("/staff/notices", "Community notices")) }
             if user.role.may(.recordReport) { links.append(link("/staff/letters", "Letters")) }
+            if user.role.may(.updateCase) { links.append(link("/staff/feedback", "Complaints and compliments")) }
             if user.role == .admin {
                 links.append(link("/staff/admin/users", "Users"))
                 links.append(link("/staff/admin/agencies", "Partner agencies"))
@@ -35,6 +36,7 @@ enum WebChrome {
         return [
             link("/", "Home", exact: true), link("/report", "Report a problem"), link("/track", "Track my case"),
             link("/case-review", "ASB Case Review"), link("/notices", "Community notices"),
+            link("/feedback", "Complaints and compliments"),
         ]
     }
 

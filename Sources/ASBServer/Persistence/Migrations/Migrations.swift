@@ -36,6 +36,7 @@ enum Migrations {
             CreateInboundEmail(),
             CreateOpen311(),
             UpdateSatisfactionSurveyAddAnswers(),
+            CreateFeedback(),
         ]
     }
 }

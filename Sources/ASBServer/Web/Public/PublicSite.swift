@@ -21,6 +21,8 @@ struct PublicSite: RouteCollection {
         routes.post("track", "sign-out", use: trackSignOut)
         routes.get("case-review", use: caseReview)
         routes.get("notices", use: notices)
+        routes.get("feedback", use: feedbackForm)
+        routes.post("feedback", use: sendFeedback)
         routes.get("survey", ":token", use: survey)
         routes.post("survey", ":token", use: answerSurvey)
     }

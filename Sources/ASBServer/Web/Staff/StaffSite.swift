@@ -23,6 +23,7 @@ struct StaffSite: RouteCollection {
         routes.post("reports", "new", use: recordReport)
         bootCase(routes.grouped("cases", ":reference"))
         bootAdmin(routes.grouped("admin"))
+        bootFeedback(routes.grouped("feedback"))
     }
 
     // MARK: Sign in and out
