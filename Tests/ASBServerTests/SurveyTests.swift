@@ -145,3 +145,49 @@ struct FeedbackTests {
         }
     }
 }
+
+@Suite("Published performance")
+struct PerformanceTests {
+    @Test("SS-MON-4: the page reports response times met, new and hate cases and not-ASB records exactly, with small numbers controlled; CSV and JSON agree")
+    func knownDataset() async throws {
+        try await TestApp.run(configure: { $0.homes = 4000 }) { t in
+            let (token, leader) = try await t.staffToken(.teamLeader)
+            var hate: [String] = []
+            for _ in 0..<6 { hate.append(try await t.submitReport(["hate": true, "hateStrands": ["race"]]).string("reference")!) }
+            let quiet = try await t.submitReport().string("reference")!
+            let information = try await t.submitReport().string("reference")!
+            _ = try await t.assess(information, token: token, notASB: true)
+            // Five responses in time; the sixth never made.
+            for reference in hate.prefix(5) {
+                _ = try await t.allocate(reference, to: leader, token: token)
+                let met = try await t.send(.POST, "/api/v1/cases/\(reference)/milestones", json: ["milestone": "response"], token: token)
+                #expect(met.status == .created, "\(met.text)")
+            }
+            t.clock.advance(by: 3 * 86_400)
+            _ = quiet
+
+            let web = WebClient(t.app)
+            let page = try await web.get("/performance")
+            #expect(page.status == .ok)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(try await web.get("/performance.json").html.utf8)) as? [[String: Any]])
+            func value(_ caption: String, _ label: String, column: Int = 3) -> String? {
+                let table = json.first { ($0["caption"] as? String)?.hasPrefix(caption) == true }
+                let row = (table?["rows"] as? [[String: Any]])?.first { $0["label"] as? String == label }
+                return (row?["values"] as? [String])?[column]
+            }
+            #expect((json.first?["periods"] as? [String]) == ["2025/26 Q4 (Jan–Mar 2026)", "2026/27 Q1 (Apr–Jun 2026)",
+                                                              "2026/27 Q2 (Jul–Sep 2026)", "2026/27 Q3 (Oct–Dec 2026)", "2026/27"])
+            #expect(value("Response times met", "Priority 1: response within 24 working hours") == "83% met (6 cases)")
+            #expect(value("Response times met", "Priority 1: response within 24 working hours", column: 0) == "No cases")
+            #expect(value("Response times met", "Priority 3: response within 10 working days") == "fewer than 5 pending")
+            #expect(value("Reports", "New cases") == "7")
+            #expect(value("Reports", "Hate crime and hate incident cases") == "6")
+            #expect(value("Reports", "Reports recorded for information (not ASB)") == "fewer than 5")
+            #expect(value("Tenant Satisfaction Measure NM01", "NM01 (1): ASB cases opened per 1,000 homes", column: 0) == "1.8")
+            #expect(value("Tenant Satisfaction Measure NM01", "NM01 (2): ASB cases involving hate incidents per 1,000 homes", column: 0) == "1.5")
+            #expect(page.contains("83% met (6 cases)") && page.contains("fewer than 5"))
+            let csv = try await web.get("/performance.csv").html
+            #expect(csv.contains("Response times met,Priority 1: response within 24 working hours,2026/27 Q3 (Oct–Dec 2026),83% met (6 cases)"))
+        }
+    }
+}

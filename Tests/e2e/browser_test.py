@@ -416,6 +416,31 @@ def public_pages(s):
             raise StepFailure(f"the notices form went to {s.path()}")
 
 
+def feedback_and_performance(s):
+    """Complaints and compliments (an error re-shown, then a compliment sent), and the published
+    performance page with its downloads."""
+    s.get("/feedback", "complaints and compliments", screenshot=True)
+    form = s.find("#feedback")
+    s.choose(form, "kind", "complaint")
+    s.fill("text", "Nobody called me back (generated test complaint).")
+    s.click_button(form, "Send")
+    s.page("complaints and compliments (error)", expect_status=422)
+    if "Give your name" not in s.error_summary_text():
+        raise StepFailure(f"a complaint without a name was not refused: {s.error_summary_text()!r}")
+    form = s.find("#feedback")
+    s.choose(form, "kind", "compliment")
+    s.click_button(form, "Send")
+    s.page("compliment sent")
+    if "Thank you" not in s.find("main").text:
+        raise StepFailure("no thanks after a compliment")
+    s.get("/performance", "published performance", screenshot=True)
+    if "Response times met" not in s.find("main").text:
+        raise StepFailure("the performance page has no response times table")
+    for link in ("/performance.csv", "/performance.json"):
+        if not s.finds(f"main a[href='{link}']"):
+            raise StepFailure(f"no {link} download on /performance")
+
+
 def keyboard_skip_link(s):
     s.driver.get(BASE + "/")
     s.wait_loaded()
@@ -762,7 +787,7 @@ def staff_queues_and_admin(s):
         print("  (ASB_E2E_ADMIN not set: admin pages not checked)")
         return
     staff_sign_in(s, ADMIN, "admin")
-    for page in ("users", "agencies", "neighbourhoods", "calendar"):
+    for page in ("users", "agencies", "neighbourhoods", "calendar", "open311"):
         s.get(f"/staff/admin/{page}", f"staff admin {page}", screenshot=(page == "users"))
         s.expect_no_errors(f"Opening /staff/admin/{page}")
     staff_sign_out(s, "admin")
@@ -877,6 +902,7 @@ def main():
     try:
         s.step("keyboard: the first Tab focuses the skip link", lambda: keyboard_skip_link(s))
         s.step("public pages", lambda: public_pages(s))
+        s.step("complaints, compliments and published performance", lambda: feedback_and_performance(s))
         s.step("public report to confirmation", lambda: public_report(s))
         s.step("tracking and adding an incident", lambda: tracking(s))
         s.step("staff: team leader triages, assesses and allocates", lambda: staff_triage(s))

@@ -36,6 +36,8 @@ public struct AppConfig: Sendable {
     public var caseReview: CaseReviewThresholdConfig
     /// Messages out and in: who they come from, the links in them, the mail server.
     public var mail = MailSettings()
+    /// Homes the landlord owns, for the Tenant Satisfaction Measure NM01 (cases per 1,000 homes).
+    public var homes: Int?
 
     public struct MailSettings: Sendable, Equatable {
         /// Signs every message and heads every letter.
@@ -128,6 +130,7 @@ public struct AppConfig: Sendable {
         ("ASB_SMTP_PASSWORD", "(none)", "SMTP AUTH password"),
         ("ASB_MAIL_SEND_SECONDS", "30", "how often `asb serve` sends due emails and queues reminders; 0 turns it off"),
         ("ASB_MAIL_MAX_ATTEMPTS", "8", "attempts before an email is marked failed"),
+        ("ASB_HOMES", "(none)", "homes owned, for NM01 (ASB cases per 1,000 homes) on the performance page"),
         ("ASB_INBOUND_EMAIL_SECRET", "(none)", "shared secret for `POST /api/v1/inbound/email`; without it the endpoint is off"),
     ]
 
@@ -204,6 +207,7 @@ public struct AppConfig: Sendable {
         text("ASB_SMTP_PASSWORD") { config.mail.smtpPassword = $0 }
         int("ASB_MAIL_SEND_SECONDS", 0...86_400) { config.mail.sendInterval = TimeInterval($0) }
         int("ASB_MAIL_MAX_ATTEMPTS", 1...100) { config.mail.maxAttempts = $0 }
+        int("ASB_HOMES", 1...10_000_000) { config.homes = $0 }
         text("ASB_INBOUND_EMAIL_SECRET") { raw in
             if raw.count >= 16 { config.mail.inboundSecret = raw } else {
                 problems.append("ASB_INBOUND_EMAIL_SECRET: use at least 16 characters")

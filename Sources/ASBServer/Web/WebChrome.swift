@@ -36,7 +36,7 @@ enum WebChrome {
         return [
             link("/", "Home", exact: true), link("/report", "Report a problem"), link("/track", "Track my case"),
             link("/case-review", "ASB Case Review"), link("/notices", "Community notices"),
-            link("/feedback", "Complaints and compliments"),
+            link("/feedback", "Complaints and compliments"), link("/performance", "How we are doing"),
         ]
     }
 

@@ -1,0 +1,104 @@
+import ASBCore
+import Fluent
+import FluentSQL
+import Foundation
+import Vapor
+
+/// The published figures (SS-MON-1, SS-MON-4): SQL aggregates over index-backed columns, the same
+/// on SQLite and PostgreSQL. Every count is of cases received (or closed, for outcomes) in the
+/// period, in UK dates.
+struct StatisticsService {
+    let app: Application
+    let db: any Database
+
+    struct Compliance: Sendable, Equatable, Codable {
+        var priority: Int
+        var milestone: String
+        var due: Int
+        var met: Int
+        var breached: Int
+        var pending: Int
+    }
+
+    struct PeriodFigures: Sendable, Equatable, Codable {
+        var period: String
+        var from: String
+        var to: String
+        var newCases: Int
+        var hateCases: Int
+        var notASB: Int
+        var byChannel: [String: Int]
+        var compliance: [Compliance]
+        var closedByReason: [String: Int]
+        var surveysAnswered: Int
+        var surveysSatisfied: Int
+        var complaints: Int
+        var compliments: Int
+    }
+
+    private var sql: any SQLDatabase {
+        get throws {
+            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Statistics need an SQL database") }
+            return sql
+        }
+    }
+
+    func figures(for period: ReportingPeriod, now: Date) async throws -> PeriodFigures {
+        let from = LondonTime.startOfDay(period.start), to = LondonTime.startOfDay(period.end)
+        let sql = try self.sql
+        struct Row: Decodable { var n: Int?; var hate: Int?; var not_asb: Int? }
+        let totals = try await sql.raw("""
+            SELECT COUNT(*) AS n, SUM(CASE WHEN hate THEN 1 ELSE 0 END) AS hate, SUM(CASE WHEN not_asb THEN 1 ELSE 0 END) AS not_asb
+            FROM cases WHERE received_at >= \(bind: from) AND received_at < \(bind: to)
+            """).first(decoding: Row.self)
+        struct Keyed: Decodable { var k: String; var n: Int }
+        let channels = try await sql.raw("""
+            SELECT channel AS k, COUNT(*) AS n FROM cases WHERE received_at >= \(bind: from) AND received_at < \(bind: to) GROUP BY channel
+            """).all(decoding: Keyed.self)
+        struct ComplianceRow: Decodable { var priority: Int; var milestone: String; var due: Int; var met: Int?; var breached: Int? }
+        let compliance = try await sql.raw("""
+            SELECT m.priority AS priority, m.milestone AS milestone, COUNT(*) AS due,
+                   SUM(CASE WHEN m.met_at IS NOT NULL AND m.met_at <= m.due_at THEN 1 ELSE 0 END) AS met,
+                   SUM(CASE WHEN (m.met_at IS NOT NULL AND m.met_at > m.due_at) OR (m.met_at IS NULL AND m.due_at < \(bind: now))
+                            THEN 1 ELSE 0 END) AS breached
+            FROM case_milestones m JOIN cases c ON c.id = m.case_id
+            WHERE c.received_at >= \(bind: from) AND c.received_at < \(bind: to) AND c.not_asb = \(bind: false)
+            GROUP BY m.priority, m.milestone ORDER BY m.priority, m.milestone
+            """).all(decoding: ComplianceRow.self)
+        let closures = try await sql.raw("""
+            SELECT closure_reason AS k, COUNT(*) AS n FROM cases
+            WHERE closed_at >= \(bind: from) AND closed_at < \(bind: to) AND closure_reason IS NOT NULL GROUP BY closure_reason
+            """).all(decoding: Keyed.self)
+        struct SurveyRow: Decodable { var n: Int?; var satisfied: Int? }
+        let surveys = try await sql.raw("""
+            SELECT COUNT(*) AS n, SUM(CASE WHEN overall >= 4 THEN 1 ELSE 0 END) AS satisfied FROM satisfaction_surveys
+            WHERE status = 'answered' AND answered_at >= \(bind: from) AND answered_at < \(bind: to)
+            """).first(decoding: SurveyRow.self)
+        let feedback = try await sql.raw("""
+            SELECT kind AS k, COUNT(*) AS n FROM feedback WHERE received_at >= \(bind: from) AND received_at < \(bind: to) GROUP BY kind
+            """).all(decoding: Keyed.self)
+        let byKind = Dictionary(feedback.map { ($0.k, $0.n) }, uniquingKeysWith: +)
+        return PeriodFigures(
+            period: period.label, from: period.start.description, to: period.end.adding(days: -1).description,
+            newCases: totals?.n ?? 0, hateCases: totals?.hate ?? 0, notASB: totals?.not_asb ?? 0,
+            byChannel: Dictionary(channels.map { ($0.k, $0.n) }, uniquingKeysWith: +),
+            compliance: compliance.map { row in
+                let met = row.met ?? 0, breached = row.breached ?? 0
+                return Compliance(priority: row.priority, milestone: row.milestone, due: row.due, met: met, breached: breached,
+                                  pending: row.due - met - breached)
+            },
+            closedByReason: Dictionary(closures.map { ($0.k, $0.n) }, uniquingKeysWith: +),
+            surveysAnswered: surveys?.n ?? 0, surveysSatisfied: surveys?.satisfied ?? 0,
+            complaints: byKind["complaint"] ?? 0, compliments: byKind["compliment"] ?? 0)
+    }
+
+    /// The last four quarters and the current financial year, as published.
+    func published(now: Date) async throws -> [PeriodFigures] {
+        let today = LondonTime.localDateTime(for: now).date
+        var result: [PeriodFigures] = []
+        for period in ReportingPeriod.quarters(endingAt: today) + [ReportingPeriod.financialYear(containing: today)] {
+            result.append(try await figures(for: period, now: now))
+        }
+        return result
+    }
+}
