@@ -525,3 +525,41 @@ struct XCTHTTPResponseLike {
     let status: HTTPStatus
     let body: String
 }
+
+@Suite("Work queue tables")
+struct QueueTableTests {
+    @Test("SS-NXT-1: each queue sorts most or least urgent first and pages either way without losing a case")
+    func sortingAndPaging() async throws {
+        try await TestApp.run { t in
+            var references: [String] = []
+            for _ in 0..<30 {
+                references.append(try await t.submitReport().string("reference")!)
+                t.clock.advance(by: 60)
+            }
+            let (_, leader) = try await t.staffToken(.teamLeader)
+            let web = WebClient(t.app)
+            try await web.signIn(leader.username, password: "correct-horse-\(leader.username)")
+            func collect(_ sort: String) async throws -> [String] {
+                var seen: [String] = []
+                var path: String? = "/staff/queues/triage?sort=\(sort)"
+                while let next = path {
+                    let page = try await web.get(next)
+                    #expect(page.status == .ok)
+                    seen += references.filter { page.contains(">\($0)</a>") }.sorted { a, b in
+                        page.html.range(of: ">\(a)</a>")!.lowerBound < page.html.range(of: ">\(b)</a>")!.lowerBound
+                    }
+                    path = page.html.range(of: "href=\"/staff/queues/triage?cursor=").map { r in
+                        String(page.html[page.html.index(r.lowerBound, offsetBy: 6)...].prefix { $0 != "\"" })
+                            .replacingOccurrences(of: "&amp;", with: "&")
+                    }
+                }
+                return seen
+            }
+            let urgent = try await collect("urgent")
+            let least = try await collect("least")
+            #expect(urgent == references)            // triage: the longest waiting first
+            #expect(least == references.reversed())
+            #expect(try await web.get("/staff/queues/triage").contains("aria-current=\"true\" class=\"sort-current\">Most urgent first"))
+        }
+    }
+}

@@ -20,8 +20,11 @@ struct QueueService {
     /// How far ahead "due soon" looks, in working hours.
     static let dueSoonWorkingHours = 8
 
+    /// One page of a queue, most urgent first, or least urgent first with `leastUrgentFirst`.
     func page(_ name: Name, for user: User, calendar: WorkingCalendar, now: Date, cursor rawCursor: String?,
-              limit: Int) async throws -> CaseService.Page<Item> {
+              limit: Int, leastUrgentFirst: Bool = false) async throws -> CaseService.Page<Item> {
+        let after: DatabaseQuery.Filter.Method = leastUrgentFirst ? .lessThan : .greaterThan
+        let direction: DatabaseQuery.Sort.Direction = leastUrgentFirst ? .descending : .ascending
         switch user.role {
         case .teamLeader, .officer: break
         case .intake where name == .triage: break
@@ -41,11 +44,11 @@ struct QueueService {
             if ownCasesOnly { query.filter(ASBCase.self, \.$allocatedOfficer.$id == user.id) }
             if let cursor, let text = cursor.text {
                 query.group(.or) { or in
-                    or.filter(\.$nextContactDue > text)
-                    or.group(.and) { $0.filter(\.$nextContactDue == text).filter(\.$id > cursor.id) }
+                    or.filter(\.$nextContactDue, after, text)
+                    or.group(.and) { $0.filter(\.$nextContactDue == text).filter(\.$id, after, cursor.id) }
                 }
             }
-            let rows = try await query.sort(\.$nextContactDue).sort(\.$id).limit(limit + 1).all()
+            let rows = try await query.sort(\.$nextContactDue, direction).sort(\.$id, direction).limit(limit + 1).all()
             let page = Array(rows.prefix(limit))
             let cases = try page.map { try $0.joined(ASBCase.self) }
             try await attachOfficers(to: cases)
@@ -60,11 +63,11 @@ struct QueueService {
             if ownCasesOnly { query.filter(\.$allocatedOfficer.$id == user.id) }
             if let cursor, let date = cursor.date {
                 query.group(.or) { or in
-                    or.filter(\.$caseReviewDueAt > date)
-                    or.group(.and) { $0.filter(\.$caseReviewDueAt == date).filter(\.$id > cursor.id) }
+                    or.filter(\.$caseReviewDueAt, after, date)
+                    or.group(.and) { $0.filter(\.$caseReviewDueAt == date).filter(\.$id, after, cursor.id) }
                 }
             }
-            let rows = try await query.sort(\.$caseReviewDueAt).sort(\.$id).limit(limit + 1).all()
+            let rows = try await query.sort(\.$caseReviewDueAt, direction).sort(\.$id, direction).limit(limit + 1).all()
             let cases = Array(rows.prefix(limit))
             let next = rows.count > limit ? cases.last.flatMap { c in c.caseReviewDueAt.map { Cursor(date: $0, id: c.id!).encoded() } } : nil
             return .init(items: cases.map { Item(asbCase: $0, milestone: nil) }, nextCursor: next)
@@ -77,11 +80,11 @@ struct QueueService {
             if ownCasesOnly { query.filter(\.$allocatedOfficer.$id == user.id) }
             if let cursor, let date = cursor.date {
                 query.group(.or) { or in
-                    or.filter(\.$lastIncidentAt > date)
-                    or.group(.and) { $0.filter(\.$lastIncidentAt == date).filter(\.$id > cursor.id) }
+                    or.filter(\.$lastIncidentAt, after, date)
+                    or.group(.and) { $0.filter(\.$lastIncidentAt == date).filter(\.$id, after, cursor.id) }
                 }
             }
-            let rows = try await query.sort(\.$lastIncidentAt).sort(\.$id).limit(limit + 1).all()
+            let rows = try await query.sort(\.$lastIncidentAt, direction).sort(\.$id, direction).limit(limit + 1).all()
             let cases = Array(rows.prefix(limit))
             let next = rows.count > limit ? cases.last.map { Cursor(date: $0.lastIncidentAt, id: $0.id!).encoded() } : nil
             return .init(items: cases.map { Item(asbCase: $0, milestone: nil) }, nextCursor: next)
@@ -95,11 +98,11 @@ struct QueueService {
             if ownCasesOnly { query.filter(ASBCase.self, \.$allocatedOfficer.$id == user.id) }
             if let cursor, let text = cursor.text {
                 query.group(.or) { or in
-                    or.filter(\.$scheduledFor > text)
-                    or.group(.and) { $0.filter(\.$scheduledFor == text).filter(\.$id > cursor.id) }
+                    or.filter(\.$scheduledFor, after, text)
+                    or.group(.and) { $0.filter(\.$scheduledFor == text).filter(\.$id, after, cursor.id) }
                 }
             }
-            let rows = try await query.sort(\.$scheduledFor).sort(\.$id).limit(limit + 1).all()
+            let rows = try await query.sort(\.$scheduledFor, direction).sort(\.$id, direction).limit(limit + 1).all()
             let page = Array(rows.prefix(limit))
             let cases = try page.map { try $0.joined(ASBCase.self) }
             try await attachOfficers(to: cases)
@@ -112,12 +115,12 @@ struct QueueService {
             if ownCasesOnly { query.filter(\.$allocatedOfficer.$id == user.id) }
             if let cursor, let date = cursor.date {
                 query.group(.or) { or in
-                    or.filter(\.$receivedAt > date)
-                    or.group(.and) { $0.filter(\.$receivedAt == date).filter(\.$id > cursor.id) }
+                    or.filter(\.$receivedAt, after, date)
+                    or.group(.and) { $0.filter(\.$receivedAt == date).filter(\.$id, after, cursor.id) }
                 }
             }
             // Oldest first: the longer a report waits for assessment, the more urgent it is.
-            let rows = try await query.sort(\.$receivedAt).sort(\.$id).limit(limit + 1).all()
+            let rows = try await query.sort(\.$receivedAt, direction).sort(\.$id, direction).limit(limit + 1).all()
             let cases = Array(rows.prefix(limit))
             let ids = cases.compactMap(\.id)
             let pending = ids.isEmpty ? [] : try await CaseMilestone.query(on: db)
@@ -140,11 +143,11 @@ struct QueueService {
             if ownCasesOnly { query.filter(ASBCase.self, \.$allocatedOfficer.$id == user.id) }
             if let cursor, let date = cursor.date {
                 query.group(.or) { or in
-                    or.filter(\.$dueAt > date)
-                    or.group(.and) { $0.filter(\.$dueAt == date).filter(\.$id > cursor.id) }
+                    or.filter(\.$dueAt, after, date)
+                    or.group(.and) { $0.filter(\.$dueAt == date).filter(\.$id, after, cursor.id) }
                 }
             }
-            let rows = try await query.sort(\.$dueAt).sort(\.$id).limit(limit + 1).all()
+            let rows = try await query.sort(\.$dueAt, direction).sort(\.$id, direction).limit(limit + 1).all()
             let page = Array(rows.prefix(limit))
             let cases = try page.map { try $0.joined(ASBCase.self) }
             try await attachOfficers(to: cases)

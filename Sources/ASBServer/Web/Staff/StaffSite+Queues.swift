@@ -87,7 +87,8 @@ extension StaffSite {
         }
         guard let name = QueueService.Name(rawValue: slug) else { throw AppError.notFound("There is no such queue.") }
         let calendar = try await CalendarService(app: req.application, db: req.db, requestID: req.id).calendar()
-        let page = try await QueueService(db: req.db).page(name, for: user, calendar: calendar, now: now, cursor: cursor, limit: limit)
+        let page = try await QueueService(db: req.db).page(name, for: user, calendar: calendar, now: now, cursor: cursor, limit: limit,
+                                                           leastUrgentFirst: sort == "least")
         return QueueRows(rows: page.items.map { row($0, now: now) }, nextCursor: page.nextCursor)
     }
 
@@ -160,12 +161,12 @@ extension StaffSite {
             next = "/staff/queues/\(slug)?cursor=\(cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
                 + (sort.map { "&sort=\($0)" } ?? "")
         }
-        var sortLinks: [QueuePage.SortLink]?
-        if slug == "mine" {
-            let current = sort ?? CaseService.ListFilter.Sort.receivedAtDescending.rawValue
-            sortLinks = [("Newest first", "-receivedAt"), ("Oldest first", "receivedAt"), ("Reference", "reference")].map {
-                .init(label: $0.0, href: "/staff/queues/mine?sort=\($0.1)", current: current == $0.1)
-            }
+        let sorts: [(String, String)] = slug == "mine"
+            ? [("Newest first", "-receivedAt"), ("Oldest first", "receivedAt"), ("Reference", "reference")]
+            : [("Most urgent first", "urgent"), ("Least urgent first", "least")]
+        let current = sort ?? sorts[0].1
+        let sortLinks: [QueuePage.SortLink]? = sorts.map {
+            .init(label: $0.0, href: "/staff/queues/\(slug)?sort=\($0.1)", current: current == $0.1)
         }
         return try await req.page("staff/queue", QueuePage(
             chrome: WebChrome.make(req, title: info.title), title: info.title, explanation: info.explanation,
