@@ -46,6 +46,7 @@ public func configure(
     app.asyncCommands.use(ClosureReviewCommand(), as: "closure-review")
     app.asyncCommands.use(MailCommands(), as: "mail")
     app.asyncCommands.use(Open311Commands(), as: "open311")
+    app.asyncCommands.use(StatsCommand(), as: "stats")
 }
 
 private func configureDatabase(_ app: Application, _ location: AppConfig.DatabaseLocation) async throws {

@@ -73,9 +73,9 @@ struct RoleTests {
         .intake: [.recordReport, .readCases, .readReferenceData, .readProperties, .readParties],
         .officer: [.recordReport, .readCases, .updateCase, .readReferenceData, .readProperties, .readParties],
         .teamLeader: [.recordReport, .readCases, .updateCase, .allocateCase, .readAudit, .readReferenceData, .readProperties,
-                      .readParties],
+                      .readParties, .readStatistics],
         .partner: [.readCases, .readReferenceData],
-        .analyst: [.readReferenceData],
+        .analyst: [.readReferenceData, .readStatistics],
         .admin: [.readAudit, .manageUsers, .manageReferenceData, .readReferenceData, .readProperties],
     ]
 

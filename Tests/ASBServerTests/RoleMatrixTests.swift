@@ -189,13 +189,15 @@ struct RoleMatrixTests {
             Endpoint(name: "PATCH /cases/{ref}/case-review-applications/{id}", method: .PATCH,
                      path: "/api/v1/cases/\(reference)/case-review-applications/\(UUID())", body: ["outcome": "Matrix"],
                      expect: table([.officer, .teamLeader]).merging([.officer: .notFound, .teamLeader: .notFound]) { $1 }),
+            Endpoint(name: "GET /statistics/performance", method: .GET, path: "/api/v1/statistics/performance?year=2026/27", body: nil,
+                     expect: table([.analyst, .teamLeader])),
             Endpoint(name: "DELETE /sessions/current", method: .DELETE, path: "/api/v1/sessions/current", body: nil,
                      expect: table(everyone)),
         ]
     }
 
     @Test("Every role gets exactly what DESIGN.md allows on every endpoint",
-          arguments: 0..<65)
+          arguments: 0..<66)
     func matrixRow(index: Int) async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)

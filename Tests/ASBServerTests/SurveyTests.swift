@@ -191,3 +191,27 @@ struct PerformanceTests {
         }
     }
 }
+
+@Suite("Statistics API and asb stats")
+struct StatisticsAPITests {
+    @Test("SS-MON-4: the API and asb stats give the same figures; the page's are the same numbers after disclosure control")
+    func sameNumbers() async throws {
+        try await TestApp.run { t in
+            for _ in 0..<6 { _ = try await t.submitReport(["hate": true, "hateStrands": ["disability"]]) }
+            let (token, _) = try await t.staffToken(.analyst)
+            let reply = try await t.send(.GET, "/api/v1/statistics/performance?year=2026/27", token: token)
+            #expect(reply.status == .ok)
+            let figures = try #require(try JSONSerialization.jsonObject(with: reply.body) as? [[String: Any]])
+            #expect(figures.map { $0["period"] as? String } == ["2026/27 Q1 (Apr–Jun 2026)", "2026/27 Q2 (Jul–Sep 2026)",
+                                                              "2026/27 Q3 (Oct–Dec 2026)", "2026/27 Q4 (Jan–Mar 2027)", "2026/27"])
+            #expect(figures[2]["newCases"] as? Int == 6 && figures[2]["hateCases"] as? Int == 6 && figures[4]["newCases"] as? Int == 6)
+            let compliance = try #require(figures[2]["compliance"] as? [[String: Any]])
+            #expect(compliance.first?["priority"] as? Int == 1 && compliance.first?["due"] as? Int == 6 && compliance.first?["pending"] as? Int == 6)
+            #expect(try await t.send(.GET, "/api/v1/statistics/performance?year=2026-27", token: token).status == .badRequest)
+
+            let direct = try await StatisticsService.figures(year: "2026/27", app: t.app, db: t.app.db, now: t.clock.now)
+            #expect(direct.map(\.newCases) == figures.map { $0["newCases"] as? Int ?? -1 })
+            #expect(direct[2].compliance.first == .init(priority: 1, milestone: "response", due: 6, met: 0, breached: 0, pending: 6))
+        }
+    }
+}

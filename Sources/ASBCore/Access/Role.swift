@@ -29,6 +29,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case readProperties
     /// Find people and read their details across cases. Partners see people only through referrals.
     case readParties
+    /// Aggregate figures, no personal data: analysts and team leaders.
+    case readStatistics
 }
 
 extension Role {
@@ -43,6 +45,7 @@ extension Role {
         case .readReferenceData: true
         case .readProperties: [.intake, .officer, .teamLeader, .admin].contains(self)
         case .readParties: [.intake, .officer, .teamLeader].contains(self)
+        case .readStatistics: [.analyst, .teamLeader].contains(self)
         }
     }
 

@@ -92,6 +92,23 @@ struct StatisticsService {
             complaints: byKind["complaint"] ?? 0, compliments: byKind["compliment"] ?? 0)
     }
 
+    /// The four quarters of a financial year and the year itself.
+    func year(startingIn startYear: Int, now: Date) async throws -> [PeriodFigures] {
+        var result: [PeriodFigures] = []
+        for period in (1...4).map({ ReportingPeriod.quarter($0, ofYearStartingIn: startYear) }) + [ReportingPeriod.financialYear(startingIn: startYear)] {
+            result.append(try await figures(for: period, now: now))
+        }
+        return result
+    }
+
+    /// "2026/27" → 2026.
+    static func startYear(of label: String) -> Int? {
+        let parts = label.split(separator: "/")
+        guard parts.count == 2, let first = Int(parts[0]), let second = Int(parts[1]), (1970...2100).contains(first),
+              second == (first + 1) % 100 else { return nil }
+        return first
+    }
+
     /// The last four quarters and the current financial year, as published.
     func published(now: Date) async throws -> [PeriodFigures] {
         let today = LondonTime.localDateTime(for: now).date
