@@ -215,3 +215,54 @@ struct StatisticsAPITests {
         }
     }
 }
+
+@Suite("Internal case reviews")
+struct InternalReviewTests {
+    @Test("SS-MON-2: last month's closed cases are sampled once, from a stored seed; each is reviewed by a team leader who did not work it")
+    func monthlySample() async throws {
+        try await TestApp.run(clock: TestClock(ISO8601DateFormatter().date(from: "2026-10-06T09:00:00Z")!)) { t in
+            let (tokenA, leaderA) = try await t.staffToken(.teamLeader, username: "leader.a")
+            let (_, leaderB) = try await t.staffToken(.teamLeader, username: "leader.b")
+            for index in 0..<5 {
+                let reference = try await t.submitReport(["occurredOn": "2026-10-01"]).string("reference")!
+                _ = try await t.assess(reference, token: tokenA)
+                _ = try await t.allocate(reference, to: index.isMultiple(of: 2) ? leaderA : leaderB, token: tokenA)
+                _ = try await t.send(.POST, "/api/v1/cases/\(reference)/closure-proposals", json: ["reason": "resolved", "explanation": "Stopped."], token: tokenA)
+                _ = try await t.send(.POST, "/api/v1/cases/\(reference)/closure-contacts", json: ["method": "phone", "outcome": "agreed"], token: tokenA)
+                let closed = try await t.send(.POST, "/api/v1/cases/\(reference)/closure", token: tokenA)
+                #expect(closed.status == .ok, "\(closed.text)")
+            }
+            t.clock.set(ISO8601DateFormatter().date(from: "2026-11-02T09:00:00Z")!)
+            let service = InternalReviewService(app: t.app, db: t.app.db, requestID: nil)
+            #expect(InternalReviewService.previousMonth(of: t.clock.now) == "2026-10")
+            let sample = try await service.draw(month: "2026-10", by: .system)
+            #expect(sample.closedCount == 5 && sample.percent == 10 && sample.minimum == 3)
+            let again = try await service.draw(month: "2026-10", by: .system)
+            #expect(again.id == sample.id)
+            let reviews = try await InternalCaseReview.query(on: t.app.db).with(\.$asbCase).all()
+            #expect(reviews.count == 3)
+            for review in reviews {
+                #expect(review.$reviewer.id != nil && review.$reviewer.id != review.asbCase.$allocatedOfficer.id)
+            }
+            // The stored seed redraws the same cases.
+            let closed = try await ASBCase.query(on: t.app.db).filter(\.$status == .closed).sort(\.$referenceYear).sort(\.$referenceNumber).all()
+            let redrawn = InternalReviewRules.draw(from: closed.compactMap(\.id), count: 3, seed: UInt64(sample.seed)!)
+            #expect(Set(redrawn) == Set(reviews.map { $0.$asbCase.id }))
+
+            // The reviewer answers the checklist on the web.
+            let mine = try #require(reviews.first { $0.$reviewer.id == leaderA.id } ?? reviews.first)
+            let reviewer = mine.$reviewer.id == leaderA.id ? leaderA : leaderB
+            let web = WebClient(t.app)
+            try await web.signIn(reviewer.username, password: "correct-horse-\(reviewer.username)")
+            #expect(try await web.get("/staff/internal-reviews").contains(mine.asbCase.reference))
+            let path = "/staff/internal-reviews/\(mine.id!.uuidString)"
+            try await web.get(path)
+            let incomplete = try await web.post(path, [("checklist.riskAssessment", "yes")])
+            #expect(incomplete.status == .unprocessableEntity && incomplete.errorSummary.count == 6)
+            var answers = InternalReviewRules.checklist.map { ("checklist.\($0.id)", "yes") }
+            answers.append(("findings", "A well-run case; the plan was agreed by phone."))
+            #expect(try await web.post(path, answers).status == .seeOther)
+            #expect(try await InternalCaseReview.find(mine.id, on: t.app.db)?.status == "done")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Fluent
 import Vapor
 
 /// `asb serve`: applies migrations, creates the first admin on an empty database (printing its
@@ -30,6 +31,16 @@ struct ASBServeCommand: AsyncCommand {
         if config.closureReviewInterval > 0 {
             app.lifecycle.use(PeriodicJob(name: "closure-review", interval: config.closureReviewInterval, logger: app.logger) {
                 try await ClosureService(app: app, db: app.db, requestID: nil).proposeDueClosures()
+            })
+        }
+        if config.closureReviewInterval > 0 {
+            // Daily with the closure review: draw last month's internal review sample once (SS-MON-2).
+            app.lifecycle.use(PeriodicJob(name: "internal-review", interval: config.closureReviewInterval, logger: app.logger) {
+                let month = InternalReviewService.previousMonth(of: app.asb.clock.now())
+                let exists = try await InternalReviewSample.query(on: app.db).filter(\.$month == month).count() > 0
+                guard !exists else { return 0 }
+                try await InternalReviewService(app: app, db: app.db, requestID: nil).draw(month: month, by: .system)
+                return 1
             })
         }
         if config.mail.sendInterval > 0 {

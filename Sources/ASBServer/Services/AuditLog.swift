@@ -42,6 +42,8 @@ enum AuditLog {
         case open311KeyIssued = "open311.key.issued"
         case surveyAnswered = "case.survey.answered"
         case feedbackRecorded = "feedback.recorded"
+        case internalReviewDrawn = "internalReview.drawn"
+        case internalReviewDone = "case.internalReview.done"
         case feedbackUpdated = "feedback.updated"
         case open311KeyRevoked = "open311.key.revoked"
         case attachmentRead = "case.attachment.read"

@@ -21,6 +21,11 @@ public struct RandomSource: Sendable {
     }
 
     /// A reporter's access code (see `AccessCode`).
+    /// A seed for a reproducible draw (stored with what it drew).
+    public func seed() -> UInt64 {
+        bytes(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
     public func accessCode() -> String {
         while true {
             if let code = AccessCode.make(fromRandomBytes: bytes(32)) { return code }

@@ -37,6 +37,7 @@ enum Migrations {
             CreateOpen311(),
             UpdateSatisfactionSurveyAddAnswers(),
             CreateFeedback(),
+            CreateInternalReview(),
         ]
     }
 }

@@ -24,6 +24,7 @@ struct StaffSite: RouteCollection {
         bootCase(routes.grouped("cases", ":reference"))
         bootAdmin(routes.grouped("admin"))
         bootFeedback(routes.grouped("feedback"))
+        bootInternalReviews(routes.grouped("internal-reviews"))
     }
 
     // MARK: Sign in and out
