@@ -266,3 +266,42 @@ struct InternalReviewTests {
         }
     }
 }
+
+@Suite("Dissatisfaction reviews")
+struct DissatisfactionReviewTests {
+    @Test("SS-MON-3: a survey answered 2 opens a review; it closes only with findings and every improvement action done")
+    func review() async throws {
+        try await TestApp.run { t in
+            let reference = try await t.submitReport().string("reference")!
+            let (token, leader) = try await t.staffToken(.teamLeader)
+            _ = try await t.assess(reference, token: token)
+            _ = try await t.allocate(reference, to: leader, token: token)
+            _ = try await t.send(.POST, "/api/v1/cases/\(reference)/closure-proposals", json: ["reason": "resolved", "explanation": "Stopped."], token: token)
+            _ = try await t.send(.POST, "/api/v1/cases/\(reference)/closure-contacts", json: ["method": "phone", "outcome": "agreed"], token: token)
+            _ = try await t.send(.POST, "/api/v1/cases/\(reference)/closure", token: token)
+            try await SurveyService(app: t.app, db: t.app.db, requestID: nil)
+                .record(on: reference, channel: .phone, SurveyAnswers(overall: 2, comments: "Slow to call back"), by: .staff(leader))
+            let review = try #require(try await DissatisfactionReview.query(on: t.app.db).first())
+            #expect(review.status == "open")
+
+            let web = WebClient(t.app)
+            try await web.signIn(leader.username, password: "correct-horse-\(leader.username)")
+            #expect(try await web.get("/staff/dissatisfaction").contains(reference))
+            let path = "/staff/dissatisfaction/\(review.id!.uuidString)"
+            try await web.get(path)
+            let early = try await web.post(path + "/close", [])
+            #expect(early.status == .conflict)
+            let bad = try await web.post(path, [("findings", ""), ("actions.0.what", "Call back within two days")])
+            #expect(bad.status == .unprocessableEntity && bad.errorSummary.count == 3)
+            #expect(try await web.post(path, [("findings", "Contact plan not kept in week two."), ("actions.0.what", "Weekly contact check"),
+                                              ("actions.0.ownerId", leader.id!.uuidString), ("actions.0.dueOn", "2026-12-11")]).status == .seeOther)
+            try await web.get(path)
+            #expect(try await web.post(path + "/close", []).status == .conflict)
+            let action = try #require(try await DissatisfactionAction.query(on: t.app.db).first())
+            #expect(try await web.post(path + "/actions/\(action.id!.uuidString)/done", []).status == .seeOther)
+            try await web.get(path)
+            #expect(try await web.post(path + "/close", []).status == .seeOther)
+            #expect(try await DissatisfactionReview.find(review.id, on: t.app.db)?.status == "closed")
+        }
+    }
+}

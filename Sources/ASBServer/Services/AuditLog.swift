@@ -43,6 +43,7 @@ enum AuditLog {
         case surveyAnswered = "case.survey.answered"
         case feedbackRecorded = "feedback.recorded"
         case internalReviewDrawn = "internalReview.drawn"
+        case dissatisfactionReviewUpdated = "case.dissatisfactionReview.updated"
         case internalReviewDone = "case.internalReview.done"
         case feedbackUpdated = "feedback.updated"
         case open311KeyRevoked = "open311.key.revoked"

@@ -76,7 +76,9 @@ struct SurveyService {
             survey.comments = answers.comments
             survey.$enteredBy.id = actor.userID
             try await survey.save(on: db)
-            let review = SatisfactionRules.needsDissatisfactionReview(answers) ? "; dissatisfied: a team leader reviews the case" : ""
+            let dissatisfied = SatisfactionRules.needsDissatisfactionReview(answers)
+            if dissatisfied { try await DissatisfactionReviewService.open(for: survey, now: now, on: db) }
+            let review = dissatisfied ? "; dissatisfied: a team leader reviews the case" : ""
             try await CaseEvent(caseID: survey.$asbCase.id, at: now, kind: .surveyAnswered,
                                 summary: "Satisfaction survey answered (\(channel.displayName.lowercased())): overall \(answers.overall ?? 0) of 5\(review)",
                                 actorID: actor.userID).create(on: db)

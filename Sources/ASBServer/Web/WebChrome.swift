@@ -24,7 +24,10 @@ enum WebChrome {
             if user.role.may(.updateCase) { links.append(link("/staff/notices", "Community notices")) }
             if user.role.may(.recordReport) { links.append(link("/staff/letters", "Letters")) }
             if user.role.may(.updateCase) { links.append(link("/staff/feedback", "Complaints and compliments")) }
-            if user.role == .teamLeader { links.append(link("/staff/internal-reviews", "Internal reviews")) }
+            if user.role == .teamLeader {
+                links.append(link("/staff/internal-reviews", "Internal reviews"))
+                links.append(link("/staff/dissatisfaction", "Dissatisfaction reviews"))
+            }
             if user.role == .admin {
                 links.append(link("/staff/admin/users", "Users"))
                 links.append(link("/staff/admin/agencies", "Partner agencies"))

@@ -38,6 +38,7 @@ enum Migrations {
             UpdateSatisfactionSurveyAddAnswers(),
             CreateFeedback(),
             CreateInternalReview(),
+            CreateDissatisfactionReview(),
         ]
     }
 }

@@ -25,6 +25,7 @@ struct StaffSite: RouteCollection {
         bootAdmin(routes.grouped("admin"))
         bootFeedback(routes.grouped("feedback"))
         bootInternalReviews(routes.grouped("internal-reviews"))
+        bootDissatisfaction(routes.grouped("dissatisfaction"))
     }
 
     // MARK: Sign in and out
