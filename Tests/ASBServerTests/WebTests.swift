@@ -47,6 +47,12 @@ struct PublicSiteTests {
             }
             for strand in HateStrand.allCases { #expect(page.contains(strand.displayName)) }
             #expect(page.headers.first(name: "Content-Security-Policy") != nil)
+            // Reading the site stores nothing: no session until a page with a form.
+            #expect(page.headers[.setCookie].isEmpty)
+            for path in ["/case-review", "/notices", "/performance"] {
+                #expect(try await WebClient(t.app).get(path).headers[.setCookie].isEmpty, "\(path)")
+            }
+            #expect(!(try await WebClient(t.app).get("/report/what").headers[.setCookie].isEmpty))
         }
     }
 

@@ -44,9 +44,11 @@ enum WebChrome {
         ]
     }
 
-    static func make(_ request: Request, title: String, errors: [ErrorLink] = []) -> PageChrome {
+    /// - Parameter posts: the page has a form that posts. A public page without one starts no
+    ///   session, so reading the site leaves nothing stored.
+    static func make(_ request: Request, title: String, errors: [ErrorLink] = [], posts: Bool = true) -> PageChrome {
         let site = request.url.path.hasPrefix("/staff") ? "staff" : "public"
         return PageChrome(title: title, site: site, user: signedIn(request), nav: nav(for: request),
-                          csrf: CSRF.token(for: request), notice: request.notice, errors: errors)
+                          csrf: posts || site == "staff" ? CSRF.token(for: request) : "", notice: request.notice, errors: errors)
     }
 }

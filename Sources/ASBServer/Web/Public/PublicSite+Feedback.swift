@@ -54,7 +54,7 @@ extension PublicSite {
             let feedback = try await FeedbackService(app: req.application, db: req.db, requestID: req.id)
                 .record(Self.feedbackDraft(form), channel: .web, by: .publicReporter)
             return try await req.page("public/feedback-thanks", FeedbackThanksPage(
-                chrome: WebChrome.make(req, title: "Thank you"), reference: feedback.shortReference, isComplaint: feedback.kind == .complaint))
+                chrome: WebChrome.make(req, title: "Thank you", posts: false), reference: feedback.shortReference, isComplaint: feedback.kind == .complaint))
         } catch let failure as ValidationFailure {
             return try await feedbackPage(req, submitted: form, errors: failure.errors)
         }

@@ -78,7 +78,7 @@ extension PublicSite {
     }
 
     @Sendable func performance(_ req: Request) async throws -> Response {
-        try await req.page("public/performance", PerformancePage(chrome: WebChrome.make(req, title: "How we are doing"), tables: try await tables(req)))
+        try await req.page("public/performance", PerformancePage(chrome: WebChrome.make(req, title: "How we are doing", posts: false), tables: try await tables(req)))
     }
 
     @Sendable func performanceJSON(_ req: Request) async throws -> Response {

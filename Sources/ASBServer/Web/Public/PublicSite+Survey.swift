@@ -57,6 +57,6 @@ extension PublicSite {
         } catch let failure as ValidationFailure {
             return try await surveyPage(req, token: token, submitted: form, errors: failure.errors)
         }
-        return try await req.page("public/survey-thanks", SurveyThanksPage(chrome: WebChrome.make(req, title: "Thank you for your answers")))
+        return try await req.page("public/survey-thanks", SurveyThanksPage(chrome: WebChrome.make(req, title: "Thank you for your answers", posts: false)))
     }
 }

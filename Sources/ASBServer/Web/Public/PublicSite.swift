@@ -58,7 +58,7 @@ struct PublicSite: RouteCollection {
 
     @Sendable func start(_ req: Request) async throws -> Response {
         try await req.page("public/start", StartPage(
-            chrome: WebChrome.make(req, title: "Report anti-social behaviour or a hate incident"),
+            chrome: WebChrome.make(req, title: "Report anti-social behaviour or a hate incident", posts: false),
             priorities: Self.priorityRows(), hateStrands: HateStrand.allCases.map(\.displayName)))
     }
 
@@ -209,7 +209,7 @@ struct PublicSite: RouteCollection {
             }
         }
         return try await req.page("public/confirmation", ConfirmationPage(
-            chrome: WebChrome.make(req, title: "Report sent"), reference: receipt.reference, accessCode: receipt.accessCode,
+            chrome: WebChrome.make(req, title: "Report sent", posts: false), reference: receipt.reference, accessCode: receipt.accessCode,
             priority: receipt.priority?.displayName, emergencyAdvice: receipt.emergencyAdvice, deadlines: deadlines.nilIfEmpty))
     }
 
@@ -374,7 +374,7 @@ struct PublicSite: RouteCollection {
     @Sendable func caseReview(_ req: Request) async throws -> Response {
         let threshold = req.application.asb.config.caseReview
         return try await req.page("public/case-review", CaseReviewPage(
-            chrome: WebChrome.make(req, title: "Ask for an ASB Case Review"), reports: threshold.reportsNeeded,
+            chrome: WebChrome.make(req, title: "Ask for an ASB Case Review", posts: false), reports: threshold.reportsNeeded,
             months: threshold.windowMonths, hateReports: threshold.hateReportsNeeded, howToApply: CaseReviewService.howToApply))
     }
 
@@ -407,7 +407,7 @@ struct PublicSite: RouteCollection {
                     + neighbourhoods.map { .init(value: $0.id?.uuidString ?? "", label: $0.name, selected: $0.id == chosen) }),
         ])
         return try await req.page("public/notices", NoticesPage(
-            chrome: WebChrome.make(req, title: "Community notices"), filter: filter, neighbourhood: selected?.name, notices: notices.nilIfEmpty))
+            chrome: WebChrome.make(req, title: "Community notices", posts: false), filter: filter, neighbourhood: selected?.name, notices: notices.nilIfEmpty))
     }
 }
 
