@@ -13,6 +13,9 @@ extension APIHandler {
                   byChannel: .init(additionalProperties: f.byChannel),
                   compliance: f.compliance.map { .init(priority: $0.priority, milestone: $0.milestone, due: $0.due, met: $0.met,
                                                        breached: $0.breached, pending: $0.pending) },
+                  timing: f.timing.map { .init(priority: $0.priority, milestone: $0.milestone, unit: $0.unit == "workingHours" ? .workingHours : .workingDays,
+                                               count: $0.count, median: $0.median, p90: $0.p90) },
+                  byCategory: .init(additionalProperties: f.byCategory), byHateStrand: .init(additionalProperties: f.byHateStrand),
                   closedByReason: .init(additionalProperties: f.closedByReason), surveysAnswered: f.surveysAnswered,
                   surveysSatisfied: f.surveysSatisfied, complaints: f.complaints, compliments: f.compliments)
         })))

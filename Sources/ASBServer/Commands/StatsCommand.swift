@@ -33,6 +33,12 @@ struct StatsCommand: AsyncCommand {
                         line("p\(c.priority).\(c.milestone).\(name)", n)
                     }
                 }
+                for t in f.timing {
+                    lines.append("\"\(f.period)\",\(f.from),\(f.to),p\(t.priority).\(t.milestone).median.\(t.unit),\(t.median)")
+                    lines.append("\"\(f.period)\",\(f.from),\(f.to),p\(t.priority).\(t.milestone).p90.\(t.unit),\(t.p90)")
+                }
+                for (category, n) in f.byCategory.sorted(by: { $0.key < $1.key }) { line("category.\(category)", n) }
+                for (strand, n) in f.byHateStrand.sorted(by: { $0.key < $1.key }) { line("hateStrand.\(strand)", n) }
                 for (reason, n) in f.closedByReason.sorted(by: { $0.key < $1.key }) { line("closed.\(reason)", n) }
                 line("surveysAnswered", f.surveysAnswered)
                 line("surveysSatisfied", f.surveysSatisfied)

@@ -20,6 +20,17 @@ struct StatisticsService {
         var pending: Int
     }
 
+    /// How long met milestones took, in their rule's working time.
+    struct Timing: Sendable, Equatable, Codable {
+        var priority: Int
+        var milestone: String
+        /// `workingHours` or `workingDays`.
+        var unit: String
+        var count: Int
+        var median: Double
+        var p90: Double
+    }
+
     struct PeriodFigures: Sendable, Equatable, Codable {
         var period: String
         var from: String
@@ -29,6 +40,9 @@ struct StatisticsService {
         var notASB: Int
         var byChannel: [String: Int]
         var compliance: [Compliance]
+        var timing: [Timing]
+        var byCategory: [String: Int]
+        var byHateStrand: [String: Int]
         var closedByReason: [String: Int]
         var surveysAnswered: Int
         var surveysSatisfied: Int
@@ -78,6 +92,17 @@ struct StatisticsService {
             SELECT kind AS k, COUNT(*) AS n FROM feedback WHERE received_at >= \(bind: from) AND received_at < \(bind: to) GROUP BY kind
             """).all(decoding: Keyed.self)
         let byKind = Dictionary(feedback.map { ($0.k, $0.n) }, uniquingKeysWith: +)
+        // Categories and strands are lists on each case: counted here, over the period's cases only.
+        let received = try await ASBCase.query(on: db).filter(\.$receivedAt >= from).filter(\.$receivedAt < to)
+            .filter(\.$notASB == false).field(\.$id).field(\.$categories).field(\.$hateStrands).field(\.$receivedAt).field(\.$priority)
+            .limit(100_000).all()
+        var byCategory: [String: Int] = [:], byStrand: [String: Int] = [:]
+        for c in received {
+            for category in c.categories { byCategory[category.rawValue, default: 0] += 1 }
+            for strand in c.hateStrands { byStrand[strand.rawValue, default: 0] += 1 }
+        }
+        let timing = try await timing(caseIDs: received.compactMap(\.id), receivedAt: Dictionary(received.compactMap { c in c.id.map { ($0, c.receivedAt) } },
+                                                                                                    uniquingKeysWith: { a, _ in a }))
         return PeriodFigures(
             period: period.label, from: period.start.description, to: period.end.adding(days: -1).description,
             newCases: totals?.n ?? 0, hateCases: totals?.hate ?? 0, notASB: totals?.not_asb ?? 0,
@@ -87,9 +112,32 @@ struct StatisticsService {
                 return Compliance(priority: row.priority, milestone: row.milestone, due: row.due, met: met, breached: breached,
                                   pending: row.due - met - breached)
             },
+            timing: timing, byCategory: byCategory, byHateStrand: byStrand,
             closedByReason: Dictionary(closures.map { ($0.k, $0.n) }, uniquingKeysWith: +),
             surveysAnswered: surveys?.n ?? 0, surveysSatisfied: surveys?.satisfied ?? 0,
             complaints: byKind["complaint"] ?? 0, compliments: byKind["compliment"] ?? 0)
+    }
+
+    /// Median and 90th percentile time to each met milestone, per priority, in working time.
+    private func timing(caseIDs: [UUID], receivedAt: [UUID: Date]) async throws -> [Timing] {
+        guard !caseIDs.isEmpty else { return [] }
+        let calendar = try await CalendarService(app: app, db: db, requestID: nil).calendar()
+        var groups: [String: (priority: Priority, milestone: Milestone, rule: DeadlineRule, values: [Double])] = [:]
+        for chunk in stride(from: 0, to: caseIDs.count, by: 500).map({ Array(caseIDs[$0..<min($0 + 500, caseIDs.count)]) }) {
+            let rows = try await CaseMilestone.query(on: db).filter(\.$asbCase.$id ~~ chunk).filter(\.$metAt != nil).all()
+            for row in rows {
+                guard let metAt = row.metAt, let received = receivedAt[row.$asbCase.id],
+                      let rule = DeadlineRule(storageValue: row.rule) else { continue }
+                let key = "\(row.priority.rawValue):\(row.milestone.rawValue)"
+                groups[key, default: (row.priority, row.milestone, rule, [])].values
+                    .append(ServiceClock.elapsed(from: received, to: metAt, rule: rule, calendar: calendar))
+            }
+        }
+        return groups.values.sorted { ($0.priority, $0.milestone.rawValue) < ($1.priority, $1.milestone.rawValue) }.map { g in
+            let unit = if case .workingHours = g.rule { "workingHours" } else { "workingDays" }
+            return Timing(priority: g.priority.rawValue, milestone: g.milestone.rawValue, unit: unit, count: g.values.count,
+                          median: Percentiles.median(g.values) ?? 0, p90: Percentiles.value(90, of: g.values) ?? 0)
+        }
     }
 
     /// The four quarters of a financial year and the year itself.

@@ -35,13 +35,29 @@ extension PublicSite {
                 })
             }
         }
+        var timing: [PerformanceTable.Row] = []
+        for priority in Priority.allCases {
+            for rule in ServiceClock.schedule(for: priority) {
+                timing.append(row("\(priority.displayName): time to \(rule.milestone.displayName.lowercased())") { f in
+                    guard let t = f.timing.first(where: { $0.priority == priority.rawValue && $0.milestone == rule.milestone.rawValue }),
+                          t.count >= DisclosureControl.threshold else { return "Too few cases to publish" }
+                    let unit = t.unit == "workingHours" ? "working hours" : "working days"
+                    return "median \(String(format: "%.1f", t.median)) \(unit); 9 in 10 within \(String(format: "%.1f", t.p90))"
+                })
+            }
+        }
         var tables = [
             PerformanceTable(caption: "Response times met", periods: periods, rows: compliance),
+            PerformanceTable(caption: "How long it took", periods: periods, rows: timing),
             PerformanceTable(caption: "Reports", periods: periods, rows: [
                 row("New cases") { DisclosureControl.count($0.newCases - $0.notASB) },
                 row("Hate crime and hate incident cases") { DisclosureControl.count($0.hateCases) },
                 row("Reports recorded for information (not ASB)") { DisclosureControl.count($0.notASB) },
-            ]),
+            ] + IncidentCategory.allCases.map { category in
+                row("About: \(category.displayName.lowercased())") { DisclosureControl.count($0.byCategory[category.rawValue] ?? 0) }
+            } + HateStrand.allCases.map { strand in
+                row("Hate: \(strand.displayName.lowercased())") { DisclosureControl.count($0.byHateStrand[strand.rawValue] ?? 0) }
+            }),
             PerformanceTable(caption: "Cases closed, by reason", periods: periods, rows: ClosureReason.allCases.map { reason in
                 row(reason.displayName) { DisclosureControl.count($0.closedByReason[reason.rawValue] ?? 0) }
             }),
