@@ -154,3 +154,85 @@ struct EmailIntakeTests {
         }
     }
 }
+
+/// One message for each way real mail clients send text, all generated here (invented people).
+enum MailCorpus {
+    struct Sample {
+        let name: String
+        let raw: Data
+        /// Text the report's description must contain.
+        let expect: String
+    }
+
+    static func sample(_ name: String, headers: String, body: String, expect: String) -> Sample {
+        let id = "<\(UUID().uuidString)@corpus.example.org>"
+        let text = "From: Corpus Sender <corpus.\(name)@example.org>\r\nTo: asb@example.org\r\nMessage-ID: \(id)\r\n\(headers)\r\n\r\n\(body)"
+        return Sample(name: name, raw: Data(text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8), expect: expect)
+    }
+
+    static var all: [Sample] {
+        let latin1Body = Data([0x4E, 0x6F, 0x69, 0x73, 0x65, 0x20, 0x63, 0x6F, 0x73, 0x74, 0x20, 0xA3, 0x35, 0x30])   // "Noise cost £50" in ISO-8859-1
+        var samples = [
+            sample("plain", headers: "Subject: Plain\nContent-Type: text/plain; charset=us-ascii", body: "Shouting in the car park.", expect: "Shouting in the car park."),
+            sample("qp", headers: "Subject: QP\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable",
+                   body: "Caf=C3=A9 owner was threatened =E2=80=93 again, at the=\n shop door.", expect: "Café owner was threatened – again, at the shop door."),
+            sample("base64", headers: "Subject: B64\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64",
+                   body: Data("Dogs barking every night.".utf8).base64EncodedString(), expect: "Dogs barking every night."),
+            sample("cp1252", headers: "Subject: Smart quotes\nContent-Type: text/plain; charset=windows-1252\nContent-Transfer-Encoding: quoted-printable",
+                   body: "They said =93get out=94 and it cost =A320.", expect: "They said “get out” and it cost £20."),
+            sample("encodedword", headers: "Subject: =?utf-8?b?R3JhZmZpdGkg4oCTIGJpbiBzdG9yZQ==?=\nContent-Type: text/plain", body: "See subject.",
+                   expect: "Graffiti – bin store"),
+            sample("alternative", headers: "Subject: Alt\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=\"alt\"",
+                   body: "--alt\nContent-Type: text/plain; charset=utf-8\n\nPlain part wins.\n--alt\nContent-Type: text/html\n\n<p>HTML part</p>\n--alt--\n",
+                   expect: "Plain part wins."),
+            sample("htmlonly", headers: "Subject: HTML only\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8",
+                   body: "<html><head><style>p{}</style></head><body><p>Fireworks thrown at <b>windows</b> &amp; doors.</p><ul><li>Friday</li></ul></body></html>",
+                   expect: "Fireworks thrown at windows & doors."),
+            sample("mixed", headers: "Subject: With photo\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"mix\"",
+                   body: "--mix\nContent-Type: text/plain\n\nPhoto of the damage attached.\n--mix\nContent-Type: text/plain; name=\"log.txt\"\nContent-Disposition: attachment; filename=\"log.txt\"\n\nMonday 2am\n--mix--\n",
+                   expect: "Photo of the damage attached."),
+            sample("reply", headers: "Subject: Re: my report\nContent-Type: text/plain; charset=utf-8",
+                   body: "It is still going on.\n\nOn Mon, 23 Nov 2026 at 09:00, ASB team <asb@example.org> wrote:\n> Thank you for your report.",
+                   expect: "It is still going on."),
+        ]
+        var latin1 = Data("From: Corpus Sender <corpus.latin1@example.org>\r\nTo: asb@example.org\r\nMessage-ID: <\(UUID().uuidString)@corpus.example.org>\r\nSubject: Latin-1\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\n".utf8)
+        latin1.append(latin1Body)
+        samples.append(Sample(name: "latin1", raw: latin1, expect: "Noise cost £50"))
+        return samples
+    }
+}
+
+@Suite("Reports by email: the corpus through both paths")
+struct EmailCorpusTests {
+    @Test("SS-REP-1: every kind of message becomes a readable report, through the gateway endpoint and through a Maildir")
+    func corpus() async throws {
+        try await TestApp.run(configure: { $0.mail.inboundSecret = "a-long-gateway-secret-123" }) { t in
+            // The gateway.
+            for sample in MailCorpus.all {
+                var headers = HTTPHeaders()
+                headers.replaceOrAdd(name: .contentType, value: "message/rfc822")
+                headers.replaceOrAdd(name: "X-ASB-Inbound-Secret", value: "a-long-gateway-secret-123")
+                let response = try await t.app.testing().sendRequest(.POST, "/api/v1/inbound/email", headers: headers, body: ByteBuffer(data: sample.raw))
+                #expect(response.status == .created, "\(sample.name): \(response.status) \(String(buffer: response.body))")
+            }
+            // A Maildir with a second copy of each message (new Message-IDs, so none is a duplicate).
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent("new"), withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            for (index, sample) in MailCorpus.all.enumerated() {
+                try sample.raw.write(to: dir.appendingPathComponent("new/17640000\(10 + index).M\(index).corpus"))
+            }
+            let summary = try await MaildirImport(intake: EmailIntake(app: t.app, db: t.app.db, requestID: nil), directory: dir, logger: t.app.logger).run()
+            #expect(summary.newCases == MailCorpus.all.count && summary.quarantined == 0)
+
+            let descriptions = try await IncidentReport.query(on: t.app.db).all().map(\.description)
+            #expect(descriptions.count == 2 * MailCorpus.all.count)
+            for sample in MailCorpus.all {
+                #expect(descriptions.filter { $0.contains(sample.expect) }.count == 2, "\(sample.name): \(sample.expect)")
+            }
+            #expect(!descriptions.contains { $0.contains("Thank you for your report") })   // quoted history dropped
+            #expect(!descriptions.contains { $0.contains("<p>") })                          // no markup left
+            #expect(try await Attachment.query(on: t.app.db).filter(\.$fileName == "log.txt").count() == 2)
+        }
+    }
+}
