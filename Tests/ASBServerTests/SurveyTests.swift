@@ -191,6 +191,17 @@ struct PerformanceTests {
             #expect(value("Tenant Satisfaction Measure NM01", "NM01 (1): ASB cases opened per 1,000 homes", column: 0) == "1.8")
             #expect(value("Tenant Satisfaction Measure NM01", "NM01 (2): ASB cases involving hate incidents per 1,000 homes", column: 0) == "1.5")
             #expect(page.contains("83% met (6 cases)") && page.contains("fewer than 5"))
+            // The printable report draws the same figure.
+            let report = try await web.get("/performance/report")
+            #expect(report.status == .ok && report.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\""))
+            #expect(report.contains(">83% met</text>"))
+            // Staff see it by officer: the leader's five met of five decided, the unallocated one breached.
+            let analyst = try await t.staffToken(.analyst)
+            let staffWeb = WebClient(t.app)
+            try await staffWeb.signIn(analyst.user.username, password: "correct-horse-\(analyst.user.username)")
+            let dashboard = try await staffWeb.get("/staff/dashboard")
+            #expect(dashboard.status == .ok && dashboard.contains("Response times met by officer, 2026/27"))
+            #expect(dashboard.contains("<td>\(leader.displayName)</td><td>100%</td><td>5</td>"))
             let csv = try await web.get("/performance.csv").html
             #expect(csv.contains("Response times met,Priority 1: response within 24 working hours,2026/27 Q3 (Oct–Dec 2026),83% met (6 cases)"))
         }

@@ -445,6 +445,9 @@ def feedback_and_performance(s):
     for link in ("/performance.csv", "/performance.json"):
         if not s.finds(f"main a[href='{link}']"):
             raise StepFailure(f"no {link} download on /performance")
+    s.get("/performance/report", "quarterly report", screenshot=True)
+    if len(s.finds("main svg[role='img'] title")) != 3:
+        raise StepFailure("the quarterly report should have three charts, each with a title")
 
 
 def keyboard_skip_link(s):
@@ -788,6 +791,7 @@ def staff_queues_and_admin(s):
     for href in hrefs:
         s.driver.get(href)
         s.page(f"staff queue {href[len(BASE):]}")
+    s.get("/staff/dashboard", "staff dashboard", screenshot=True)
     staff_sign_out(s, "team leader (queues)")
     if not ADMIN:
         print("  (ASB_E2E_ADMIN not set: admin pages not checked)")

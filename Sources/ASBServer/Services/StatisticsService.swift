@@ -140,6 +140,56 @@ struct StatisticsService {
         }
     }
 
+    /// New cases (not counting reports recorded for information) in each of the last `count`
+    /// calendar months up to the one containing `now`, oldest first: `("Nov 2026", 12)`.
+    func newCasesByMonth(now: Date, count: Int = 12) async throws -> [(label: String, value: Int)] {
+        let today = LondonTime.localDateTime(for: now).date
+        var months: [LocalDate] = [LocalDate(year: today.year, month: today.month, day: 1)!]
+        while months.count < count {
+            let first = months[0]
+            months.insert(first.month == 1 ? LocalDate(year: first.year - 1, month: 12, day: 1)! : LocalDate(year: first.year, month: first.month - 1, day: 1)!, at: 0)
+        }
+        let names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        var result: [(label: String, value: Int)] = []
+        for first in months {
+            let next = first.month == 12 ? LocalDate(year: first.year + 1, month: 1, day: 1)! : LocalDate(year: first.year, month: first.month + 1, day: 1)!
+            let n = try await ASBCase.query(on: db).filter(\.$receivedAt >= LondonTime.startOfDay(first))
+                .filter(\.$receivedAt < LondonTime.startOfDay(next)).filter(\.$notASB == false).count()
+            result.append(("\(names[first.month - 1]) \(String(first.year).suffix(2))", n))
+        }
+        return result
+    }
+
+    /// Deadlines met and decided (met or breached) per officer or per neighbourhood, for the cases
+    /// received in `period` (for staff: not published).
+    struct GroupCompliance: Sendable, Equatable {
+        var name: String
+        var met: Int
+        var decided: Int
+    }
+
+    enum Grouping { case officer, neighbourhood }
+
+    func compliance(by grouping: Grouping, in period: ReportingPeriod, now: Date) async throws -> [GroupCompliance] {
+        let from = LondonTime.startOfDay(period.start), to = LondonTime.startOfDay(period.end)
+        let sql = try self.sql
+        struct Row: Decodable { var name: String?; var met: Int?; var decided: Int? }
+        let (join, name): (SQLQueryString, SQLQueryString) = switch grouping {
+        case .officer: ("LEFT JOIN users g ON g.id = c.allocated_officer_id", "g.display_name")
+        case .neighbourhood: ("LEFT JOIN neighbourhoods g ON g.id = c.neighbourhood_id", "g.name")
+        }
+        let rows = try await sql.raw("""
+            SELECT \(name) AS name,
+                   SUM(CASE WHEN m.met_at IS NOT NULL AND m.met_at <= m.due_at THEN 1 ELSE 0 END) AS met,
+                   SUM(CASE WHEN m.met_at IS NOT NULL OR m.due_at < \(bind: now) THEN 1 ELSE 0 END) AS decided
+            FROM case_milestones m JOIN cases c ON c.id = m.case_id \(join)
+            WHERE c.received_at >= \(bind: from) AND c.received_at < \(bind: to) AND c.not_asb = \(bind: false)
+            GROUP BY \(name) ORDER BY \(name)
+            """).all(decoding: Row.self)
+        return rows.map { GroupCompliance(name: $0.name ?? (grouping == .officer ? "Not allocated" : "No neighbourhood"),
+                                          met: $0.met ?? 0, decided: $0.decided ?? 0) }
+    }
+
     /// The four quarters of a financial year and the year itself.
     func year(startingIn startYear: Int, now: Date) async throws -> [PeriodFigures] {
         var result: [PeriodFigures] = []

@@ -21,6 +21,7 @@ enum WebChrome {
             if user.role.may(.readCases) { links.append(link("/staff", "Work queues", exact: true)) }
             if user.role.may(.recordReport) { links.append(link("/staff/reports/new", "Record a report")) }
             if user.role.may(.readCases) { links.append(link("/staff/search", "Search")) }
+            if user.role.may(.readStatistics) { links.append(link("/staff/dashboard", "Dashboard")) }
             if user.role.may(.updateCase) { links.append(link("/staff/notices", "Community notices")) }
             if user.role.may(.recordReport) { links.append(link("/staff/letters", "Letters")) }
             if user.role.may(.updateCase) { links.append(link("/staff/feedback", "Complaints and compliments")) }

@@ -22,6 +22,7 @@ struct PublicSite: RouteCollection {
         routes.get("case-review", use: caseReview)
         routes.get("notices", use: notices)
         routes.get("performance", use: performance)
+        routes.get("performance", "report", use: quarterlyReport)
         routes.get("performance.json", use: performanceJSON)
         routes.get("performance.csv", use: performanceCSV)
         routes.get("feedback", use: feedbackForm)

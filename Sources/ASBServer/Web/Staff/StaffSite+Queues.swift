@@ -114,6 +114,7 @@ extension StaffSite {
     @Sendable func home(_ req: Request) async throws -> Response {
         let user = try req.requireStaffPage()
         if user.role == .admin { return req.redirect(to: "/staff/admin/users") }
+        if user.role == .analyst { return req.redirect(to: "/staff/dashboard") }
         var summaries: [HomePage.QueueSummary] = []
         for info in Self.queues(for: user) {
             let page = try await Self.rows(of: info.slug, for: user, cursor: nil, limit: Self.homeCountLimit, sort: nil, req: req)

@@ -13,6 +13,7 @@ struct StaffSite: RouteCollection {
         routes.post("sign-out", use: signOut)
         routes.get(use: home)
         routes.get("queues", ":queue", use: queue)
+        routes.get("dashboard", use: dashboard)
         routes.get("search", use: search)
         routes.get("letters", use: letters)
         routes.get("letters", ":id", use: letter)
