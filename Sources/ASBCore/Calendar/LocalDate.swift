@@ -217,3 +217,18 @@ extension LocalDate {
         "\(weekday.name) \(day) \(Self.monthNames[month - 1]) \(year)"
     }
 }
+
+extension LocalDate {
+    /// The 1st of this date's month.
+    public var firstOfMonth: LocalDate { LocalDate(year: year, month: month, day: 1)! }
+
+    /// The 1st of the month after this date's.
+    public var firstOfNextMonth: LocalDate {
+        month == 12 ? LocalDate(year: year + 1, month: 1, day: 1)! : LocalDate(year: year, month: month + 1, day: 1)!
+    }
+
+    /// The 1st of the month before this date's.
+    public var firstOfPreviousMonth: LocalDate {
+        month == 1 ? LocalDate(year: year - 1, month: 12, day: 1)! : LocalDate(year: year, month: month - 1, day: 1)!
+    }
+}

@@ -190,28 +190,12 @@ public enum MessageComposer {
         }
         let text = paragraphs.joined(separator: "\n\n") + "\n"
         let html = "<!DOCTYPE html><html lang=\"en-GB\"><body>"
-            + paragraphs.map { "<p>" + escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }.joined()
+            + paragraphs.map { "<p>" + Markup.escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }.joined()
             + "</body></html>"
         return ComposedMessage(subject: subject, text: text, html: html)
     }
 
     private static func list(_ actions: [MessageFacts.Action]) -> String {
         actions.map { "- \($0.what)\($0.dueOn.map { " (by \($0))" } ?? "")" }.joined(separator: "\n")
-    }
-
-    /// Escapes the five HTML-significant characters.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
-        return out
     }
 }

@@ -25,9 +25,9 @@ public enum SVGChart {
         for (index, bar) in bars.enumerated() {
             let y = 8 + Double(index) * rowHeight
             let length = max(0, bar.value / top * barArea)
-            svg += "<text x=\"\(fmt(labelWidth - 8))\" y=\"\(fmt(y + 20))\" text-anchor=\"end\" class=\"chart-label\">\(escape(bar.label))</text>"
+            svg += "<text x=\"\(fmt(labelWidth - 8))\" y=\"\(fmt(y + 20))\" text-anchor=\"end\" class=\"chart-label\">\(Markup.escape(bar.label))</text>"
             svg += "<rect x=\"\(fmt(labelWidth))\" y=\"\(fmt(y + 4))\" width=\"\(fmt(length))\" height=\"22\" class=\"chart-bar\"/>"
-            svg += "<text x=\"\(fmt(labelWidth + length + 6))\" y=\"\(fmt(y + 20))\" class=\"chart-value\">\(escape(bar.valueText))</text>"
+            svg += "<text x=\"\(fmt(labelWidth + length + 6))\" y=\"\(fmt(y + 20))\" class=\"chart-value\">\(Markup.escape(bar.valueText))</text>"
         }
         return svg + "</svg>"
     }
@@ -47,30 +47,25 @@ public enum SVGChart {
             let x = left + Double(index) * step
             let y = top + plotHeight - point.value / maximum * plotHeight
             coordinates.append((x, y))
-            svg += "<text x=\"\(fmt(x))\" y=\"\(fmt(height - 14))\" text-anchor=\"middle\" class=\"chart-label chart-small\">\(escape(point.label))</text>"
+            svg += "<text x=\"\(fmt(x))\" y=\"\(fmt(height - 14))\" text-anchor=\"middle\" class=\"chart-label chart-small\">\(Markup.escape(point.label))</text>"
         }
         if coordinates.count > 1 {
             svg += "<polyline points=\"" + coordinates.map { "\(fmt($0.0)),\(fmt($0.1))" }.joined(separator: " ") + "\" class=\"chart-line\"/>"
         }
         for ((x, y), point) in zip(coordinates, points) {
             svg += "<circle cx=\"\(fmt(x))\" cy=\"\(fmt(y))\" r=\"4\" class=\"chart-point\"/>"
-            svg += "<text x=\"\(fmt(x))\" y=\"\(fmt(y - 9))\" text-anchor=\"middle\" class=\"chart-value chart-small\">\(escape(point.valueText))</text>"
+            svg += "<text x=\"\(fmt(x))\" y=\"\(fmt(y - 9))\" text-anchor=\"middle\" class=\"chart-value chart-small\">\(Markup.escape(point.valueText))</text>"
         }
         return svg + "</svg>"
     }
 
     private static func header(id: String, title: String, description: String, width: Double, height: Double) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" class=\"chart\" "
-            + "aria-labelledby=\"\(id)-title \(id)-desc\"><title id=\"\(id)-title\">\(escape(title))</title>"
-            + "<desc id=\"\(id)-desc\">\(escape(description))</desc>"
+            + "aria-labelledby=\"\(id)-title \(id)-desc\"><title id=\"\(id)-title\">\(Markup.escape(title))</title>"
+            + "<desc id=\"\(id)-desc\">\(Markup.escape(description))</desc>"
     }
 
     static func fmt(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

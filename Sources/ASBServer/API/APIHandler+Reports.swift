@@ -25,10 +25,7 @@ extension APIHandler {
             allegedPerpetrator: body.allegedPerpetrator.map(ReportDraft.Person.init),
             immediateDanger: body.immediateDanger ?? false, receivedAt: body.receivedAt)
         draft.guidanceGiven = EnumBridge.convert(body.guidanceGiven ?? [])
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        let canonical = try encoder.encode(body)
+        let canonical = try JSONEncoder.sorted.encode(body)
         let receipt = try await ctx.intake.submit(
             draft, riskAnswers: body.riskAnswers?.additionalProperties ?? [:], caseReference: body.caseReference, by: actor,
             idempotency: try .make(key: input.headers.idempotencyKey, canonicalBody: canonical, actor: actor))

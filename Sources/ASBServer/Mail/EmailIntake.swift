@@ -48,13 +48,8 @@ struct EmailIntake {
         if let reference = MailMessage.caseReference(in: message.subject),
            let asbCase = try await ASBCase.query(on: db).filter(\.$reference == reference).first(),
            try await isReporter(sender.address, of: asbCase) {
-            let draft = ReportDraft(channel: .email, description: description)
-            let report = try ReportValidator.validate(draft, by: .init(isStaff: false, gateway: .email), now: now, existingCase: true)
-            let calendar = try await CalendarService(app: app, db: db, requestID: requestID).calendar()
-            let receipt = try await env.writes.run(on: db) { db in
-                try await IntakeService(app: app, db: db, requestID: requestID)
-                    .recordOnExistingCase(report, target: asbCase, calendar: calendar, by: .gateway(.email), now: now, on: db)
-            }
+            let receipt = try await IntakeService(app: app, db: db, requestID: requestID)
+                .reportFromReporter(ReportDraft(channel: .email, description: description), on: asbCase, by: .gateway(.email))
             try await attach(message.attachments, toCase: receipt.reference)
             let outcome: Result = receipt.reference == reference ? .addedToCase(reference: reference) : .newCase(reference: receipt.reference)
             try await remember(key, reference: receipt.reference, outcome: receipt.reference == reference ? .addedToCase : .newCase, now: now)

@@ -1,3 +1,4 @@
+import ASBCore
 import Foundation
 
 /// An Open311 GeoReport v2 response body, written once and rendered as the client asked: JSON
@@ -79,21 +80,10 @@ indirect enum Open311Document: Sendable, Equatable {
         return out + "\""
     }
 
+    /// Markup-escaped, without the control characters XML 1.0 cannot carry at all.
     static func xmlEscape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                // Characters XML 1.0 cannot carry at all are dropped.
-                if scalar.value < 0x20, ![0x09, 0x0A, 0x0D].contains(scalar.value) { continue }
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        var allowed = String.UnicodeScalarView()
+        allowed.append(contentsOf: text.unicodeScalars.filter { $0.value >= 0x20 || [0x09, 0x0A, 0x0D].contains($0.value) })
+        return Markup.escape(String(allowed))
     }
 }

@@ -115,8 +115,7 @@ struct AssessmentService {
         record.id = OrderedID.next(at: now)
         record.$asbCase.id = try asbCase.requireID()
         record.questionnaireVersion = result.questionnaireVersion
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = JSONEncoder.sorted
         record.answers = String(decoding: try encoder.encode(result.answers), as: UTF8.self)
         record.score = result.score
         record.level = result.level
@@ -135,8 +134,7 @@ struct AssessmentService {
     /// Keeps each questionnaire version that scored an assessment, so every score can be explained.
     private func storeQuestionnaire(_ questionnaire: RiskQuestionnaire, now: Date) async throws {
         guard let sql = db as? any SQLDatabase else { return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = JSONEncoder.sorted
         let definition = String(decoding: try encoder.encode(questionnaire), as: UTF8.self)
         try await sql.raw("""
             INSERT INTO risk_questionnaires (version, definition, created_at) VALUES (\(bind: questionnaire.version), \(bind: definition), \(bind: now))

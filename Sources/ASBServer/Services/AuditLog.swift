@@ -79,8 +79,7 @@ enum AuditLog {
         event.entityType = entityType
         event.entityID = entityID
         event.$asbCase.id = caseID
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = JSONEncoder.sorted
         event.changes = String(decoding: try encoder.encode(changes), as: UTF8.self)
         event.requestID = requestID
         try await event.create(on: db)

@@ -30,19 +30,3 @@ extension CaseService {
         return try await CaseClock(db: db, requestID: requestID).deadlines(of: try asbCase.requireID())
     }
 }
-
-extension IntakeService {
-    /// Staff record a new incident on a case (SS-PRG-1), from any channel.
-    func addIncident(_ draft: ReportDraft, toCase reference: String, by actor: Actor) async throws -> IncidentReport {
-        let now = env.clock.now()
-        let report = try ReportValidator.validate(draft, by: .init(isStaff: true), now: now, existingCase: true)
-        let calendar = try await CalendarService(app: app, db: db, requestID: requestID).calendar()
-        let incident = try await env.writes.run(on: db) { db in
-            let service = IntakeService(app: app, db: db, requestID: requestID)
-            let target = try await CaseService(app: app, db: db, requestID: requestID).findReadable(reference, by: actor)
-            return try await service.addIncident(report, to: target, calendar: calendar, by: actor, now: now, on: db)
-        }
-        try await incident.$recordedBy.load(on: db)
-        return incident
-    }
-}

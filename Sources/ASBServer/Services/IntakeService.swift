@@ -222,6 +222,33 @@ struct IntakeService {
 
     // MARK: New incident on a case
 
+    /// Staff record a new incident on a case (SS-PRG-1), from any channel.
+    func addIncident(_ draft: ReportDraft, toCase reference: String, by actor: Actor) async throws -> IncidentReport {
+        let now = env.clock.now()
+        let report = try ReportValidator.validate(draft, by: .init(isStaff: true), now: now, existingCase: true)
+        let calendar = try await CalendarService(app: app, db: db, requestID: requestID).calendar()
+        let incident = try await env.writes.run(on: db) { db in
+            let service = IntakeService(app: app, db: db, requestID: requestID)
+            let target = try await CaseService(app: app, db: db, requestID: requestID).findReadable(reference, by: actor)
+            return try await service.addIncident(report, to: target, calendar: calendar, by: actor, now: now, on: db)
+        }
+        try await incident.$recordedBy.load(on: db)
+        return incident
+    }
+
+    /// A report from the case's own reporter (tracking, an email reply naming the case): a new
+    /// incident while the case is ongoing; after closure, a new case linked to it.
+    func reportFromReporter(_ draft: ReportDraft, on asbCase: ASBCase, by actor: Actor) async throws -> Receipt {
+        let now = env.clock.now()
+        let report = try ReportValidator.validate(draft, by: .init(isStaff: false, gateway: actor.gatewayChannel), now: now,
+                                                  existingCase: true)
+        let calendar = try await CalendarService(app: app, db: db, requestID: requestID).calendar()
+        return try await env.writes.run(on: db) { db in
+            try await IntakeService(app: app, db: db, requestID: requestID)
+                .recordOnExistingCase(report, target: asbCase, calendar: calendar, by: actor, now: now, on: db)
+        }
+    }
+
     /// Records a new incident on a case (SS-PRG-1): the case's last incident moves on, and a
     /// hate perception on any incident makes the case a hate case (SS-DEF-2) and priority 1 (SS-RT-2).
     func addIncident(_ report: ValidReport, to asbCase: ASBCase, calendar: WorkingCalendar, by actor: Actor, now: Date,
@@ -292,8 +319,7 @@ struct IntakeService {
         incident.immediateDanger = report.immediateDanger
         incident.guidanceGiven = report.guidanceGiven
         if !riskAnswers.isEmpty {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            let encoder = JSONEncoder.sorted
             incident.riskAnswers = (try? encoder.encode(riskAnswers)).map { String(decoding: $0, as: UTF8.self) }
         }
         incident.$recordedBy.id = actor.userID

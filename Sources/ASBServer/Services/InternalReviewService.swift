@@ -22,7 +22,7 @@ struct InternalReviewService {
             throw ValidationFailure([FieldError("month", "Give the month as YYYY-MM, for example 2026-10.")])
         }
         if let existing = try await InternalReviewSample.query(on: db).filter(\.$month == month).first() { return existing }
-        let next = number == 12 ? LocalDate(year: year + 1, month: 1, day: 1)! : LocalDate(year: year, month: number + 1, day: 1)!
+        let next = first.firstOfNextMonth
         let closed = try await ASBCase.query(on: db).filter(\.$status == .closed)
             .filter(\.$closedAt >= LondonTime.startOfDay(first)).filter(\.$closedAt < LondonTime.startOfDay(next))
             .sort(\.$referenceYear).sort(\.$referenceNumber).limit(10_000).all()
@@ -62,9 +62,8 @@ struct InternalReviewService {
 
     /// The month before today's (UK), as `YYYY-MM`.
     static func previousMonth(of now: Date) -> String {
-        let today = LondonTime.localDateTime(for: now).date
-        let (year, month) = today.month == 1 ? (today.year - 1, 12) : (today.year, today.month - 1)
-        return String(format: "%04d-%02d", year, month)
+        let month = LondonTime.localDateTime(for: now).date.firstOfPreviousMonth
+        return String(format: "%04d-%02d", month.year, month.month)
     }
 
     func reviews(for user: User) async throws -> [InternalCaseReview] {

@@ -144,17 +144,13 @@ struct StatisticsService {
     /// calendar months up to the one containing `now`, oldest first: `("Nov 2026", 12)`.
     func newCasesByMonth(now: Date, count: Int = 12) async throws -> [(label: String, value: Int)] {
         let today = LondonTime.localDateTime(for: now).date
-        var months: [LocalDate] = [LocalDate(year: today.year, month: today.month, day: 1)!]
-        while months.count < count {
-            let first = months[0]
-            months.insert(first.month == 1 ? LocalDate(year: first.year - 1, month: 12, day: 1)! : LocalDate(year: first.year, month: first.month - 1, day: 1)!, at: 0)
-        }
+        var months: [LocalDate] = [today.firstOfMonth]
+        while months.count < count { months.insert(months[0].firstOfPreviousMonth, at: 0) }
         let names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         var result: [(label: String, value: Int)] = []
         for first in months {
-            let next = first.month == 12 ? LocalDate(year: first.year + 1, month: 1, day: 1)! : LocalDate(year: first.year, month: first.month + 1, day: 1)!
             let n = try await ASBCase.query(on: db).filter(\.$receivedAt >= LondonTime.startOfDay(first))
-                .filter(\.$receivedAt < LondonTime.startOfDay(next)).filter(\.$notASB == false).count()
+                .filter(\.$receivedAt < LondonTime.startOfDay(first.firstOfNextMonth)).filter(\.$notASB == false).count()
             result.append(("\(names[first.month - 1]) \(String(first.year).suffix(2))", n))
         }
         return result

@@ -26,15 +26,8 @@ struct TrackingService {
     /// The reporter adds a new incident to their case (SS-PRG-1), after the same check as tracking.
     func addIncident(reference: String, accessCode: String, clientAddress: String, draft: ReportDraft) async throws -> IntakeService.Receipt {
         let view = try await track(reference: reference, accessCode: accessCode, clientAddress: clientAddress)
-        let now = env.clock.now()
-        let report = try ReportValidator.validate(draft, by: .init(isStaff: false), now: now, existingCase: true)
-        let calendar = try await CalendarService(app: app, db: db, requestID: requestID).calendar()
-        let asbCase = view.asbCase
         // After closure this opens a new linked case, with its own reference and code.
-        return try await env.writes.run(on: db) { db in
-            try await IntakeService(app: app, db: db, requestID: requestID)
-                .recordOnExistingCase(report, target: asbCase, calendar: calendar, by: .reporter, now: now, on: db)
-        }
+        return try await IntakeService(app: app, db: db, requestID: requestID).reportFromReporter(draft, on: view.asbCase, by: .reporter)
     }
 
     /// Wrong code and unknown reference give the same 404; guesses are throttled per reference and per client.

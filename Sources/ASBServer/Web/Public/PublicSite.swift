@@ -245,19 +245,20 @@ struct PublicSite: RouteCollection {
             _ = try await TrackingService(app: req.application, db: req.db, requestID: req.id)
                 .track(reference: reference, accessCode: code, clientAddress: req.clientAddress)
         } catch let failure as ValidationFailure {
-            var model = Self.trackForm(reference: reference)
-            let links = model.apply(failure.errors)
-            return try await req.page("public/track", TrackFormPage(chrome: WebChrome.make(req, title: "Track my case", errors: links),
-                                                                    form: model), status: .unprocessableEntity)
+            return try await reshowTrackForm(req, reference: reference, errors: failure.errors, status: .unprocessableEntity)
         } catch AppError.notFound(let message) {
-            var model = Self.trackForm(reference: reference)
-            let links = model.apply([FieldError("reference", message)])
-            return try await req.page("public/track", TrackFormPage(chrome: WebChrome.make(req, title: "Track my case", errors: links),
-                                                                    form: model), status: .notFound)
+            return try await reshowTrackForm(req, reference: reference, errors: [FieldError("reference", message)], status: .notFound)
         }
         req.session.data[Self.trackedKey] = reference
         req.session.data[Self.trackedCodeKey] = code
         return req.seeOther("/track/case")
+    }
+
+    private func reshowTrackForm(_ req: Request, reference: String, errors: [FieldError], status: HTTPStatus) async throws -> Response {
+        var model = Self.trackForm(reference: reference)
+        let links = model.apply(errors)
+        return try await req.page("public/track", TrackFormPage(chrome: WebChrome.make(req, title: "Track my case", errors: links), form: model),
+                                  status: status)
     }
 
     struct TrackedCasePage: PageModel {
@@ -415,22 +416,4 @@ struct PublicSite: RouteCollection {
 extension Request {
     /// The client's address, for throttling.
     var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
-}
-
-extension JSONEncoder {
-    /// Sorted keys and ISO 8601 dates: stable bytes for hashing and for the session.
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }
-}
-
-extension JSONDecoder {
-    static var iso: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }
 }

@@ -100,34 +100,41 @@ extension StaffSite {
         if let actions = f.improvementActions { items.append(.init(key: "Improvement actions", value: actions)) }
         var form = override
         if form == nil, user.role == .teamLeader {
-            let action = "/staff/feedback/\(id.uuidString)"
-            switch (f.kind, f.status) {
-            case (.complaint, .received):
-                form = FormModel(id: "feedback-step", title: "Acknowledge the complaint", action: action, submitLabel: "Mark acknowledged",
-                                 fields: [], hidden: [.init(name: "to", value: "acknowledged")])
-            case (.complaint, .acknowledged):
-                let leaders = try await UserService(app: req.application, db: req.db, requestID: req.id).caseworkers()
-                form = FormModel(id: "feedback-step", title: "Start the investigation", action: action, submitLabel: "Start investigation",
-                                 fields: [FormField(kind: .select, name: "investigatorId", label: "Investigated by",
-                                                    options: Self.options(leaders.map { ($0.id?.uuidString ?? "", $0.displayName) }))],
-                                 hidden: [.init(name: "to", value: "investigating")])
-            case (.complaint, .investigating):
-                form = FormModel(id: "feedback-step", title: "Close with the outcome", action: action, submitLabel: "Close complaint",
-                                 fields: [FormField.choices(.radios, name: "outcome", label: "Outcome", of: FeedbackOutcome.self, selected: [],
-                                                            label: \.displayName),
-                                          FormField(kind: .textarea, name: "improvementActions", label: "Improvement actions",
-                                                    hint: "What will change, who does it and by when.")],
-                                 hidden: [.init(name: "to", value: "closed")])
-            case (.compliment, .received):
-                form = FormModel(id: "feedback-step", title: "Passed on", action: action, submitLabel: "Mark passed on and close",
-                                 fields: [], hidden: [.init(name: "to", value: "closed")],
-                                 intro: "Pass the compliment to the officer it names, then close it.")
-            default: break
-            }
+            let leaders = try await UserService(app: req.application, db: req.db, requestID: req.id).caseworkers()
+            form = Self.feedbackStepForm(f, leaders: leaders)
         }
         return try await req.page("staff/feedback-detail", FeedbackDetailPage(
             chrome: WebChrome.make(req, title: "\(f.kind.displayName) \(f.shortReference)", errors: errors),
             reference: f.shortReference, items: items, text: f.text, form: form), status: status)
+    }
+
+    /// The next step's form for a team leader, or nil when the record is closed.
+    static func feedbackStepForm(_ f: Feedback, leaders: [User]) -> FormModel? {
+        let action = "/staff/feedback/\(f.id?.uuidString ?? "")"
+        func step(_ title: String, _ submit: String, to: FeedbackStatus, _ fields: [FormField], intro: String? = nil) -> FormModel {
+            FormModel(id: "feedback-step", title: title, action: action, submitLabel: submit, fields: fields,
+                      hidden: [.init(name: "to", value: to.rawValue)], intro: intro)
+        }
+        switch (f.kind, f.status) {
+        case (.complaint, .received):
+            return step("Acknowledge the complaint", "Mark acknowledged", to: .acknowledged, [])
+        case (.complaint, .acknowledged):
+            return step("Start the investigation", "Start investigation", to: .investigating, [
+                FormField(kind: .select, name: "investigatorId", label: "Investigated by",
+                          options: options(leaders.map { ($0.id?.uuidString ?? "", $0.displayName) })),
+            ])
+        case (.complaint, .investigating):
+            return step("Close with the outcome", "Close complaint", to: .closed, [
+                FormField.choices(.radios, name: "outcome", label: "Outcome", of: FeedbackOutcome.self, selected: [], label: \.displayName),
+                FormField(kind: .textarea, name: "improvementActions", label: "Improvement actions",
+                          hint: "What will change, who does it and by when."),
+            ])
+        case (.compliment, .received):
+            return step("Passed on", "Mark passed on and close", to: .closed, [],
+                        intro: "Pass the compliment to the officer it names, then close it.")
+        default:
+            return nil
+        }
     }
 
     @Sendable func feedbackDetail(_ req: Request) async throws -> Response {
@@ -152,22 +159,11 @@ extension StaffSite {
             return req.seeOther("/staff/feedback/\(id.uuidString)", notice: "\(f.kind.displayName) \(f.shortReference): \(f.status.displayName.lowercased()).")
         } catch let failure as ValidationFailure {
             // Re-show the step's form with the answers and the messages beside them.
-            var model = FormModel(id: "feedback-step", title: "Close with the outcome", action: "/staff/feedback/\(id.uuidString)",
-                                  submitLabel: "Close complaint",
-                                  fields: [FormField.choices(.radios, name: "outcome", label: "Outcome", of: FeedbackOutcome.self, selected: [],
-                                                             label: \.displayName),
-                                           FormField(kind: .textarea, name: "improvementActions", label: "Improvement actions")],
-                                  hidden: [.init(name: "to", value: to?.rawValue ?? "closed")])
-            if to == .investigating {
-                let leaders = try await UserService(app: req.application, db: req.db, requestID: req.id).caseworkers()
-                model = FormModel(id: "feedback-step", title: "Start the investigation", action: "/staff/feedback/\(id.uuidString)",
-                                  submitLabel: "Start investigation",
-                                  fields: [FormField(kind: .select, name: "investigatorId", label: "Investigated by",
-                                                     options: Self.options(leaders.map { ($0.id?.uuidString ?? "", $0.displayName) }))],
-                                  hidden: [.init(name: "to", value: "investigating")])
-            }
-            model.fill(from: form)
-            let links = model.apply(failure.errors)
+            let current = try await FeedbackService(app: req.application, db: req.db, requestID: req.id).find(id, by: .staff(user))
+            let leaders = try await UserService(app: req.application, db: req.db, requestID: req.id).caseworkers()
+            var model = Self.feedbackStepForm(current, leaders: leaders)
+            model?.fill(from: form)
+            let links = model?.apply(failure.errors) ?? []
             return try await feedbackDetailPage(req, id: id, form: model, errors: links, status: .unprocessableEntity)
         } catch let violation as RuleViolation {
             return try await feedbackDetailPage(req, id: id, errors: [ErrorLink(href: "#main-content", message: violation.description)],
