@@ -47,6 +47,7 @@ public func configure(
     app.asyncCommands.use(MailCommands(), as: "mail")
     app.asyncCommands.use(Open311Commands(), as: "open311")
     app.asyncCommands.use(StatsCommand(), as: "stats")
+    app.asyncCommands.use(ConfigCommands(), as: "config")
 }
 
 private func configureDatabase(_ app: Application, _ location: AppConfig.DatabaseLocation) async throws {

@@ -191,13 +191,17 @@ struct RoleMatrixTests {
                      expect: table([.officer, .teamLeader]).merging([.officer: .notFound, .teamLeader: .notFound]) { $1 }),
             Endpoint(name: "GET /statistics/performance", method: .GET, path: "/api/v1/statistics/performance?year=2026/27", body: nil,
                      expect: table([.analyst, .teamLeader])),
+            Endpoint(name: "GET /settings/homes", method: .GET, path: "/api/v1/settings/homes", body: nil,
+                     expect: table([.admin, .analyst, .teamLeader])),
+            Endpoint(name: "PUT /settings/homes", method: .PUT, path: "/api/v1/settings/homes", body: ["year": "2026/27", "homes": 4000],
+                     expect: table([.admin])),
             Endpoint(name: "DELETE /sessions/current", method: .DELETE, path: "/api/v1/sessions/current", body: nil,
                      expect: table(everyone)),
         ]
     }
 
     @Test("Every role gets exactly what DESIGN.md allows on every endpoint",
-          arguments: 0..<66)
+          arguments: 0..<68)
     func matrixRow(index: Int) async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)

@@ -356,7 +356,7 @@ struct StaffWorkspaceTests {
             let (_, admin) = try await t.staffToken(.admin)
             let adminWeb = WebClient(t.app)
             try await adminWeb.signIn(admin.username, password: "correct-horse-\(admin.username)")
-            for page in ["users", "agencies", "neighbourhoods", "calendar"] {
+            for page in ["users", "agencies", "neighbourhoods", "calendar", "open311", "homes"] {
                 #expect(try await adminWeb.get("/staff/admin/\(page)").status == .ok)
             }
             let added = try await adminWeb.post("/staff/admin/neighbourhoods", [("name", "Sample Ward"), ("postcodeSectors", "SS1 1, SS1 2")])
@@ -364,6 +364,14 @@ struct StaffWorkspaceTests {
             #expect(try await adminWeb.get("/staff/admin/neighbourhoods").contains("Sample Ward"))
             let closure = try await adminWeb.post("/staff/admin/calendar", [("kind", "closureDay"), ("date", "2026-12-24"), ("name", "Office closed")])
             #expect(closure.status == .seeOther)
+            let homes = try await adminWeb.post("/staff/admin/homes", [("year", "2026/27"), ("homes", "12,480")])
+            #expect(homes.status == .seeOther)
+            #expect(try await adminWeb.get("/staff/admin/homes").contains("<td>2026/27</td>"))
+            let badHomes = try await adminWeb.post("/staff/admin/homes", [("year", "2026"), ("homes", "many")])
+            #expect(badHomes.status == .unprocessableEntity && badHomes.errorSummary.count == 1)
+            let badYear = try await adminWeb.post("/staff/admin/homes", [("year", "2026"), ("homes", "100")])
+            #expect(badYear.status == .unprocessableEntity && badYear.html.contains("Enter a financial year like 2026/27."))
+            #expect(try await HomesService(app: t.app, db: t.app.db, requestID: nil).all().map(\.homes) == [12480])
             let bad = try await adminWeb.post("/staff/admin/users", [("username", "x"), ("role", "officer"), ("password", "short")])
             #expect(bad.status == .unprocessableEntity && !bad.errorSummary.isEmpty)
         }

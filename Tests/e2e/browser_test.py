@@ -797,7 +797,7 @@ def staff_queues_and_admin(s):
         print("  (ASB_E2E_ADMIN not set: admin pages not checked)")
         return
     staff_sign_in(s, ADMIN, "admin")
-    for page in ("users", "agencies", "neighbourhoods", "calendar", "open311"):
+    for page in ("users", "agencies", "neighbourhoods", "calendar", "open311", "homes"):
         s.get(f"/staff/admin/{page}", f"staff admin {page}", screenshot=(page == "users"))
         s.expect_no_errors(f"Opening /staff/admin/{page}")
     staff_sign_out(s, "admin")

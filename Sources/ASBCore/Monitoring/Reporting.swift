@@ -1,21 +1,45 @@
 import Foundation
 
-/// A reporting period in UK dates: a quarter of the financial year, or the financial year itself
-/// (1 April to 31 March, the sector's reporting year).
+/// A reporting period in UK dates: a calendar month, a quarter of the financial year, or the
+/// financial year itself (1 April to 31 March, the sector's reporting year).
 public struct ReportingPeriod: Sendable, Hashable, Comparable {
-    public enum Kind: String, Sendable { case quarter, financialYear }
+    public enum Kind: String, Sendable { case month, quarter, financialYear }
 
     public let kind: Kind
     /// First day, inclusive.
     public let start: LocalDate
     /// The day after the last day (exclusive).
     public let end: LocalDate
-    /// "2026/27 Q3 (Oct–Dec 2026)" or "2026/27".
+    /// "November 2026", "2026/27 Q3 (Oct–Dec 2026)" or "2026/27".
     public let label: String
 
     public static func < (lhs: ReportingPeriod, rhs: ReportingPeriod) -> Bool { lhs.start < rhs.start }
 
     private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    private static let fullMonthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                                         "October", "November", "December"]
+
+    /// The calendar month containing `date`.
+    public static func month(of date: LocalDate) -> ReportingPeriod {
+        ReportingPeriod(kind: .month, start: date.firstOfMonth, end: date.firstOfNextMonth,
+                        label: "\(fullMonthNames[date.month - 1]) \(date.year)")
+    }
+
+    /// The calendar months of `period`, oldest first.
+    public static func months(of period: ReportingPeriod) -> [ReportingPeriod] {
+        var result: [ReportingPeriod] = []
+        var first = period.start.firstOfMonth
+        while first < period.end {
+            result.append(month(of: first))
+            first = first.firstOfNextMonth
+        }
+        return result
+    }
+
+    /// "Nov 26": a month's label for a chart axis.
+    public var shortLabel: String {
+        "\(Self.monthNames[start.month - 1]) \(String(start.year).suffix(2))"
+    }
 
     /// The financial year starting in April of `startYear`.
     public static func financialYear(startingIn startYear: Int) -> ReportingPeriod {
@@ -81,7 +105,6 @@ public enum DisclosureControl {
 
     /// Cases per 1,000 homes to one decimal place (NM01), or nil without a homes count.
     public static func perThousandHomes(_ cases: Int, homes: Int?) -> String? {
-        guard let homes, homes > 0 else { return nil }
-        return String(format: "%.1f", Double(cases) * 1000 / Double(homes))
+        TenantSatisfactionMeasures.perThousandHomes(cases, homes: homes).map { String(format: "%.1f", $0) }
     }
 }

@@ -36,8 +36,6 @@ public struct AppConfig: Sendable {
     public var caseReview: CaseReviewThresholdConfig
     /// Messages out and in: who they come from, the links in them, the mail server.
     public var mail = MailSettings()
-    /// Homes the landlord owns, for the Tenant Satisfaction Measure NM01 (cases per 1,000 homes).
-    public var homes: Int?
     /// The monthly internal case review sample (SS-MON-2).
     public var internalReview = InternalReviewSettings()
 
@@ -142,7 +140,6 @@ public struct AppConfig: Sendable {
         ("ASB_MAIL_MAX_ATTEMPTS", "8", "attempts before an email is marked failed"),
         ("ASB_INTERNAL_REVIEW_PERCENT", "10", "the share of last month's closed cases drawn for internal review"),
         ("ASB_INTERNAL_REVIEW_MINIMUM", "3", "…but at least this many"),
-        ("ASB_HOMES", "(none)", "homes owned, for NM01 (ASB cases per 1,000 homes) on the performance page"),
         ("ASB_INBOUND_EMAIL_SECRET", "(none)", "shared secret for `POST /api/v1/inbound/email`; without it the endpoint is off"),
     ]
 
@@ -219,7 +216,6 @@ public struct AppConfig: Sendable {
         text("ASB_SMTP_PASSWORD") { config.mail.smtpPassword = $0 }
         int("ASB_MAIL_SEND_SECONDS", 0...86_400) { config.mail.sendInterval = TimeInterval($0) }
         int("ASB_MAIL_MAX_ATTEMPTS", 1...100) { config.mail.maxAttempts = $0 }
-        int("ASB_HOMES", 1...10_000_000) { config.homes = $0 }
         int("ASB_INTERNAL_REVIEW_PERCENT", 1...100) { config.internalReview.percent = $0 }
         int("ASB_INTERNAL_REVIEW_MINIMUM", 0...1000) { config.internalReview.minimum = $0 }
         text("ASB_INBOUND_EMAIL_SECRET") { raw in

@@ -62,6 +62,7 @@ enum AuditLog {
         case assessmentCreate = "case.assess"
         case milestoneMet = "case.milestone"
         case milestoneBreached = "case.breach"
+        case homesSet = "settings.homes"
     }
 
     /// Records one event. `changes` names fields and their new coded values; never free text

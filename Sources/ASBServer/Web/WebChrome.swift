@@ -35,6 +35,7 @@ enum WebChrome {
                 links.append(link("/staff/admin/neighbourhoods", "Neighbourhoods"))
                 links.append(link("/staff/admin/calendar", "Calendar"))
                 links.append(link("/staff/admin/open311", "Open311"))
+                links.append(link("/staff/admin/homes", "Homes"))
             }
             return links
         }

@@ -194,6 +194,15 @@ struct TestApp {
     }
 
     /// The case's current version, as `If-Match` wants it.
+    /// A fresh token for a user made by `staffToken` (their password is `correct-horse-<username>`).
+    func signIn(_ username: String) async throws -> String {
+        let reply = try await send(.POST, "/api/v1/sessions", json: ["username": username, "password": "correct-horse-\(username)"])
+        guard reply.status == .created, let token = reply.json["token"] as? String else {
+            throw TestFailure("sign-in failed: \(reply.status) \(reply.text)")
+        }
+        return token
+    }
+
     func version(of reference: String) async throws -> String {
         let stored = try #require(try await ASBCase.query(on: app.db).filter(\.$reference == reference).first())
         return "\"\(stored.version)\""

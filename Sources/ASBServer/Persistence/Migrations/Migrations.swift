@@ -39,6 +39,7 @@ enum Migrations {
             CreateFeedback(),
             CreateInternalReview(),
             CreateDissatisfactionReview(),
+            CreateHomesCount(),
         ]
     }
 }

@@ -3,7 +3,8 @@ import Fluent
 import Foundation
 import Vapor
 
-/// The admin pages: users, partner agencies, neighbourhoods and calendar closure days. Each is a
+/// The admin pages: users, partner agencies, neighbourhoods, calendar closure days, Open311 keys
+/// and the homes count of each year. Each is a
 /// table of what exists and a form to add; the services check the admin role again.
 extension StaffSite {
     func bootAdmin(_ routes: any RoutesBuilder) {
@@ -20,6 +21,8 @@ extension StaffSite {
         routes.get("open311", use: open311Clients)
         routes.post("open311", use: issueOpen311Key)
         routes.post("open311", ":name", "revoke", use: revokeOpen311Key)
+        routes.get("homes", use: homes)
+        routes.post("homes", use: setHomes)
     }
 
     struct AdminPage: PageModel {
@@ -169,6 +172,35 @@ extension StaffSite {
             let n = try await ReferenceDataService(app: req.application, db: req.db, requestID: req.id).createNeighbourhood(
                 name: form["name"] ?? "", sectors: Self.names(form["postcodeSectors"]), by: .staff(admin))
             return "\(n.name) is added."
+        }
+    }
+
+    // MARK: Homes (NM01)
+
+    private func homesPage(_ req: Request, errors: [FieldError] = [], submitted: FormData? = nil) async throws -> Response {
+        _ = try req.requireStaffPage(.manageUsers)
+        let all = try await HomesService(app: req.application, db: req.db, requestID: req.id).all()
+        let thisYear = ReportingPeriod.financialYear(containing: LondonTime.localDateTime(for: req.application.asb.clock.now()).date)
+        var form = FormModel(id: "homes", title: "Set the homes count", action: "/staff/admin/homes", submitLabel: "Save homes count", fields: [
+            FormField(kind: .text, name: "year", label: "Reporting year", hint: "The financial year, for example \(thisYear.label)."),
+            FormField(kind: .number, name: "homes", label: "Homes owned", hint: "Homes owned in that year, as reported to the Regulator."),
+        ])
+        if submitted == nil { form.fill(from: FormData(["year": [thisYear.label]])) }
+        return try await render(req, "Homes owned", intro: "NM01 counts ASB cases per 1,000 homes owned in the reporting year. Setting a year again replaces its count.",
+                                tables: [Table(caption: "Homes owned by year", headers: ["Year", "Homes"], rows: all.map {
+                                    [.init(text: $0.year), .init(text: $0.homes.formatted(.number.grouping(.automatic)))]
+                                })], empty: "No homes count set yet: NM01 cannot be worked out.", form: form, errors: errors, submitted: submitted)
+    }
+
+    @Sendable func homes(_ req: Request) async throws -> Response { try await homesPage(req) }
+
+    @Sendable func setHomes(_ req: Request) async throws -> Response {
+        try await handle(req, redirect: "/staff/admin/homes", page: { try await self.homesPage(req, errors: $0, submitted: $1) }) { form, admin in
+            let raw = (form["homes"] ?? "").replacingOccurrences(of: ",", with: "").trimmingCharacters(in: .whitespaces)
+            guard let homes = Int(raw) else { throw ValidationFailure([FieldError("homes", "Enter the number of homes as a whole number, like 12480.")]) }
+            let entry = try await HomesService(app: req.application, db: req.db, requestID: req.id)
+                .set(year: (form["year"] ?? "").trimmingCharacters(in: .whitespaces), homes: homes, by: .staff(admin))
+            return "\(entry.year): \(entry.homes) homes saved."
         }
     }
 

@@ -3,7 +3,7 @@ import Foundation
 import Vapor
 
 /// The staff dashboard (SS-MON-1): the report's charts, response times met by officer and by
-/// neighbourhood this financial year, and the live queues.
+/// neighbourhood this financial year, the open caseload by age, and the live queues.
 extension StaffSite {
     struct DashboardPage: PageModel {
         var chrome: PageChrome
@@ -14,16 +14,17 @@ extension StaffSite {
 
     @Sendable func dashboard(_ req: Request) async throws -> Response {
         let user = try req.requireStaffPage(.readStatistics)
-        let now = req.application.asb.clock.now()
-        let (charts, _) = try await PublicSite.chartsNow(req)
-        let year = ReportingPeriod.financialYear(containing: LondonTime.localDateTime(for: now).date)
-        let service = StatisticsService(app: req.application, db: req.db)
-        func table(_ caption: String, _ rows: [StatisticsService.GroupCompliance]) -> Table {
-            Table(caption: caption, headers: [caption.hasPrefix("Response times met by officer") ? "Officer" : "Neighbourhood", "Deadlines met", "Decided"], rows: rows.map { r in
+        let (charts, _, year) = try await PublicSite.chartsNow(req)
+        func table(_ caption: String, _ header: String, _ rows: [StatisticsService.GroupCompliance]) -> Table {
+            Table(caption: caption, headers: [header, "Deadlines met", "Met", "Breached", "Pending"], rows: rows.map { r in
                 [.init(text: r.name), .init(text: DisclosureControl.percentage(r.met, of: r.decided) ?? "Fewer than 5 decided"),
-                 .init(text: String(r.decided))]
+                 .init(text: String(r.met)), .init(text: String(r.breached)), .init(text: String(r.pending))]
             })
         }
+        let caseload = Table(caption: "Open cases by age, \(year.openCaseload.asAt): \(year.openCaseload.open) open",
+                             headers: ["Age", "Open cases"], rows: CaseloadAgeBand.allCases.map { band in
+            [.init(text: band.displayName), .init(text: String(year.openCaseload.byAge[band.rawValue] ?? 0))]
+        })
         var queues: [HomePage.QueueSummary] = []
         for info in Self.queues(for: user) where info.slug != "mine" {
             let page = try await Self.rows(of: info.slug, for: user, cursor: nil, limit: Self.homeCountLimit, sort: nil, req: req)
@@ -33,7 +34,8 @@ extension StaffSite {
         }
         return try await req.page("staff/dashboard", DashboardPage(
             chrome: WebChrome.make(req, title: "Dashboard"), queues: queues.nilIfEmpty, charts: charts,
-            tables: [table("Response times met by officer, \(year.label)", try await service.compliance(by: .officer, in: year, now: now)),
-                     table("Response times met by neighbourhood, \(year.label)", try await service.compliance(by: .neighbourhood, in: year, now: now))]))
+            tables: [table("Response times met by officer, \(year.period)", "Officer", year.complianceByOfficer),
+                     table("Response times met by neighbourhood, \(year.period)", "Neighbourhood", year.complianceByNeighbourhood),
+                     caseload]))
     }
 }
