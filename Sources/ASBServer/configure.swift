@@ -29,6 +29,7 @@ public func configure(
     app.middleware.use(WebCookieMiddleware())
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(CurrentRequestMiddleware())
+    app.middleware.use(PublicRateLimitMiddleware())
     app.middleware.use(BodyLimitMiddleware(jsonBytes: config.maxBodyBytes, attachmentBytes: config.maxAttachmentBytes))
     app.middleware.use(TokenAuthenticator())
     app.middleware.use(StaffCookieAuthenticator())
@@ -48,6 +49,7 @@ public func configure(
     app.asyncCommands.use(Open311Commands(), as: "open311")
     app.asyncCommands.use(StatsCommand(), as: "stats")
     app.asyncCommands.use(ConfigCommands(), as: "config")
+    app.asyncCommands.use(RetentionCommand(), as: "retention")
 }
 
 private func configureDatabase(_ app: Application, _ location: AppConfig.DatabaseLocation) async throws {

@@ -76,3 +76,41 @@ struct FiguresTests {
         #expect(ReportingPeriod.month(of: Self.day("2026-11-25")).shortLabel == "Nov 26")
     }
 }
+
+@Suite("Retention and redaction rules")
+struct RetentionRulesTests {
+    static func day(_ iso: String) -> LocalDate { LocalDate(iso: iso)! }
+
+    @Test("A closed case is due on the same day six years after closure; a held one never", arguments: [
+        ("2020-05-04", "2026-05-03", false), ("2020-05-04", "2026-05-04", true), ("2020-02-29", "2026-02-28", true),
+        ("2020-02-29", "2026-02-27", false),
+    ])
+    func due(closed: String, today: String, due: Bool) {
+        let state = RetentionRules.CaseState(closedOn: Self.day(closed), legalHold: false, anonymised: false)
+        #expect(state.isDue(today: Self.day(today), years: 6) == due)
+        #expect(!RetentionRules.CaseState(closedOn: Self.day(closed), legalHold: true, anonymised: false).isDue(today: Self.day(today), years: 6))
+        #expect(!RetentionRules.CaseState(closedOn: nil, legalHold: false, anonymised: false).isDue(today: Self.day(today), years: 6))
+    }
+
+    @Test("A person goes only when every one of their cases is due or anonymised, and none is held")
+    func parties() {
+        let today = Self.day("2026-11-24")
+        let due = RetentionRules.CaseState(closedOn: Self.day("2019-01-01"), legalHold: false, anonymised: false)
+        let done = RetentionRules.CaseState(closedOn: Self.day("2018-01-01"), legalHold: false, anonymised: true)
+        let open = RetentionRules.CaseState(closedOn: nil, legalHold: false, anonymised: false)
+        let held = RetentionRules.CaseState(closedOn: Self.day("2019-01-01"), legalHold: true, anonymised: false)
+        #expect(RetentionRules.mayAnonymiseParty(cases: [due, done], today: today, years: 6))
+        #expect(!RetentionRules.mayAnonymiseParty(cases: [due, open], today: today, years: 6))
+        #expect(!RetentionRules.mayAnonymiseParty(cases: [due, held], today: today, years: 6))
+        #expect(!RetentionRules.mayAnonymiseParty(cases: [], today: today, years: 6))
+    }
+
+    @Test("Names, their parts, contact details and anything shaped like an email or UK phone number are taken out of text")
+    func redaction() {
+        let text = "Sam Example said SAM's neighbour Jo-Ann Sample (jo@example.org, 07700 900123) shouted at Samuel; ring 01632 960001."
+        #expect(Redaction.redact(text, names: ["Sam Example", "Jo-Ann Sample"]) ==
+                "[name] said [name]'s neighbour [name] ([email], [phone]) shouted at Samuel; ring [phone].")
+        #expect(Redaction.redact("Nothing personal here.", names: []) == "Nothing personal here.")
+        #expect(Redaction.redact("Call Al.", names: ["Al"]) == "Call [name].")
+    }
+}

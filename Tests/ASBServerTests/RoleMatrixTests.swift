@@ -191,6 +191,10 @@ struct RoleMatrixTests {
                      expect: table([.officer, .teamLeader]).merging([.officer: .notFound, .teamLeader: .notFound]) { $1 }),
             Endpoint(name: "GET /statistics/performance", method: .GET, path: "/api/v1/statistics/performance?year=2026/27", body: nil,
                      expect: table([.analyst, .teamLeader])),
+            Endpoint(name: "PUT /cases/{ref}/legal-hold", method: .PUT, path: "/api/v1/cases/\(reference)/legal-hold", body: ["reason": "Matrix"],
+                     expect: table([.teamLeader, .admin])),
+            Endpoint(name: "DELETE /cases/{ref}/legal-hold", method: .DELETE, path: "/api/v1/cases/\(reference)/legal-hold", body: nil,
+                     expect: table([.teamLeader, .admin])),
             Endpoint(name: "GET /settings/homes", method: .GET, path: "/api/v1/settings/homes", body: nil,
                      expect: table([.admin, .analyst, .teamLeader])),
             Endpoint(name: "PUT /settings/homes", method: .PUT, path: "/api/v1/settings/homes", body: ["year": "2026/27", "homes": 4000],
@@ -201,7 +205,7 @@ struct RoleMatrixTests {
     }
 
     @Test("Every role gets exactly what DESIGN.md allows on every endpoint",
-          arguments: 0..<68)
+          arguments: 0..<70)
     func matrixRow(index: Int) async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)

@@ -38,7 +38,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "run_browser: starting $ASB_BIN on $URL (temp dir $DIR)"
-(cd "$DIR" && ASB_BCRYPT_COST=4 ASB_BREACH_SCAN_SECONDS=0 exec "$ASB_BIN" serve --port "$PORT") > "$DIR/serve.log" 2>&1 &
+(cd "$DIR" && ASB_BCRYPT_COST=4 ASB_BREACH_SCAN_SECONDS=0 ASB_PUBLIC_RATE_LIMIT=0 exec "$ASB_BIN" serve --port "$PORT") > "$DIR/serve.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 60); do
     curl -sf "$URL/health" >/dev/null 2>&1 && break

@@ -26,7 +26,7 @@ for _ in $(seq 1 50); do grep -q '^ready' "$DIR/sink.log" 2>/dev/null && break; 
 SMTP_PORT=$(awk '/^ready/ {print $2; exit}' "$DIR/sink.log")
 [ -n "$SMTP_PORT" ] || { echo "run_channels: the SMTP sink did not start" >&2; cat "$DIR/sink.log" >&2; exit 1; }
 
-export ASB_DATABASE_URL="sqlite:$DIR/channels.sqlite" ASB_BCRYPT_COST=4 ASB_BREACH_SCAN_SECONDS=0
+export ASB_DATABASE_URL="sqlite:$DIR/channels.sqlite" ASB_BCRYPT_COST=4 ASB_BREACH_SCAN_SECONDS=0 ASB_PUBLIC_RATE_LIMIT=0
 export ASB_SMTP_HOST=127.0.0.1 ASB_SMTP_PORT="$SMTP_PORT" ASB_SMTP_SECURITY=none ASB_MAIL_SEND_SECONDS=1
 export ASB_INBOUND_EMAIL_SECRET="e2e-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 export ASB_PUBLIC_URL="$URL" ASB_LANDLORD_NAME="Example Homes"

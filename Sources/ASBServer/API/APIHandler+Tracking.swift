@@ -5,7 +5,7 @@ extension APIHandler {
     func trackCase(_ input: Operations.TrackCase.Input) async throws -> Operations.TrackCase.Output {
         let ctx = try context()
         guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON.") }
-        let client = ctx.request.remoteAddress?.ipAddress ?? "unknown"
+        let client = ctx.request.clientAddress
         let view = try await ctx.tracking.track(reference: body.reference, accessCode: body.accessCode, clientAddress: client)
         let c = view.asbCase
         return .ok(.init(body: .json(.init(
@@ -27,7 +27,7 @@ extension APIHandler {
             hate: body.hate ?? false, hateStrands: EnumBridge.convert(body.hateStrands ?? []),
             immediateDanger: body.immediateDanger ?? false)
         let receipt = try await ctx.tracking.addIncident(reference: body.reference, accessCode: body.accessCode,
-                                                         clientAddress: ctx.request.remoteAddress?.ipAddress ?? "unknown", draft: draft)
+                                                         clientAddress: ctx.request.clientAddress, draft: draft)
         return .created(.init(body: .json(.init(receipt))))
     }
 }

@@ -7,7 +7,6 @@ struct Passwords: Sendable {
     /// wrong username takes as long as a wrong password.
     let decoyHash: String
 
-    static let minimumLength = 12
 
     init(cost: Int, random: RandomSource) throws {
         self.cost = cost

@@ -12,7 +12,7 @@ enum TokenHash {
 }
 
 /// Reads `Authorization: Bearer …`, and logs in the token's user when the token is known, not
-/// revoked, not expired and its user is active. Never throws: handlers decide what needs a user.
+/// revoked, not expired, not idle for longer than `ASB_TOKEN_IDLE_MINUTES` and its user is active. Never throws: handlers decide what needs a user.
 struct TokenAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
         try await Self.logIn(token: bearer.token, for: request)
@@ -27,6 +27,16 @@ struct TokenAuthenticator: AsyncBearerAuthenticator {
             .first()
         guard let token = found, token.revokedAt == nil, token.expiresAt > now, token.user.active
         else { return }
+        let idle = request.application.asb.config.tokenIdleTimeout
+        if idle > 0 {
+            let lastUsed = token.lastUsedAt ?? token.createdAt
+            guard now.timeIntervalSince(lastUsed) < idle else { return }
+            // Written at most once a minute, so a busy client does not write on every request.
+            if now.timeIntervalSince(lastUsed) >= 60 {
+                token.lastUsedAt = now
+                try await token.save(on: request.db)
+            }
+        }
         request.auth.login(token.user)
         request.auth.login(token)
     }

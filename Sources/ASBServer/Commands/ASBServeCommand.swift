@@ -43,6 +43,11 @@ struct ASBServeCommand: AsyncCommand {
                 return 1
             })
         }
+        if config.retentionInterval > 0 {
+            app.lifecycle.use(PeriodicJob(name: "retention", interval: config.retentionInterval, logger: app.logger) {
+                try await RetentionService(app: app, db: app.db, requestID: nil).run(dryRun: false).cases.count
+            })
+        }
         if config.mail.sendInterval > 0 {
             let sender = MessageSender(env: app.asb, db: app.db,
                                        transport: MailTransport.smtp(config.mail, eventLoopGroup: app.eventLoopGroup), logger: app.logger)

@@ -36,6 +36,17 @@ public struct AppConfig: Sendable {
     public var caseReview: CaseReviewThresholdConfig
     /// Messages out and in: who they come from, the links in them, the mail server.
     public var mail = MailSettings()
+    /// A staff token (or web session) unused for this long stops working; 0 turns idle expiry off.
+    public var tokenIdleTimeout: TimeInterval = 60 * 60
+    /// Requests per client address per minute to each public endpoint (reports, tracking,
+    /// surveys, feedback, Open311); 0 turns the limit off.
+    public var publicRateLimit = 30
+    /// Take the client address from `X-Forwarded-For` (set only behind a trusted reverse proxy).
+    public var trustForwardedFor = false
+    /// Years after closure before a case's personal data is anonymised (retention).
+    public var retentionYears = 6
+    /// How often `asb serve` runs the retention job; 0 turns it off.
+    public var retentionInterval: TimeInterval = 24 * 3600
     /// The monthly internal case review sample (SS-MON-2).
     public var internalReview = InternalReviewSettings()
 
@@ -112,6 +123,7 @@ public struct AppConfig: Sendable {
         ("ASB_DATABASE_URL", "sqlite:asb.sqlite", "sqlite:PATH, sqlite::memory: or postgres://user:pass@host:port/db"),
         ("ASB_AUTO_MIGRATE", "true", "apply migrations when `asb serve` starts"),
         ("ASB_TOKEN_TTL_HOURS", "12", "lifetime of a staff bearer token"),
+        ("ASB_TOKEN_IDLE_MINUTES", "60", "a staff token or web session unused this long stops working; 0 turns idle expiry off"),
         ("ASB_BCRYPT_COST", "12", "Bcrypt cost for staff passwords (4–31)"),
         ("ASB_MAX_BODY_BYTES", "1048576", "largest JSON request body accepted"),
         ("ASB_MAX_ATTACHMENT_BYTES", "10485760", "largest evidence file or document accepted"),
@@ -119,6 +131,10 @@ public struct AppConfig: Sendable {
         ("ASB_LOGIN_WINDOW_MINUTES", "15", "the sign-in throttling window"),
         ("ASB_TRACK_MAX_FAILURES", "10", "wrong tracking codes per case reference within an hour before 429"),
         ("ASB_TRACK_MAX_FAILURES_PER_CLIENT", "30", "wrong tracking codes per client address within an hour before 429"),
+        ("ASB_PUBLIC_RATE_LIMIT", "30", "requests per client address per minute to each public endpoint (reports, tracking, surveys, feedback, Open311) before 429; 0 turns it off"),
+        ("ASB_TRUST_FORWARDED_FOR", "false", "take the client address from X-Forwarded-For: only behind a reverse proxy that sets it"),
+        ("ASB_RETENTION_YEARS", "6", "years after closure before a case's personal data is anonymised"),
+        ("ASB_RETENTION_HOURS", "24", "how often `asb serve` runs the retention job; 0 turns it off"),
         ("ASB_CALENDAR_REGION", "england-and-wales", "bank holidays of england-and-wales, scotland or northern-ireland"),
         ("ASB_BREACH_SCAN_SECONDS", "60", "how often `asb serve` records breached deadlines; 0 turns it off"),
         ("ASB_CASE_REVIEW_REPORTS", "3", "ASB Case Review: qualifying reports about the same problem…"),
@@ -166,6 +182,13 @@ public struct AppConfig: Sendable {
         if let raw = env["ASB_DATABASE_URL"], !raw.isEmpty {
             do { config.database = try parseDatabaseURL(raw) } catch { problems.append("ASB_DATABASE_URL: \(error)") }
         }
+        if let raw = env["ASB_TRUST_FORWARDED_FOR"], !raw.isEmpty {
+            switch raw.lowercased() {
+            case "true", "1", "yes": config.trustForwardedFor = true
+            case "false", "0", "no": config.trustForwardedFor = false
+            default: problems.append("ASB_TRUST_FORWARDED_FOR=\(raw): expected true or false")
+            }
+        }
         if let raw = env["ASB_AUTO_MIGRATE"], !raw.isEmpty {
             switch raw.lowercased() {
             case "true", "1", "yes": config.autoMigrate = true
@@ -174,6 +197,10 @@ public struct AppConfig: Sendable {
             }
         }
         int("ASB_TOKEN_TTL_HOURS", 1...720) { config.tokenLifetime = TimeInterval($0) * 3600 }
+        int("ASB_TOKEN_IDLE_MINUTES", 0...43_200) { config.tokenIdleTimeout = TimeInterval($0) * 60 }
+        int("ASB_PUBLIC_RATE_LIMIT", 0...1_000_000) { config.publicRateLimit = $0 }
+        int("ASB_RETENTION_YEARS", 1...100) { config.retentionYears = $0 }
+        int("ASB_RETENTION_HOURS", 0...720) { config.retentionInterval = TimeInterval($0) * 3600 }
         int("ASB_BCRYPT_COST", 4...31) { config.bcryptCost = $0 }
         int("ASB_MAX_BODY_BYTES", 1024...104_857_600) { config.maxBodyBytes = $0 }
         int("ASB_MAX_ATTACHMENT_BYTES", 1024...104_857_600) { config.maxAttachmentBytes = $0 }

@@ -63,6 +63,11 @@ enum AuditLog {
         case milestoneMet = "case.milestone"
         case milestoneBreached = "case.breach"
         case homesSet = "settings.homes"
+        case legalHold = "case.legalHold"
+        case anonymised = "case.anonymised"
+        case partyAnonymised = "party.anonymised"
+        case subjectAccessExport = "party.subjectAccess"
+        case partyAuditRead = "party.audit.read"
     }
 
     /// Records one event. `changes` names fields and their new coded values; never free text

@@ -59,9 +59,7 @@ struct UserService {
     }
 
     static func validatePassword(_ password: String, into errors: inout [FieldError]) {
-        if password.count < Passwords.minimumLength {
-            errors.append(FieldError("password", "Use a password of at least \(Passwords.minimumLength) characters."))
-        }
+        if let problem = PasswordPolicy.problem(with: password) { errors.append(FieldError("password", problem)) }
     }
 
     /// A partner user belongs to an active agency of the directory; nobody else belongs to one.

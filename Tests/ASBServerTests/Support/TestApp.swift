@@ -76,6 +76,10 @@ struct TestApp {
         _ body: (TestApp) async throws -> Void
     ) async throws {
         var config = AppConfig(bcryptCost: 4)
+        // Tests move the clock by days between steps; idle expiry and the public rate limit have
+        // their own tests, which turn them back on.
+        config.tokenIdleTimeout = 0
+        config.publicRateLimit = 0
         var cleanup: (Application) async throws -> Void = { _ in }
         let name = database ?? "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         if let url = TestDatabase.postgresURL {

@@ -40,6 +40,8 @@ enum Migrations {
             CreateInternalReview(),
             CreateDissatisfactionReview(),
             CreateHomesCount(),
+            UpdateAPITokenAddLastUsed(),
+            UpdateCaseAddRetention(),
         ]
     }
 }

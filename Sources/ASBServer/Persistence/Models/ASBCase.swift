@@ -37,6 +37,12 @@ final class ASBCase: Model, @unchecked Sendable {
     @OptionalField(key: "case_review_met_at") var caseReviewMetAt: Date?
     /// The next date in the review: the outcome due to the applicant, or when the threshold was met.
     @OptionalField(key: "case_review_due_at") var caseReviewDueAt: Date?
+    /// A legal hold stops retention anonymising the case (litigation, an Ombudsman or ICO enquiry).
+    @OptionalField(key: "legal_hold_reason") var legalHoldReason: String?
+    @OptionalField(key: "legal_hold_at") var legalHoldAt: Date?
+    @OptionalParent(key: "legal_hold_by_id") var legalHoldBy: User?
+    /// When retention anonymised the case's personal data.
+    @OptionalField(key: "anonymised_at") var anonymisedAt: Date?
     @Field(key: "access_code_hash") var accessCodeHash: String
     @Field(key: "received_at") var receivedAt: Date
     @Field(key: "last_incident_at") var lastIncidentAt: Date

@@ -30,6 +30,8 @@ final class Party: Model, @unchecked Sendable {
     /// Support needs to consider (SS-NXT-3), from risk answers and officers.
     @Field(key: "support_needs") var supportNeeds: [SupportNeed]
     @OptionalParent(key: "property_id") var property: Property?
+    /// When retention anonymised this person (every case they were on had passed its period).
+    @OptionalField(key: "anonymised_at") var anonymisedAt: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 

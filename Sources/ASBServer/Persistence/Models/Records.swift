@@ -26,7 +26,7 @@ final class CaseEvent: Model, @unchecked Sendable {
     static let schema = "case_events"
 
     enum Kind: String, Codable, Sendable {
-        case reported, incidentAdded, allocated, updated, statusChanged, assessed, priorityChanged, milestoneMet, milestoneBreached, partyAdded, referred, referralUpdated, leadAgencyChanged, contactPlanAgreed, contactLogged, actionPlanAgreed, actionUpdated, witnessEvidenceRecorded, enforcementRecorded, enforcementUpdated, reviewScheduled, reviewHeld, attachmentAdded, closureProposed, closureContact, closureApproved, closureCancelled, closed, reopened, followUpOpened, caseReviewThresholdMet, caseReviewApplied, caseReviewUpdated, messageSent, messageFailed, surveyAnswered
+        case reported, incidentAdded, allocated, updated, statusChanged, assessed, priorityChanged, milestoneMet, milestoneBreached, partyAdded, referred, referralUpdated, leadAgencyChanged, contactPlanAgreed, contactLogged, actionPlanAgreed, actionUpdated, witnessEvidenceRecorded, enforcementRecorded, enforcementUpdated, reviewScheduled, reviewHeld, attachmentAdded, closureProposed, closureContact, closureApproved, closureCancelled, closed, reopened, followUpOpened, caseReviewThresholdMet, caseReviewApplied, caseReviewUpdated, messageSent, messageFailed, surveyAnswered, legalHoldPlaced, legalHoldLifted, anonymised
     }
 
     @ID(key: .id) var id: UUID?

@@ -46,6 +46,8 @@ final class APIToken: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "expires_at") var expiresAt: Date
     @OptionalField(key: "revoked_at") var revokedAt: Date?
+    /// When the token last authenticated a request (to the minute), for idle expiry.
+    @OptionalField(key: "last_used_at") var lastUsedAt: Date?
 
     init() {}
 

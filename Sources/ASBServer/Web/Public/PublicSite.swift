@@ -413,7 +413,3 @@ struct PublicSite: RouteCollection {
     }
 }
 
-extension Request {
-    /// The client's address, for throttling.
-    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
-}

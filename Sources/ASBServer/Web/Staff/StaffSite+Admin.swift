@@ -85,7 +85,7 @@ extension StaffSite {
             FormField(kind: .select, name: "partnerAgencyId", label: "Partner agency (partner users only)",
                   options: Self.options(agencies.map { ($0.id?.uuidString ?? "", $0.name) }, blank: "None")),
             FormField(kind: .password, name: "password", label: "First password",
-                  hint: "At least \(Passwords.minimumLength) characters. Give it to the user privately.", autocomplete: "new-password", width: "medium"),
+                  hint: "At least \(PasswordPolicy.minimumLength) characters. Give it to the user privately.", autocomplete: "new-password", width: "medium"),
         ])
         let next = page.nextCursor.map { "/staff/admin/users?cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
         return try await render(req, "Users", intro: "Staff accounts and their roles. Deactivating an account signs it out everywhere.",
@@ -181,7 +181,7 @@ extension StaffSite {
         _ = try req.requireStaffPage(.manageUsers)
         let all = try await HomesService(app: req.application, db: req.db, requestID: req.id).all()
         let thisYear = ReportingPeriod.financialYear(containing: LondonTime.localDateTime(for: req.application.asb.clock.now()).date)
-        var form = FormModel(id: "homes", title: "Set the homes count", action: "/staff/admin/homes", submitLabel: "Save homes count", fields: [
+        var form = FormModel(id: "set-homes", title: "Set the homes count", action: "/staff/admin/homes", submitLabel: "Save homes count", fields: [
             FormField(kind: .text, name: "year", label: "Reporting year", hint: "The financial year, for example \(thisYear.label)."),
             FormField(kind: .number, name: "homes", label: "Homes owned", hint: "Homes owned in that year, as reported to the Regulator."),
         ])

@@ -132,6 +132,8 @@ extension StaffSite {
                                tag: "tag-red"))
         }
         if c.notASB { items.append(.init(key: "Recorded as", value: "Not anti-social behaviour: for information")) }
+        if let held = c.legalHoldAt { items.append(.init(key: "Legal hold", value: "Since \(CaseClock.describe(held)): \(c.legalHoldReason ?? "")", tag: "tag-yellow")) }
+        if let anonymised = c.anonymisedAt { items.append(.init(key: "Personal data", value: "Anonymised \(CaseClock.describe(anonymised)) (retention)")) }
         if let location = c.location, data.detail.sees(.incidents) { items.append(.init(key: "Where", value: [location, c.postcode].compactMap { $0 }.joined(separator: ", "))) }
         if let n = c.neighbourhood { items.append(.init(key: "Neighbourhood", value: n.name)) }
         if data.detail.visibleFields != nil {
@@ -306,7 +308,7 @@ extension StaffSite {
             }
             sections.append(PageSection(id: "closure", title: "Closure", items: items.nilIfEmpty,
                                         empty: items.isEmpty ? "No closure proposed. A case closes only for one of five reasons, after a visit or phone call (SS-CLS-1, SS-CLS-2)." : nil,
-                                        forms: f(.closurePropose, .closureContact, .closureApprove, .close, .reopen, .survey)))
+                                        forms: f(.closurePropose, .closureContact, .closureApprove, .close, .reopen, .survey, .legalHold)))
         }
 
         // Messages to the reporter and to staff

@@ -18,6 +18,7 @@ enum CaseForm: String, CaseIterable, Sendable {
     case closurePropose = "closure-propose", closureContact = "closure-contact", closureApprove = "closure-approve"
     case close, reopen
     case survey
+    case legalHold = "legal-hold"
     /// Not posted here: the upload is a multipart form with its own route.
     case attachment
 
@@ -34,7 +35,7 @@ enum CaseForm: String, CaseIterable, Sendable {
         case .witnessEvidence, .evidenceApprove, .enforcement, .enforcementUpdate: "enforcement"
         case .closurePropose, .closureContact, .closureApprove, .close, .reopen: "closure"
         case .attachment: "evidence"
-        case .survey: "closure"
+        case .survey, .legalHold: "closure"
         }
     }
 }
@@ -307,6 +308,16 @@ extension StaffSite {
         case .closed:
             form(.reopen, "Reopen the case", "Reopen case", [FormField(kind: .textarea, name: "reason", label: "Why it is being reopened")],
                  warning: true)
+            if user.role == .teamLeader, c.anonymisedAt == nil {
+                if c.legalHoldAt == nil {
+                    form(.legalHold, "Place a legal hold", "Place legal hold", [
+                        FormField(kind: .textarea, name: "reason", label: "Why the case must be kept",
+                                  hint: "For example a court claim, or an Ombudsman or ICO enquiry. Retention will not anonymise it while the hold stands."),
+                    ], intro: "Personal data on a closed case is anonymised after the retention period (ASB_RETENTION_YEARS, 6 years by default).")
+                } else {
+                    form(.legalHold, "Lift the legal hold", "Lift legal hold", [], intro: "Held: \(c.legalHoldReason ?? "")", warning: true)
+                }
+            }
             if data.surveyDue {
                 form(.survey, "Record satisfaction survey answers", "Save answers", [
                     FormField(kind: .radios, name: "channel", label: "How the reporter answered",
@@ -345,6 +356,7 @@ extension StaffSite {
         let roleMayUse: Bool = switch kind {
         case .incident, .milestone: user.role.may(.recordReport) && user.role != .partner
         case .allocate: user.role.may(.allocateCase)
+        case .legalHold: user.role == .teamLeader
         case .referralUpdate: user.role.may(.updateCase) || user.role == .partner
         default: user.role.may(.updateCase)
         }
@@ -593,6 +605,10 @@ extension StaffSite {
         case .reopen:
             _ = try await ClosureService(app: app, db: db, requestID: id).reopen(on: ref, reason: form["reason"] ?? "", by: actor)
             return "The case is reopened."
+        case .legalHold:
+            let held = try await ASBCase.query(on: db).filter(\.$reference == ref).first()?.legalHoldAt != nil
+            _ = try await RetentionService(app: app, db: db, requestID: id).setLegalHold(on: ref, reason: form["reason"], hold: !held, by: actor)
+            return held ? "The legal hold is lifted." : "The legal hold is placed."
         }
     }
 
