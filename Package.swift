@@ -49,12 +49,15 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor"),
             ]
         ),
-        .testTarget(name: "ASBCoreTests", dependencies: ["ASBCore"]),
+        // What both test targets share: the fixed-seed input mutator of the fuzz tests.
+        .target(name: "ASBTestSupport", dependencies: ["ASBCore"], path: "Tests/ASBTestSupport"),
+        .testTarget(name: "ASBCoreTests", dependencies: ["ASBCore", "ASBTestSupport"]),
         .testTarget(
             name: "ASBServerTests",
             dependencies: [
                 "ASBServer",
                 "ASBCore",
+                "ASBTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
             ]
         ),

@@ -50,6 +50,7 @@ public func configure(
     app.asyncCommands.use(StatsCommand(), as: "stats")
     app.asyncCommands.use(ConfigCommands(), as: "config")
     app.asyncCommands.use(RetentionCommand(), as: "retention")
+    app.asyncCommands.use(SubjectAccessCommand(), as: "sar")
 }
 
 private func configureDatabase(_ app: Application, _ location: AppConfig.DatabaseLocation) async throws {

@@ -195,6 +195,10 @@ struct RoleMatrixTests {
                      expect: table([.teamLeader, .admin])),
             Endpoint(name: "DELETE /cases/{ref}/legal-hold", method: .DELETE, path: "/api/v1/cases/\(reference)/legal-hold", body: nil,
                      expect: table([.teamLeader, .admin])),
+            Endpoint(name: "GET /parties/{id}/subject-access", method: .GET, path: "/api/v1/parties/\(partyID)/subject-access", body: nil,
+                     expect: table([.admin])),
+            Endpoint(name: "GET /audit?party=", method: .GET, path: "/api/v1/audit?party=\(partyID)", body: nil,
+                     expect: table([.teamLeader, .admin])),
             Endpoint(name: "GET /settings/homes", method: .GET, path: "/api/v1/settings/homes", body: nil,
                      expect: table([.admin, .analyst, .teamLeader])),
             Endpoint(name: "PUT /settings/homes", method: .PUT, path: "/api/v1/settings/homes", body: ["year": "2026/27", "homes": 4000],
@@ -205,7 +209,7 @@ struct RoleMatrixTests {
     }
 
     @Test("Every role gets exactly what DESIGN.md allows on every endpoint",
-          arguments: 0..<70)
+          arguments: 0..<72)
     func matrixRow(index: Int) async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)

@@ -1,5 +1,6 @@
 @testable import ASBServer
 import ASBCore
+import ASBTestSupport
 import Fluent
 import Foundation
 import Testing
@@ -72,5 +73,40 @@ struct SecurityTests {
         #expect(scope(.POST, "/survey/abc") == "survey" && scope(.POST, "/feedback") == "feedback")
         #expect(scope(.GET, "/open311/v2/services.json") == "open311" && scope(.POST, "/case-review") == "case-review")
         #expect(scope(.GET, "/report/what") == nil && scope(.GET, "/performance") == nil && scope(.POST, "/staff/sign-in") == nil)
+    }
+}
+
+/// Mutated bodies sent to the real routes: whatever arrives, the answer is a clear 4xx (or a
+/// success), never a 5xx, and nothing half-stored.
+@Suite("Bad input through the HTTP routes", .timeLimit(.minutes(2)))
+struct HTTPInputFuzzTests {
+    static func send(_ t: TestApp, _ path: String, _ bytes: [UInt8], contentType: HTTPMediaType) async throws -> HTTPStatus {
+        var headers = HTTPHeaders()
+        headers.contentType = contentType
+        return try await t.app.testing().sendRequest(.POST, path, headers: headers, body: ByteBuffer(bytes: bytes)).status
+    }
+
+    @Test("Mutated Open311 form bodies and report JSON bodies never get a 5xx")
+    func mutatedBodies() async throws {
+        try await TestApp.run { t in
+            let key = try await Open311Service(app: t.app, db: t.app.db, requestID: nil).issueKey(name: "fuzz client", by: .system).key
+            let form = Array("api_key=\(key)&service_code=noise&address_string=12%20Sample%20Road%2C%20SS1%201AA&description=Music%20at%203am&first_name=Alex&email=alex%40example.org&attribute%5Bthreats%5D=yes".utf8)
+            let json = Array(String(decoding: try JSONSerialization.data(withJSONObject: Fixtures.webReport(seed: 3)), as: UTF8.self).utf8)
+            var generator = SplitMix64(seed: 0xF022_2026)
+            var statuses: [UInt: Int] = [:]
+            for _ in 0..<250 {
+                let open311 = try await Self.send(t, "/open311/v2/requests.json", mutate(form, using: &generator), contentType: .urlEncodedForm)
+                let report = try await Self.send(t, "/api/v1/reports", mutate(json, using: &generator), contentType: .json)
+                for status in [open311, report] {
+                    #expect(status.code < 500, "\(status)")
+                    statuses[status.code, default: 0] += 1
+                }
+            }
+            #expect(statuses.keys.contains { $0 >= 400 } && statuses.keys.contains { $0 < 300 }, "\(statuses)")
+            // Every stored case is whole: a reference, a first incident and a reporter or anonymity.
+            for asbCase in try await ASBCase.query(on: t.app.db).all() {
+                #expect(try await IncidentReport.query(on: t.app.db).filter(\.$asbCase.$id == asbCase.requireID()).count() >= 1)
+            }
+        }
     }
 }

@@ -68,6 +68,7 @@ enum AuditLog {
         case partyAnonymised = "party.anonymised"
         case subjectAccessExport = "party.subjectAccess"
         case partyAuditRead = "party.audit.read"
+        case partySearch = "party.search"
     }
 
     /// Records one event. `changes` names fields and their new coded values; never free text

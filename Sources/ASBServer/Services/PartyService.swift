@@ -50,6 +50,14 @@ struct PartyService {
         if !tenancy.isEmpty { query.filter(\.$tenancyReference == tenancy) }
         let parties = try await query.sort(\.$nameKey).sort(\.$id).limit(50).all()
         let ids = parties.compactMap(\.id)
+        // A search result shows names and addresses: each person listed is a read of their data.
+        let now = env.clock.now()
+        try await env.writes.run(on: db) { db in
+            for id in ids {
+                try await AuditLog.record(.partySearch, by: .staff(user), entityType: "party", entityID: id.uuidString,
+                                          at: now, requestID: requestID, on: db)
+            }
+        }
         let links = ids.isEmpty ? [] : try await CaseParty.query(on: db).filter(\.$party.$id ~~ ids).limit(5000).all()
         return parties.map { party in (party, Set(links.filter { $0.$party.id == party.id }.map { $0.$asbCase.id }).count) }
     }
@@ -63,6 +71,23 @@ struct PartyService {
         try await AuditLog.record(.partyRead, by: actor, entityType: "party", entityID: id.uuidString,
                                   at: env.clock.now(), requestID: requestID, on: db)
         return (party, cases)
+    }
+
+    /// The audit trail of one person (`GET /api/v1/audit?party=`): events about them, and every
+    /// read of a case they are on, oldest first. The query is audited too.
+    func audit(of partyID: UUID, cursor: String?, limit: Int, by actor: Actor) async throws -> CaseService.Page<AuditEvent> {
+        guard let user = actor.user, user.role.may(.readAudit) else { throw AppError.forbidden() }
+        guard try await Party.find(partyID, on: db) != nil else { throw AppError.notFound("No such person.") }
+        let caseIDs = try await CaseParty.query(on: db).filter(\.$party.$id == partyID).limit(1000).all().map { $0.$asbCase.id }
+        let reads = [AuditLog.Action.caseRead, .timelineRead, .auditRead, .attachmentRead, .caseTrack].map(\.rawValue)
+        let query = AuditEvent.query(on: db).with(\.$actor).group(.or) { or in
+            or.group(.and) { $0.filter(\.$entityType == "party").filter(\.$entityID == partyID.uuidString) }
+            if !caseIDs.isEmpty { or.group(.and) { $0.filter(\.$asbCase.$id ~~ caseIDs).filter(\.$action ~~ reads) } }
+        }
+        let page = try await CaseService.chronologicalPage(query, at: \.$at, cursor: cursor, limit: limit)
+        try await AuditLog.record(.partyAuditRead, by: actor, entityType: "party", entityID: partyID.uuidString,
+                                  at: env.clock.now(), requestID: requestID, on: db)
+        return page
     }
 
     /// The cases of each party, newest first (at most 20 each).

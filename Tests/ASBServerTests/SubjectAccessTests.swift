@@ -1,0 +1,83 @@
+@testable import ASBServer
+import ASBCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@Suite("Subject access and who has looked")
+struct SubjectAccessTests {
+    /// Ada reports; Cy (complained about) is on the case; an officer logs a call with Ada that names Cy.
+    static func build(_ t: TestApp) async throws -> (reference: String, ada: String, leader: (token: String, user: User)) {
+        let ada: [String: Any] = ["name": "Ada Placeholder", "email": "ada@example.org", "phone": "01632 960 111",
+                                  "address": "1 Example Road, Southend-on-Sea", "postcode": "SS2 6FY", "preferredContactMethod": "email"]
+        let reference = try #require(try await t.submitReport(["reporter": ada, "description": "Loud parties at number 3 every weekend."]).string("reference"))
+        let leader = try await t.staffToken(.teamLeader)
+        _ = try await t.allocate(reference, to: leader.user, token: leader.token)
+        #expect(try await t.send(.POST, "/api/v1/cases/\(reference)/parties", json: ["role": "allegedPerpetrator", "party": ["name": "Cy Madeup"]],
+                                 token: leader.token).status == .created)
+        let adaID = try await t.partyID("reporter", on: reference, token: leader.token)
+        let logged = try await t.send(.POST, "/api/v1/cases/\(reference)/contacts", json: [
+            "partyId": adaID, "method": "phone", "direction": "outbound", "summary": "Told Ada that Cy Madeup has been warned.",
+        ], token: leader.token)
+        #expect(logged.status == .created, "\(logged.text)")
+        _ = try await FeedbackService(app: t.app, db: t.app.db, requestID: nil).record(
+            FeedbackDraft(kind: .complaint, text: "Nobody called me back.", name: "Ada Placeholder", email: "ada@example.org"),
+            channel: .email, by: .staff(leader.user))
+        return (reference, adaID, leader)
+    }
+
+    @Test("An admin's export holds the person's record and every case, with items naming others marked for review; it is audited")
+    func export() async throws {
+        try await TestApp.run { t in
+            let (reference, ada, leader) = try await Self.build(t)
+            let (admin, _) = try await t.staffToken(.admin)
+            let reply = try await t.send(.GET, "/api/v1/parties/\(ada)/subject-access", token: admin)
+            #expect(reply.status == .ok)
+            let person = try #require(reply.json["person"] as? [String: String])
+            #expect(person["name"] == "Ada Placeholder" && person["email"] == "ada@example.org" && person["postcode"] == "SS2 6FY")
+            let cases = try #require(reply.json["cases"] as? [[String: Any]])
+            #expect(cases.count == 1 && cases.first?["reference"] as? String == reference && cases.first?["role"] as? String == "reporter")
+            let items = try #require(cases.first?["items"] as? [[String: Any]])
+            let report = try #require(items.first { $0["kind"] as? String == "Their report" })
+            #expect((report["review"] as? [String])?.isEmpty == true, "her own words, naming no one")
+            let call = try #require(items.first { ($0["kind"] as? String)?.hasPrefix("Contact with them") == true })
+            #expect((call["review"] as? [String])?.contains(SubjectAccessService.othersNamed) == true)
+            #expect((reply.json["feedback"] as? [[String: Any]])?.count == 1)
+            #expect((reply.json["itemsToReview"] as? Int ?? 0) >= 1)
+            // Nothing of Cy's own record is in it.
+            #expect(!reply.text.contains("allegedPerpetrator") || !reply.text.contains("\"Cy Madeup\""))
+            // The readable document, as a download.
+            let html = try await t.send(.GET, "/api/v1/parties/\(ada)/subject-access?format=html", token: admin)
+            #expect(html.status == .ok && html.headers.contentType?.description.hasPrefix("text/html") == true)
+            #expect(html.headers.first(name: .contentDisposition)?.hasPrefix("attachment") == true)
+            #expect(html.text.contains("<h1>Personal data held about Ada Placeholder</h1>") && html.text.contains("Review before release"))
+            // Only admins; each export audited; the command line gives the same document.
+            #expect(try await t.send(.GET, "/api/v1/parties/\(ada)/subject-access", token: leader.token).status == .forbidden)
+            let printed = try await t.command(["sar", "--party", ada]).joined(separator: "\n")
+            #expect(printed.contains("\"Ada Placeholder\""))
+            #expect(try await AuditEvent.query(on: t.app.db).filter(\.$action == "party.subjectAccess").count() == 3)
+            await #expect(throws: (any Error).self) { try await t.command(["sar", "--party", "nobody"]) }
+        }
+    }
+
+    @Test("GET /audit?party= answers who has looked at this person's records: reads of the person, searches listing them, reads of their cases")
+    func whoLooked() async throws {
+        try await TestApp.run { t in
+            let (reference, ada, leader) = try await Self.build(t)
+            let (officer, officerUser) = try await t.staffToken(.officer)
+            _ = try await t.allocate(reference, to: officerUser, token: leader.token)
+            #expect(try await t.send(.GET, "/api/v1/cases/\(reference)", token: officer).status == .ok)
+            #expect(try await t.send(.GET, "/api/v1/parties/\(ada)", token: officer).status == .ok)
+            #expect(try await t.send(.GET, "/api/v1/parties?q=Ada", token: officer).status == .ok)
+            let reply = try await t.send(.GET, "/api/v1/audit?party=\(ada)&limit=100", token: leader.token)
+            #expect(reply.status == .ok)
+            let items = try #require(reply.json["items"] as? [[String: Any]])
+            let byOfficer = items.filter { ($0["actor"] as? [String: Any])?["id"] as? String == officerUser.id?.uuidString }
+            #expect(Set(byOfficer.compactMap { $0["action"] as? String }) == ["case.read", "party.read", "party.search"])
+            #expect(try await t.send(.GET, "/api/v1/audit?party=\(ada)", token: officer).status == .forbidden)
+            #expect(try await t.send(.GET, "/api/v1/audit?party=not-an-id", token: leader.token).status == .badRequest)
+            #expect(try await t.send(.GET, "/api/v1/audit?party=\(UUID())", token: leader.token).status == .notFound)
+        }
+    }
+}
