@@ -203,13 +203,19 @@ struct RoleMatrixTests {
                      expect: table([.admin, .analyst, .teamLeader])),
             Endpoint(name: "PUT /settings/homes", method: .PUT, path: "/api/v1/settings/homes", body: ["year": "2026/27", "homes": 4000],
                      expect: table([.admin])),
+            Endpoint(name: "POST /users/me/two-factor", method: .POST, path: "/api/v1/users/me/two-factor", body: nil,
+                     expect: table(everyone)),
+            Endpoint(name: "POST /users/me/two-factor/confirmation", method: .POST, path: "/api/v1/users/me/two-factor/confirmation",
+                     body: ["code": "000000"], expect: table([], deniedWith: .conflict)),
+            Endpoint(name: "POST /users/me/two-factor/removal", method: .POST, path: "/api/v1/users/me/two-factor/removal",
+                     body: ["code": "000000"], expect: table([], deniedWith: .unprocessableEntity)),
             Endpoint(name: "DELETE /sessions/current", method: .DELETE, path: "/api/v1/sessions/current", body: nil,
                      expect: table(everyone)),
         ]
     }
 
     @Test("Every role gets exactly what DESIGN.md allows on every endpoint",
-          arguments: 0..<72)
+          arguments: 0..<75)
     func matrixRow(index: Int) async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)

@@ -110,3 +110,97 @@ struct HTTPInputFuzzTests {
         }
     }
 }
+
+@Suite("Two-step sign-in (RFC 6238)")
+struct TwoFactorTests {
+    @Test("RFC 6238 test vectors (SHA-1, 8 digits) and RFC 4648 base32", arguments: [
+        (59, "94287082"), (1_111_111_109, "07081804"), (1_111_111_111, "14050471"), (1_234_567_890, "89005924"),
+        (2_000_000_000, "69279037"), (20_000_000_000, "65353130"),
+    ])
+    func vectors(time: Int, code: String) {
+        let secret = Array("12345678901234567890".utf8)
+        #expect(TOTP.code(secret: secret, counter: TOTP.counter(at: Date(timeIntervalSince1970: TimeInterval(time))), digits: 8) == code)
+        #expect(Base32.encode(Array("foobar".utf8)) == "MZXW6YTBOI")
+        #expect(Base32.decode("MZXW6YTBOI").map { String(decoding: $0, as: UTF8.self) } == "foobar")
+        #expect(Base32.decode("MZXW1") == nil)
+    }
+
+    @Test("Set up, sign in with a code (never the same one twice) or a recovery code (once each), turn off; an admin can turn it off")
+    func flow() async throws {
+        try await TestApp.run { t in
+            let (token, user) = try await t.staffToken(.officer, username: "two.step")
+            let start = try await t.send(.POST, "/api/v1/users/me/two-factor", token: token)
+            #expect(start.status == .created)
+            let encoded = try #require(start.string("secret"))
+            let secret = try #require(Base32.decode(encoded))
+            #expect(start.string("uri")?.hasPrefix("otpauth://totp/") == true)
+            func code(_ offset: Int = 0) -> String { TOTP.code(secret: secret, counter: TOTP.counter(at: t.clock.now) + UInt64(offset)) }
+            // Not on until confirmed: signing in still needs only the password.
+            #expect(try await t.send(.POST, "/api/v1/sessions", json: ["username": "two.step", "password": "correct-horse-two.step"]).status == .created)
+            let wrong = try await t.send(.POST, "/api/v1/users/me/two-factor/confirmation", json: ["code": "000000"], token: token)
+            #expect(wrong.status == .unprocessableEntity && wrong.fieldErrors == ["code"])
+            let confirmed = try await t.send(.POST, "/api/v1/users/me/two-factor/confirmation", json: ["code": code()], token: token)
+            #expect(confirmed.status == .ok)
+            let recovery = try #require(confirmed.json["recoveryCodes"] as? [String])
+            #expect(recovery.count == 10 && Set(recovery).count == 10)
+
+            func signIn(_ code: String?) async throws -> TestApp.Reply {
+                var body = ["username": "two.step", "password": "correct-horse-two.step"]
+                body["code"] = code
+                return try await t.send(.POST, "/api/v1/sessions", json: body)
+            }
+            let without = try await signIn(nil)
+            #expect(without.status == .unprocessableEntity && without.fieldErrors == ["code"])
+            #expect(try await t.send(.POST, "/api/v1/sessions", json: ["username": "two.step", "password": "wrong-password-1", "code": code()]).status == .unauthorized)
+            t.clock.advance(by: 30)
+            #expect(try await signIn(code()).status == .created)
+            #expect(try await signIn(code()).status == .unprocessableEntity, "the same code twice")
+            #expect(try await signIn(recovery[0].lowercased()).status == .created)
+            #expect(try await signIn(recovery[0]).status == .unprocessableEntity, "a recovery code once")
+            #expect(try await User.find(user.id, on: t.app.db)?.totpEnabledAt != nil)
+            #expect(try await t.send(.GET, "/api/v1/users/me", token: token).json["twoFactor"] as? Bool == true)
+
+            // Off with a recovery code; on again; an admin turns it off for someone who lost everything.
+            #expect(try await t.send(.POST, "/api/v1/users/me/two-factor/removal", json: ["code": "nonsense"], token: token).status == .unprocessableEntity)
+            #expect(try await t.send(.POST, "/api/v1/users/me/two-factor/removal", json: ["code": recovery[1]], token: token).status == .noContent)
+            #expect(try await signIn(nil).status == .created)
+            let again = try await t.send(.POST, "/api/v1/users/me/two-factor", token: token)
+            let encoded2 = try #require(again.string("secret"))
+            let secret2 = try #require(Base32.decode(encoded2))
+            t.clock.advance(by: 30)
+            #expect(try await t.send(.POST, "/api/v1/users/me/two-factor/confirmation",
+                                     json: ["code": TOTP.code(secret: secret2, counter: TOTP.counter(at: t.clock.now))], token: token).status == .ok)
+            let (admin, _) = try await t.staffToken(.admin)
+            #expect(try await t.send(.PATCH, "/api/v1/users/\(user.id!.uuidString)", json: ["twoFactor": true], token: admin).status == .unprocessableEntity)
+            #expect(try await t.send(.PATCH, "/api/v1/users/\(user.id!.uuidString)", json: ["twoFactor": false], token: admin).status == .ok)
+            #expect(try await signIn(nil).status == .created)
+        }
+    }
+
+    @Test("On the web: set up from the account page, then sign in with the code beside the password")
+    func web() async throws {
+        try await TestApp.run { t in
+            let (_, user) = try await t.staffToken(.teamLeader, username: "web.two")
+            let web = WebClient(t.app)
+            try await web.signIn(user.username, password: "correct-horse-web.two")
+            #expect(try await web.get("/staff/account").contains("Two-step sign-in is off"))
+            let setup = try await web.post("/staff/account/two-factor/start", [])
+            #expect(setup.status == .ok && setup.contains("otpauth://totp/"))
+            let stored = try #require(try await User.find(user.id, on: t.app.db)?.totpSecret)
+            let secret = try #require(Base32.decode(stored))
+            let bad = try await web.post("/staff/account/two-factor/confirm", [("code", "12")])
+            #expect(bad.status == .unprocessableEntity && bad.errorSummary.count == 1)
+            let done = try await web.post("/staff/account/two-factor/confirm", [("code", TOTP.code(secret: secret, counter: TOTP.counter(at: t.clock.now)))])
+            #expect(done.status == .ok && done.contains("Your recovery codes"))
+
+            let fresh = WebClient(t.app)
+            try await fresh.get("/staff/sign-in")
+            let missing = try await fresh.post("/staff/sign-in", [("username", "web.two"), ("password", "correct-horse-web.two"), ("next", "/staff")])
+            #expect(missing.status == .unprocessableEntity && missing.contains("Enter the 6-digit code"))
+            t.clock.advance(by: 30)
+            let ok = try await fresh.post("/staff/sign-in", [("username", "web.two"), ("password", "correct-horse-web.two"),
+                                                             ("code", TOTP.code(secret: secret, counter: TOTP.counter(at: t.clock.now))), ("next", "/staff")])
+            #expect(ok.status == .seeOther && ok.location == "/staff")
+        }
+    }
+}

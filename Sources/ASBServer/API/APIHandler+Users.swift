@@ -40,12 +40,18 @@ extension APIHandler {
         let admin = try ctx.staff(.manageUsers)
         guard let id = UUID(uuidString: input.path.userId) else { throw AppError.notFound("No such user.") }
         guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON.") }
+        if body.twoFactor == true {
+            throw ValidationFailure([FieldError("twoFactor", "Only the user can turn on two-step sign-in, from their own account.")])
+        }
         let user = try await ctx.users.update(
             id,
             .init(displayName: body.displayName, email: body.email, role: body.role.map { EnumBridge.convert($0) },
                   partnerAgencyID: try UUID.parse(body.partnerAgencyId, field: "partnerAgencyId"), active: body.active,
                   password: body.password),
             by: .staff(admin))
+        if body.twoFactor == false, user.totpEnabledAt != nil {
+            try await TwoFactorService(app: ctx.app, db: ctx.db, requestID: ctx.requestID).disable(for: user, code: nil, by: .staff(admin))
+        }
         try await user.$partnerAgency.load(on: ctx.db)
         return .ok(.init(body: .json(try .init(user))))
     }

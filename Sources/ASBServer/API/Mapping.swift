@@ -6,7 +6,7 @@ extension Components.Schemas.User {
     init(_ user: User) throws {
         self.init(id: try user.requireID().uuidString, username: user.username, displayName: user.displayName,
                   email: user.email, role: EnumBridge.convert(user.role), partnerAgency: .init(user.$partnerAgency.value ?? nil),
-                  active: user.active, createdAt: user.createdAt)
+                  active: user.active, twoFactor: user.totpEnabledAt != nil, createdAt: user.createdAt)
     }
 }
 

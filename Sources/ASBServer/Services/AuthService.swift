@@ -21,8 +21,9 @@ struct AuthService {
     }
 
     /// Signs a user in. Wrong username, wrong password and inactive account all give the same 401;
-    /// too many failures for the username give 429 whether or not it exists.
-    func login(username rawUsername: String, password: String) async throws -> IssuedToken {
+    /// too many failures for the username give 429 whether or not it exists. A user with two-step
+    /// sign-in also gives `code` (from their app, or a recovery code): without it, or wrong, 422.
+    func login(username rawUsername: String, password: String, code: String? = nil) async throws -> IssuedToken {
         let username = rawUsername.trimmingCharacters(in: .whitespaces).lowercased()
         var errors: [FieldError] = []
         if username.isEmpty { errors.append(FieldError("username", "Enter your username.")) }
@@ -42,6 +43,14 @@ struct AuthService {
             throw AppError.unauthenticated("The username or password is not right.")
         }
 
+        // Two-step sign-in: only once the password is right does the answer say a code is needed.
+        if user.totpEnabledAt != nil {
+            let given = code?.trimmingCharacters(in: .whitespaces) ?? ""
+            guard !given.isEmpty, try await TwoFactorService(app: app, db: db, requestID: requestID).accept(given, for: user) else {
+                if !given.isEmpty { try await loginThrottle.recordFailure(username, now: now, on: db) }
+                throw ValidationFailure([FieldError("code", TwoFactorService.codeMessage)])
+            }
+        }
         let token = env.random.token()
         let expiresAt = now.addingTimeInterval(env.config.tokenLifetime)
         try await APIToken(userID: try user.requireID(), tokenHash: TokenHash.of(token), createdAt: now, expiresAt: expiresAt)

@@ -37,6 +37,7 @@ enum WebChrome {
                 links.append(link("/staff/admin/open311", "Open311"))
                 links.append(link("/staff/admin/homes", "Homes"))
             }
+            links.append(link("/staff/account", "Two-step sign-in"))
             return links
         }
         return [

@@ -42,6 +42,7 @@ enum Migrations {
             CreateHomesCount(),
             UpdateAPITokenAddLastUsed(),
             UpdateCaseAddRetention(),
+            CreateTwoFactor(),
         ]
     }
 }

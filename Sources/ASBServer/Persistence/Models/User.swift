@@ -16,6 +16,12 @@ final class User: Model, Authenticatable, @unchecked Sendable {
     @OptionalParent(key: "partner_agency_id") var partnerAgency: PartnerAgency?
     @Field(key: "password_hash") var passwordHash: String
     @Field(key: "active") var active: Bool
+    /// The authenticator secret (base32): pending until confirmed with a code, then in use.
+    @OptionalField(key: "totp_secret") var totpSecret: String?
+    /// When two-step sign-in was turned on; nil while off.
+    @OptionalField(key: "totp_enabled_at") var totpEnabledAt: Date?
+    /// The last time step accepted, so a code is never accepted twice.
+    @OptionalField(key: "totp_last_counter") var totpLastCounter: Int64?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
@@ -56,5 +62,22 @@ final class APIToken: Model, @unchecked Sendable {
         self.tokenHash = tokenHash
         self.createdAt = createdAt
         self.expiresAt = expiresAt
+    }
+}
+
+/// A one-use code to sign in without the authenticator (stored hashed).
+final class RecoveryCode: Model, @unchecked Sendable {
+    static let schema = "recovery_codes"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "user_id") var user: User
+    @Field(key: "code_hash") var codeHash: String
+    @OptionalField(key: "used_at") var usedAt: Date?
+
+    init() {}
+
+    init(userID: UUID, codeHash: String) {
+        self.$user.id = userID
+        self.codeHash = codeHash
     }
 }

@@ -27,6 +27,7 @@ struct StaffSite: RouteCollection {
         bootFeedback(routes.grouped("feedback"))
         bootInternalReviews(routes.grouped("internal-reviews"))
         bootDissatisfaction(routes.grouped("dissatisfaction"))
+        bootAccount(routes.grouped("account"))
     }
 
     // MARK: Sign in and out
@@ -40,6 +41,8 @@ struct StaffSite: RouteCollection {
         FormModel(id: "sign-in", title: "Sign in", action: "/staff/sign-in", submitLabel: "Sign in", fields: [
             FormField(kind: .text, name: "username", label: "Username", value: username, autocomplete: "username", width: "medium"),
             FormField(kind: .password, name: "password", label: "Password", autocomplete: "current-password", width: "medium"),
+            FormField(kind: .text, name: "code", label: "Code from your authenticator app (if you use two-step sign-in)",
+                      hint: "6 digits, or one of your recovery codes.", autocomplete: "one-time-code", width: "medium"),
         ], hidden: [.init(name: "next", value: next)])
     }
 
@@ -66,7 +69,7 @@ struct StaffSite: RouteCollection {
         let next = Self.safeNext(form["next"])
         do {
             let issued = try await AuthService(app: req.application, db: req.db, requestID: req.id)
-                .login(username: form["username"] ?? "", password: form.raw("password"))
+                .login(username: form["username"] ?? "", password: form.raw("password"), code: form["code"])
             let response = req.seeOther(next)
             response.cookies[WebCookies.staff] = WebCookies.make(issued.token, for: req)
             return response
