@@ -77,6 +77,8 @@ public struct AppConfig: Sendable {
         public var sendInterval: TimeInterval = 30
         /// Attempts before an email is marked failed (with backoff between them).
         public var maxAttempts = 8
+        /// How long a sender's claim on a message lasts: one that dies mid-send releases it after this.
+        public var claimLifetime: TimeInterval = 300
         /// The shared secret a mail gateway sends with `POST /api/v1/inbound/email`; nil turns it off.
         public var inboundSecret: String?
         public init() {}
@@ -154,6 +156,7 @@ public struct AppConfig: Sendable {
         ("ASB_SMTP_PASSWORD", "(none)", "SMTP AUTH password"),
         ("ASB_MAIL_SEND_SECONDS", "30", "how often `asb serve` sends due emails and queues reminders; 0 turns it off"),
         ("ASB_MAIL_MAX_ATTEMPTS", "8", "attempts before an email is marked failed"),
+        ("ASB_MAIL_CLAIM_SECONDS", "300", "how long a sender holds a message it is sending; after a crash it is sent again once this has passed"),
         ("ASB_INTERNAL_REVIEW_PERCENT", "10", "the share of last month's closed cases drawn for internal review"),
         ("ASB_INTERNAL_REVIEW_MINIMUM", "3", "…but at least this many"),
         ("ASB_INBOUND_EMAIL_SECRET", "(none)", "shared secret for `POST /api/v1/inbound/email`; without it the endpoint is off"),
@@ -243,6 +246,7 @@ public struct AppConfig: Sendable {
         text("ASB_SMTP_PASSWORD") { config.mail.smtpPassword = $0 }
         int("ASB_MAIL_SEND_SECONDS", 0...86_400) { config.mail.sendInterval = TimeInterval($0) }
         int("ASB_MAIL_MAX_ATTEMPTS", 1...100) { config.mail.maxAttempts = $0 }
+        int("ASB_MAIL_CLAIM_SECONDS", 5...86_400) { config.mail.claimLifetime = TimeInterval($0) }
         int("ASB_INTERNAL_REVIEW_PERCENT", 1...100) { config.internalReview.percent = $0 }
         int("ASB_INTERNAL_REVIEW_MINIMUM", 0...1000) { config.internalReview.minimum = $0 }
         text("ASB_INBOUND_EMAIL_SECRET") { raw in

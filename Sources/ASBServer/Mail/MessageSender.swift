@@ -82,8 +82,6 @@ struct MessageSender {
     // MARK: Sending
 
     static let batchSize = 50
-    /// How long a claim lasts: a sender that dies mid-send releases its messages after this.
-    static let claimLifetime: TimeInterval = 300
 
     /// Seconds to wait before attempt `n + 1`: 1, 2, 4 … minutes, at most 6 hours.
     static func backoff(afterAttempts attempts: Int) -> TimeInterval {
@@ -92,7 +90,7 @@ struct MessageSender {
 
     func sendDue(now: Date) async throws -> Int {
         guard let transport, let sql = db as? any SQLDatabase else { return 0 }
-        let until = now.addingTimeInterval(Self.claimLifetime)
+        let until = now.addingTimeInterval(env.config.mail.claimLifetime)
         let skipLocked = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
         let claimed = try await env.writes.run(on: db) { db -> [UUID] in
             guard let sql = db as? any SQLDatabase else { return [] }
