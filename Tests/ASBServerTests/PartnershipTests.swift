@@ -111,6 +111,41 @@ struct PartnershipTests {
         }
     }
 
+    @Test("A partner with a referral sharing only the case summary reads nothing else through any endpoint or page")
+    func nothingElseAnywhere() async throws {
+        try await TestApp.run { t in
+            let secret = "Descr-PLW-secret"
+            let reference = try #require(try await t.submitReport([
+                "description": secret, "reporter": ["name": "Rowan Hiddenname", "email": "rowan.hidden@example.org"],
+                "allegedPerpetrator": ["name": "Quentin Nonesuch", "address": "9 Example Road"],
+            ]).string("reference"))
+            let leader = try await t.staffToken(.teamLeader)
+            let partner = try await t.staffToken(.partner, username: "eho.only", agency: "Environmental Health (noise)")
+            #expect(try await t.send(.POST, "/api/v1/cases/\(reference)/referrals", json: [
+                "agencyId": try await t.agencyID("Environmental Health (noise)"), "reason": "Noise assessment",
+                "consentGiven": true, "sharedFields": ["caseSummary"],
+            ], token: leader.token).status == .created)
+            let partyID = try await t.partyID("reporter", on: reference, token: leader.token)
+            let endpoints = RoleMatrixTests.endpoints(reference: reference, userID: leader.user.id!.uuidString, partyID: partyID,
+                                                      agencyID: try await t.agencyID("Police"))
+            for endpoint in endpoints where endpoint.method == .GET {
+                let reply = try await t.send(.GET, endpoint.path, token: partner.token)
+                for hidden in [secret, "Hiddenname", "rowan.hidden", "Quentin", "9 Example Road"] {
+                    #expect(!reply.text.contains(hidden), "\(endpoint.name) shows \(hidden) to a partner")
+                }
+            }
+            let web = WebClient(t.app)
+            try await web.signIn("eho.only", password: "correct-horse-eho.only")
+            for page in ["/staff", "/staff/cases/\(reference)", "/staff/search?q=Ro", "/staff/letters", "/staff/feedback"] {
+                let reply = try await web.get(page)
+                for hidden in [secret, "Hiddenname", "rowan.hidden", "Quentin"] {
+                    #expect(!reply.html.contains(hidden), "\(page) shows \(hidden) to a partner")
+                }
+            }
+            #expect(try await web.get("/staff/cases/\(reference)").status == .ok)
+        }
+    }
+
     @Test("A partner accepts or declines its referral and adds updates; the landlord closes it; access ends with it")
     func referralLifecycle() async throws {
         try await TestApp.run { t in
