@@ -5,7 +5,7 @@ import Vapor
 /// document as `GET /api/v1/statistics/performance`.
 struct StatsCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Option(name: "year", help: "A financial year like 2026/27 (default: the last four quarters and this year)") var year: String?
+        @Option(name: "year", help: "A financial year like 2026/27 (default: the last four quarters and the last complete year, as published)") var year: String?
         @Option(name: "breakdown", help: "With --year: quarters (default) or months") var breakdown: String?
         @Option(name: "format", help: "json (default) or csv") var format: String?
         init() {}

@@ -485,11 +485,13 @@ struct StatisticsService {
         return first
     }
 
-    /// The last four quarters and the current financial year, as published.
+    /// As published: the last four quarters (the one running now last) and the last complete
+    /// financial year, the one NM01 is reported for.
     func published(now: Date) async throws -> [PeriodFigures] {
         let today = LondonTime.localDateTime(for: now).date
+        let lastYear = ReportingPeriod.financialYear(startingIn: ReportingPeriod.financialYear(containing: today).start.year - 1)
         var result: [PeriodFigures] = []
-        for period in ReportingPeriod.quarters(endingAt: today) + [ReportingPeriod.financialYear(containing: today)] {
+        for period in ReportingPeriod.quarters(endingAt: today) + [lastYear] {
             result.append(try await figures(for: period, now: now))
         }
         return result

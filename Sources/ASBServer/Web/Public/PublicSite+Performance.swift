@@ -2,7 +2,7 @@ import ASBCore
 import Foundation
 import Vapor
 
-/// Published performance (SS-MON-4): the last four quarters and the financial year, with small
+/// Published performance (SS-MON-4): the last four quarters and the last complete financial year, with small
 /// numbers controlled (1 to 4 shown as "fewer than 5", percentages of fewer than 5 withheld).
 /// The page, the CSV and the JSON are one table model, so they always agree.
 extension PublicSite {

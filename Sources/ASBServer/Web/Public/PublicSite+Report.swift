@@ -57,12 +57,13 @@ extension PublicSite {
         ]
     }
 
-    static func chartsNow(_ req: Request) async throws -> (charts: [Chart], quarter: String, year: StatisticsService.PeriodFigures) {
+    /// The charts of the quarter running now and of the last complete financial year.
+    static func chartsNow(_ req: Request) async throws -> (charts: [Chart], quarter: String) {
         let service = StatisticsService(app: req.application, db: req.db)
         let now = req.application.asb.clock.now()
         let figures = try await service.published(now: now)
         let quarter = figures[figures.count - 2], year = figures[figures.count - 1]
-        return (charts(quarter: quarter, year: year, months: try await service.newCasesByMonth(now: now)), quarter.period, year)
+        return (charts(quarter: quarter, year: year, months: try await service.newCasesByMonth(now: now)), quarter.period)
     }
 
     struct ReportPage: PageModel {
@@ -73,7 +74,7 @@ extension PublicSite {
     }
 
     @Sendable func quarterlyReport(_ req: Request) async throws -> Response {
-        let (charts, quarter, _) = try await Self.chartsNow(req)
+        let (charts, quarter) = try await Self.chartsNow(req)
         return try await req.page("public/report", ReportPage(
             chrome: WebChrome.make(req, title: "Anti-social behaviour: quarterly report", posts: false), quarter: quarter,
             landlord: req.application.asb.config.mail.landlordName, charts: charts))

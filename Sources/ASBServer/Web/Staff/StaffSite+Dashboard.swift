@@ -14,7 +14,11 @@ extension StaffSite {
 
     @Sendable func dashboard(_ req: Request) async throws -> Response {
         let user = try req.requireStaffPage(.readStatistics)
-        let (charts, _, year) = try await PublicSite.chartsNow(req)
+        let (charts, _) = try await PublicSite.chartsNow(req)
+        // This financial year so far, live (the published page shows the last complete one).
+        let now = req.application.asb.clock.now()
+        let year = try await StatisticsService(app: req.application, db: req.db)
+            .figures(for: .financialYear(containing: LondonTime.localDateTime(for: now).date), now: now)
         func table(_ caption: String, _ header: String, _ rows: [StatisticsService.GroupCompliance]) -> Table {
             Table(caption: caption, headers: [header, "Deadlines met", "Met", "Breached", "Pending"], rows: rows.map { r in
                 [.init(text: r.name), .init(text: DisclosureControl.percentage(r.met, of: r.decided) ?? "Fewer than 5 decided"),
