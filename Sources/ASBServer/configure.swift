@@ -16,7 +16,7 @@ public func configure(
                              passwords: try Passwords(cost: config.bcryptCost, random: random),
                              writes: WriteTransactions(sqliteGate: isSQLite ? AsyncMutex() : nil))
 
-    try await configureDatabase(app, config.database)
+    try await configureDatabase(app, config)
     app.migrations.add(Migrations.all)
     app.migrations.add(SessionRecord.migration)
     app.sessions.use(.fluent)
@@ -53,7 +53,7 @@ public func configure(
     app.asyncCommands.use(SubjectAccessCommand(), as: "sar")
 }
 
-private func configureDatabase(_ app: Application, _ location: AppConfig.DatabaseLocation) async throws {
+private func configureDatabase(_ app: Application, _ config: AppConfig) async throws {
     func useSQLite(_ configuration: SQLiteConfiguration) {
         let threadPool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
         threadPool.start()
@@ -64,7 +64,7 @@ private func configureDatabase(_ app: Application, _ location: AppConfig.Databas
             DatabaseConfigurationFactory { DedicatedThreadPoolConfiguration(base: factory.make(), threadPool: threadPool) },
             as: .sqlite)
     }
-    switch location {
+    switch config.database {
     case .sqliteFile(let path):
         useSQLite(.file(path))
         // Write-ahead logging: readers never wait for the writer; commits stay durable.
@@ -76,7 +76,8 @@ private func configureDatabase(_ app: Application, _ location: AppConfig.Databas
     case .postgres(let url, let searchPath):
         var postgres = try SQLPostgresConfiguration(url: url)
         postgres.searchPath = searchPath
-        app.databases.use(.postgres(configuration: postgres), as: .psql)
+        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: config.poolConnectionsPerLoop,
+                                    connectionPoolTimeout: .milliseconds(Int64(config.poolTimeout * 1000))), as: .psql)
     }
 }
 

@@ -15,6 +15,7 @@ ASB_CRASH_SECONDS (load before the kill, default 4), ASB_CRASH_CLIENTS (default 
 
 from __future__ import annotations
 
+import atexit
 import email
 import json
 import os
@@ -37,6 +38,18 @@ CLIENTS = int(os.environ.get("ASB_CRASH_CLIENTS", "8"))
 URL = f"http://127.0.0.1:{PORT}"
 DB = DIR / "crash.sqlite"
 MAIL = DIR / "mail"
+STARTED: list[subprocess.Popen] = []
+
+
+def stop_all() -> None:
+    """Whatever happens, no server or sink outlives the test."""
+    for process in STARTED:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+atexit.register(stop_all)
 
 
 def fail(message: str) -> None:
@@ -48,6 +61,7 @@ def start_sink() -> tuple[subprocess.Popen, int]:
     MAIL.mkdir(parents=True, exist_ok=True)
     sink = subprocess.Popen([sys.executable, "-u", str(pathlib.Path(__file__).with_name("smtp_sink.py")), "--port", "0",
                              "--dir", str(MAIL), "--stop-on-eof"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    STARTED.append(sink)
     line = sink.stdout.readline()
     if not line.startswith("ready"):
         fail(f"the SMTP sink did not start: {line!r}")
@@ -60,6 +74,7 @@ def start_server(smtp_port: int, log_name: str) -> subprocess.Popen:
                ASB_MAIL_SEND_SECONDS="1", ASB_MAIL_CLAIM_SECONDS="5", ASB_PUBLIC_URL=URL)
     log = open(DIR / log_name, "w")
     server = subprocess.Popen([BIN, "serve", "--port", str(PORT)], cwd=DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    STARTED.append(server)
     for _ in range(120):
         try:
             with urllib.request.urlopen(f"{URL}/health", timeout=2) as reply:

@@ -36,6 +36,10 @@ public struct AppConfig: Sendable {
     public var caseReview: CaseReviewThresholdConfig
     /// Messages out and in: who they come from, the links in them, the mail server.
     public var mail = MailSettings()
+    /// PostgreSQL connections per event loop (the server runs one loop per core), and how long a
+    /// request waits for a free connection before failing.
+    public var poolConnectionsPerLoop = 2
+    public var poolTimeout: TimeInterval = 10
     /// A staff token (or web session) unused for this long stops working; 0 turns idle expiry off.
     public var tokenIdleTimeout: TimeInterval = 60 * 60
     /// Requests per client address per minute to each public endpoint (reports, tracking,
@@ -124,6 +128,8 @@ public struct AppConfig: Sendable {
     public static let variables: [(name: String, defaultValue: String, meaning: String)] = [
         ("ASB_DATABASE_URL", "sqlite:asb.sqlite", "sqlite:PATH, sqlite::memory: or postgres://user:pass@host:port/db"),
         ("ASB_AUTO_MIGRATE", "true", "apply migrations when `asb serve` starts"),
+        ("ASB_DB_POOL_SIZE", "2", "PostgreSQL connections per event loop (one loop per core): size max_connections for every instance"),
+        ("ASB_DB_POOL_TIMEOUT_SECONDS", "10", "how long a request waits for a free PostgreSQL connection before a 500"),
         ("ASB_TOKEN_TTL_HOURS", "12", "lifetime of a staff bearer token"),
         ("ASB_TOKEN_IDLE_MINUTES", "60", "a staff token or web session unused this long stops working; 0 turns idle expiry off"),
         ("ASB_BCRYPT_COST", "12", "Bcrypt cost for staff passwords (4–31)"),
@@ -199,6 +205,8 @@ public struct AppConfig: Sendable {
             default: problems.append("ASB_AUTO_MIGRATE=\(raw): expected true or false")
             }
         }
+        int("ASB_DB_POOL_SIZE", 1...100) { config.poolConnectionsPerLoop = $0 }
+        int("ASB_DB_POOL_TIMEOUT_SECONDS", 1...600) { config.poolTimeout = TimeInterval($0) }
         int("ASB_TOKEN_TTL_HOURS", 1...720) { config.tokenLifetime = TimeInterval($0) * 3600 }
         int("ASB_TOKEN_IDLE_MINUTES", 0...43_200) { config.tokenIdleTimeout = TimeInterval($0) * 60 }
         int("ASB_PUBLIC_RATE_LIMIT", 0...1_000_000) { config.publicRateLimit = $0 }
