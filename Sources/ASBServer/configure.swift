@@ -51,6 +51,8 @@ public func configure(
     app.asyncCommands.use(ConfigCommands(), as: "config")
     app.asyncCommands.use(RetentionCommand(), as: "retention")
     app.asyncCommands.use(SubjectAccessCommand(), as: "sar")
+    app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(RestoreCommand(), as: "restore")
 }
 
 private func configureDatabase(_ app: Application, _ config: AppConfig) async throws {

@@ -1,0 +1,88 @@
+@testable import ASBServer
+import ASBCore
+import Fluent
+import FluentSQL
+import Foundation
+import Testing
+import Vapor
+
+@Suite("SQLite backup and restore", .enabled(if: TestDatabase.postgresURL == nil, "SQLite only: PostgreSQL uses pg_dump"))
+struct BackupTests {
+    /// Every table's row count and a checksum of its rows, to compare two states of the database.
+    static func fingerprint(_ app: Application) async throws -> [String: String] {
+        let sql = try #require(app.db as? any SQLDatabase)
+        struct Name: Decodable { var name: String }
+        var result: [String: String] = [:]
+        for table in try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .all(decoding: Name.self).map(\.name) {
+            let rows = try await sql.raw("SELECT * FROM \(ident: table) ORDER BY rowid").all()
+            var digest = Hasher()
+            for row in rows {
+                for column in row.allColumns.sorted() {
+                    digest.combine(column)
+                    digest.combine((try? row.decode(column: column, as: Data?.self)) ?? nil)
+                    digest.combine((try? row.decode(column: column, as: String?.self)) ?? nil)
+                    digest.combine((try? row.decode(column: column, as: Double?.self)) ?? nil)
+                }
+            }
+            result[table] = "\(rows.count):\(digest.finalize())"
+        }
+        return result
+    }
+
+    @Test("asb backup copies the live database consistently while reports arrive; asb restore brings every table back exactly")
+    func backupAndRestore() async throws {
+        try await TestApp.run { t in
+            for _ in 0..<5 { _ = try await t.submitReport() }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("asb-backup-\(UUID().uuidString).sqlite").path
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            // Reports keep arriving while the backup is taken.
+            async let writes: Void = {
+                for _ in 0..<10 { _ = try await t.submitReport() }
+            }()
+            let printed = try await t.command(["backup", "--to", file])
+            try await writes
+            #expect(printed.first?.hasPrefix("Backed up to \(file): ") == true)
+            let summary = try await SQLiteBackup.inspect(t.app, path: file)
+            #expect((5...15).contains(summary.cases))
+
+            let before = try await Self.fingerprint(t.app)
+            #expect(before["cases"]?.hasPrefix("15:") == true)
+            // Restore: the database is as the backup was, every case with its first report.
+            let restored = try await t.command(["restore", "--from", file, "--yes"])
+            #expect(restored.first?.hasPrefix("Restored from \(file): \(summary.cases) cases") == true)
+            #expect(try await ASBCase.query(on: t.app.db).count() == summary.cases)
+            for asbCase in try await ASBCase.query(on: t.app.db).all() {
+                #expect(try await IncidentReport.query(on: t.app.db).filter(\.$asbCase.$id == asbCase.requireID()).count() == 1)
+            }
+            // A second backup of the restored database restores to the same fingerprint.
+            let second = file + ".2"
+            defer { try? FileManager.default.removeItem(atPath: second) }
+            _ = try await t.command(["backup", "--to", second])
+            let afterRestore = try await Self.fingerprint(t.app)
+            for _ in 0..<3 { _ = try await t.submitReport() }
+            _ = try await t.command(["restore", "--from", second, "--yes"])
+            #expect(try await Self.fingerprint(t.app) == afterRestore)
+            // The reference counter came back too: the next report continues the sequence.
+            let next = try await t.submitReport().string("reference")
+            #expect(next == CaseReference(year: 2026, number: summary.cases + 1).description)
+        }
+    }
+
+    @Test("Bad input changes nothing: an existing target, a missing or damaged file")
+    func refusals() async throws {
+        try await TestApp.run { t in
+            _ = try await t.submitReport()
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("asb-backup-\(UUID().uuidString).sqlite").path
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            _ = try await t.command(["backup", "--to", file])
+            await #expect(throws: (any Error).self) { try await t.command(["backup", "--to", file]) }
+            await #expect(throws: (any Error).self) { try await t.command(["restore", "--from", file + ".missing", "--yes"]) }
+            let junk = file + ".junk"
+            defer { try? FileManager.default.removeItem(atPath: junk) }
+            try Data("not a database".utf8).write(to: URL(fileURLWithPath: junk))
+            await #expect(throws: (any Error).self) { try await t.command(["restore", "--from", junk, "--yes"]) }
+            #expect(try await ASBCase.query(on: t.app.db).count() == 1)
+        }
+    }
+}
