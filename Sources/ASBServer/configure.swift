@@ -53,6 +53,8 @@ public func configure(
     app.asyncCommands.use(SubjectAccessCommand(), as: "sar")
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")
+    app.asyncCommands.use(ExportCommand(), as: "export")
+    app.asyncCommands.use(ImportCommand(), as: "import")
 }
 
 private func configureDatabase(_ app: Application, _ config: AppConfig) async throws {

@@ -108,7 +108,7 @@ struct TestApp {
         let app = try await Application.make(.testing)
         do {
             try await ASBServer.configure(app, config: config, clock: clock.appClock)
-            if TestDatabase.postgresURL != nil {
+            if case .postgres = config.database {
                 try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA IF NOT EXISTS \(ident: name)").run()
             }
             try await app.autoMigrate()
@@ -128,7 +128,7 @@ struct TestApp {
 
     /// Removes a test database: the PostgreSQL schema, or the SQLite file and its WAL.
     static func dropDatabase(_ name: String, app: Application) async throws {
-        if TestDatabase.postgresURL != nil {
+        if case .postgres = app.asb.config.database {
             try await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS \(ident: name) CASCADE").run()
         } else {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: sqlitePath(name) + suffix) }
