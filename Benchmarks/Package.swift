@@ -1,17 +1,38 @@
 // swift-tools-version:6.2
-// The benchmarks of the hot pure code (ASBCore), with package-benchmark (ordo-one/benchmark).
-// A package of its own, so the server's build and `swift test` never build the benchmark tools.
-// Run from this directory: `swift package benchmark` (see the README's Performance section).
+//
+// Benchmarks for ASB Casework, kept in their own package so the main package's build and CI
+// never build ordo-one/benchmark. Run from this directory:
+//
+//     swift package --allow-writing-to-package-directory benchmark
+//
+// See README.md.
 import PackageDescription
 
 let package = Package(
-    name: "asb-benchmarks",
+    name: "asb-casework-benchmarks",
     platforms: [.macOS(.v14)],
     dependencies: [
         .package(name: "asb-casework", path: ".."),
-        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+        // The MallocInterposer trait gives the malloc metrics without jemalloc (not on this
+        // machine). Naming the traits also turns off the default RuntimeInterposer trait.
+        .package(
+            url: "https://github.com/ordo-one/benchmark", from: "1.38.1",
+            traits: ["MallocInterposer"]),
     ],
     targets: [
+        .executableTarget(
+            name: "Deadlines",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ASBCore", package: "asb-casework"),
+            ],
+            path: "Benchmarks/Deadlines",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
+            ]
+        ),
+        // The other rules every request or figure runs: working time elapsed, risk scoring,
+        // percentiles, postcodes and the MIME parser.
         .executableTarget(
             name: "CoreRules",
             dependencies: [
@@ -19,7 +40,9 @@ let package = Package(
                 .product(name: "ASBCore", package: "asb-casework"),
             ],
             path: "Benchmarks/CoreRules",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -2,9 +2,9 @@ import ASBCore
 import Benchmark
 import Foundation
 
-/// The rules every request or figure runs: deadlines in working time, risk scoring, the time
-/// taken to a milestone, percentiles, the MIME parser and postcodes. Inputs are fixed and
-/// invented, so runs compare.
+/// The rules every request or figure runs, beside the deadlines (the Deadlines suite): the time
+/// taken to a milestone, risk scoring, percentiles, postcodes and the MIME parser. Inputs are
+/// fixed and invented, so runs compare.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(2))
 
@@ -12,16 +12,6 @@ let benchmarks: @Sendable () -> Void = {
     // A thousand receipt times spread over two years, hitting weekends and bank holidays.
     let start = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
     let receipts = (0..<1_000).map { start.addingTimeInterval(Double($0) * 62_345.7) }
-
-    Benchmark("Deadlines for 1,000 reports (all priorities)") { benchmark in
-        for _ in benchmark.scaledIterations {
-            for receipt in receipts {
-                for priority in Priority.allCases {
-                    blackHole(ServiceClock.deadlines(receivedAt: receipt, priority: priority, calendar: calendar))
-                }
-            }
-        }
-    }
 
     Benchmark("Working hours elapsed for 1,000 met milestones") { benchmark in
         for _ in benchmark.scaledIterations {
