@@ -189,6 +189,7 @@ struct MessageTests {
             let page = try await web.get("/staff/letters/\(letter.id!.uuidString)")
             #expect(page.contains("Example Homes") && page.contains("1 Landlord Way") && page.contains("3 Sample Road"))
             #expect(page.contains("Our reference: \(reference)"))
+            #expect(try await AuditEvent.query(on: t.app.db).filter(\.$action == "case.letter.read").count() == 1, "reading a letter is audited")
             #expect(try await web.post("/staff/letters/\(letter.id!.uuidString)/sent", []).status == .seeOther)
             #expect(try await OutboxMessage.query(on: t.app.db).first()?.status == .sent)
             let events = try await CaseEvent.query(on: t.app.db).filter(\.$kind == .messageSent).all()

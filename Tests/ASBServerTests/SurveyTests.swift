@@ -101,6 +101,7 @@ struct FeedbackTests {
             #expect(try await staff.get("/staff/feedback").contains(stored.shortReference))
             let path = "/staff/feedback/\(stored.id!.uuidString)"
             try await staff.get(path)
+            #expect(try await AuditEvent.query(on: t.app.db).filter(\.$action == "feedback.read").count() == 1, "reading a complaint is audited")
             // Steps in order only.
             let early = try await staff.post(path, [("to", "closed"), ("outcome", "upheld"), ("improvementActions", "x")])
             #expect(early.status == .conflict)

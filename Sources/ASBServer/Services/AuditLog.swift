@@ -69,6 +69,8 @@ enum AuditLog {
         case subjectAccessExport = "party.subjectAccess"
         case partyAuditRead = "party.audit.read"
         case partySearch = "party.search"
+        case feedbackRead = "feedback.read"
+        case letterRead = "case.letter.read"
     }
 
     /// Records one event. `changes` names fields and their new coded values; never free text

@@ -62,6 +62,15 @@ struct FeedbackService {
         return feedback
     }
 
+    /// `find` for showing it to someone: the read is audited (it holds the person's name, contact
+    /// details and words).
+    func read(_ id: UUID, by actor: Actor) async throws -> Feedback {
+        let feedback = try await find(id, by: actor)
+        try await AuditLog.record(.feedbackRead, by: actor, entityType: "feedback", entityID: feedback.shortReference,
+                                  caseID: feedback.$asbCase.id, at: env.clock.now(), requestID: requestID, on: db)
+        return feedback
+    }
+
     struct Step {
         var to: FeedbackStatus
         var investigatorID: UUID?

@@ -79,7 +79,7 @@ struct PartyService {
         guard let user = actor.user, user.role.may(.readAudit) else { throw AppError.forbidden() }
         guard try await Party.find(partyID, on: db) != nil else { throw AppError.notFound("No such person.") }
         let caseIDs = try await CaseParty.query(on: db).filter(\.$party.$id == partyID).limit(1000).all().map { $0.$asbCase.id }
-        let reads = [AuditLog.Action.caseRead, .timelineRead, .auditRead, .attachmentRead, .caseTrack].map(\.rawValue)
+        let reads = [AuditLog.Action.caseRead, .timelineRead, .auditRead, .attachmentRead, .caseTrack, .letterRead, .feedbackRead].map(\.rawValue)
         let query = AuditEvent.query(on: db).with(\.$actor).group(.or) { or in
             or.group(.and) { $0.filter(\.$entityType == "party").filter(\.$entityID == partyID.uuidString) }
             if !caseIDs.isEmpty { or.group(.and) { $0.filter(\.$asbCase.$id ~~ caseIDs).filter(\.$action ~~ reads) } }

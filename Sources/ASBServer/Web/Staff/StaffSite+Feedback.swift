@@ -86,7 +86,7 @@ extension StaffSite {
     private func feedbackDetailPage(_ req: Request, id: UUID, form override: FormModel? = nil, errors: [ErrorLink] = [],
                                     status: HTTPStatus = .ok) async throws -> Response {
         let user = try req.requireStaffPage(.updateCase)
-        let f = try await FeedbackService(app: req.application, db: req.db, requestID: req.id).find(id, by: .staff(user))
+        let f = try await FeedbackService(app: req.application, db: req.db, requestID: req.id).read(id, by: .staff(user))
         var items: [SummaryItem] = [
             .init(key: "Kind", value: f.kind.displayName), .init(key: "Status", value: f.status.displayName),
             .init(key: "Received", value: "\(CaseClock.describe(f.receivedAt)) by \(f.channel.displayName.lowercased())"),
