@@ -5,9 +5,14 @@ import Vapor
 
 extension APIToken: Authenticatable {}
 
+/// The one SHA-256 (lower-case hex) of the server: staff tokens, access codes, survey links,
+/// Open311 keys, recovery codes and throttle keys are stored this way.
 enum TokenHash {
-    static func of(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    static func of(_ token: String) -> String { of(data: Data(token.utf8)) }
+
+    /// Of bytes: evidence files' checksums, emails without a Message-ID.
+    static func of(data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 }
 

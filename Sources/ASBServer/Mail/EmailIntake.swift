@@ -32,7 +32,7 @@ struct EmailIntake {
         do { message = try MailParser.parse(raw) } catch {
             throw Refused(description: "Not a readable email: \(error)")
         }
-        let key = message.messageID.map { "<\($0)>" } ?? "sha256:" + SHA256.hash(data: raw).map { String(format: "%02x", $0) }.joined()
+        let key = message.messageID.map { "<\($0)>" } ?? "sha256:" + TokenHash.of(data: raw)
         if try await InboundEmail.query(on: db).filter(\.$messageID == key).count() > 0 { return .duplicate }
         guard let sender = message.replyTo ?? message.from else { throw Refused(description: "The email has no sender.") }
 

@@ -64,7 +64,7 @@ struct AttachmentService {
         attachment.fileName = name
         attachment.type = type
         attachment.size = content.count
-        attachment.sha256 = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        attachment.sha256 = TokenHash.of(data: content)
         attachment.restricted = restricted
         attachment.$uploadedBy.id = actor.userID
         attachment.uploadedAt = now

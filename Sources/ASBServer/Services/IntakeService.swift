@@ -329,7 +329,7 @@ struct IntakeService {
     // MARK: Access codes and idempotency
 
     static func hashAccessCode(_ code: String) -> String {
-        SHA256.hash(data: Data(AccessCode.normalise(code).utf8)).map { String(format: "%02x", $0) }.joined()
+        TokenHash.of(AccessCode.normalise(code))
     }
 
     /// The earlier answer for this key, if any; 422 when the key came with a different body.

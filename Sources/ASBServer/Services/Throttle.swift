@@ -9,9 +9,7 @@ struct Throttle {
     let maxFailures: Int
     let window: TimeInterval
 
-    static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func hash(_ key: String) -> String { TokenHash.of(key) }
 
     /// Throws 429 when `key` already has `maxFailures` failures within the window.
     func check(_ key: String, now: Date, on db: any Database) async throws {
