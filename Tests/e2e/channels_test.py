@@ -15,7 +15,6 @@ Every person and address is invented (example.org). Exits non-zero on the first 
 
 import email.policy
 import glob
-import json
 import os
 import subprocess
 import sys

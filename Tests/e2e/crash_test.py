@@ -15,20 +15,20 @@ ASB_CRASH_SECONDS (load before the kill, default 4), ASB_CRASH_CLIENTS (default 
 
 from __future__ import annotations
 
-import atexit
-import email
 import json
 import os
 import pathlib
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
+
+import e2e_server
+from e2e_server import fail, start_sink
 
 BIN = os.environ["ASB_BIN"]
 PORT = int(os.environ.get("ASB_CRASH_PORT", "8194"))
@@ -38,52 +38,13 @@ CLIENTS = int(os.environ.get("ASB_CRASH_CLIENTS", "8"))
 URL = f"http://127.0.0.1:{PORT}"
 DB = DIR / "crash.sqlite"
 MAIL = DIR / "mail"
-STARTED: list[subprocess.Popen] = []
-
-
-def stop_all() -> None:
-    """Whatever happens, no server or sink outlives the test."""
-    for process in STARTED:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
-atexit.register(stop_all)
-
-
-def fail(message: str) -> None:
-    print(f"FAILED: {message}", flush=True)
-    sys.exit(1)
-
-
-def start_sink() -> tuple[subprocess.Popen, int]:
-    MAIL.mkdir(parents=True, exist_ok=True)
-    sink = subprocess.Popen([sys.executable, "-u", str(pathlib.Path(__file__).with_name("smtp_sink.py")), "--port", "0",
-                             "--dir", str(MAIL), "--stop-on-eof"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    STARTED.append(sink)
-    line = sink.stdout.readline()
-    if not line.startswith("ready"):
-        fail(f"the SMTP sink did not start: {line!r}")
-    return sink, int(line.split()[1])
 
 
 def start_server(smtp_port: int, log_name: str) -> subprocess.Popen:
-    env = dict(os.environ, ASB_DATABASE_URL=f"sqlite:{DB}", ASB_BCRYPT_COST="4", ASB_BREACH_SCAN_SECONDS="0",
-               ASB_PUBLIC_RATE_LIMIT="0", ASB_SMTP_HOST="127.0.0.1", ASB_SMTP_PORT=str(smtp_port), ASB_SMTP_SECURITY="none",
-               ASB_MAIL_SEND_SECONDS="1", ASB_MAIL_CLAIM_SECONDS="5", ASB_PUBLIC_URL=URL)
-    log = open(DIR / log_name, "w")
-    server = subprocess.Popen([BIN, "serve", "--port", str(PORT)], cwd=DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-    STARTED.append(server)
-    for _ in range(120):
-        try:
-            with urllib.request.urlopen(f"{URL}/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return server
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
-    fail(f"the server did not start ({log_name})")
-    raise SystemExit
+    return e2e_server.start_server(
+        BIN, PORT, DIR, log_name, ASB_DATABASE_URL=f"sqlite:{DB}", ASB_BCRYPT_COST="4", ASB_BREACH_SCAN_SECONDS="0",
+        ASB_PUBLIC_RATE_LIMIT="0", ASB_SMTP_HOST="127.0.0.1", ASB_SMTP_PORT=str(smtp_port), ASB_SMTP_SECURITY="none",
+        ASB_MAIL_SEND_SECONDS="1", ASB_MAIL_CLAIM_SECONDS="5", ASB_PUBLIC_URL=URL)
 
 
 def report(number: int) -> dict:
@@ -96,7 +57,7 @@ def report(number: int) -> dict:
 
 
 def main() -> None:
-    sink, smtp_port = start_sink()
+    sink, smtp_port = start_sink(MAIL)
     server = start_server(smtp_port, "serve-1.log")
     acknowledged: dict[str, str] = {}
     errors: list[str] = []
@@ -172,11 +133,7 @@ def main() -> None:
         failed = db.execute("SELECT COUNT(*) FROM outbox_messages WHERE status = 'failed'").fetchone()[0]
         if failed:
             fail(f"{failed} emails failed")
-        delivered: dict[str, int] = {}
-        for path in MAIL.glob("*.eml"):
-            message = email.message_from_bytes(path.read_bytes())
-            message_id = (message["Message-ID"] or "").strip("<> ")
-            delivered[message_id] = delivered.get(message_id, 0) + 1
+        delivered = e2e_server.delivered(MAIL)
         lost = expected - set(delivered)
         if lost:
             fail(f"{len(lost)} emails never reached the mail server")

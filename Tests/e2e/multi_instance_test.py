@@ -16,15 +16,12 @@ ASB_MULTI_PSQL (the psql binary), ASB_MULTI_PORTS (default "8201 8202").
 
 from __future__ import annotations
 
-import atexit
-import email
 import http.cookiejar
 import json
 import os
 import pathlib
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -32,29 +29,15 @@ import urllib.parse
 import urllib.request
 import uuid
 
+import e2e_server
+from e2e_server import fail, start_sink
+
 BIN = os.environ["ASB_BIN"]
 DATABASE = os.environ["ASB_MULTI_DATABASE_URL"]
 DIR = pathlib.Path(os.environ["ASB_MULTI_DIR"])
 PSQL = os.environ.get("ASB_MULTI_PSQL", "psql")
 PORTS = [int(p) for p in os.environ.get("ASB_MULTI_PORTS", "8201 8202").split()]
 MAIL = DIR / "mail"
-STARTED: list[subprocess.Popen] = []
-
-
-def stop_all() -> None:
-    """Whatever happens, no instance outlives the test."""
-    for process in STARTED:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
-atexit.register(stop_all)
-
-
-def fail(message: str) -> None:
-    print(f"FAILED: {message}", flush=True)
-    sys.exit(1)
 
 
 def sql(query: str) -> list[list[str]]:
@@ -62,34 +45,12 @@ def sql(query: str) -> list[list[str]]:
     return [line.split("\t") for line in out.splitlines() if line]
 
 
-def start_sink() -> tuple[subprocess.Popen, int]:
-    MAIL.mkdir(parents=True, exist_ok=True)
-    sink = subprocess.Popen([sys.executable, "-u", str(pathlib.Path(__file__).with_name("smtp_sink.py")), "--port", "0",
-                             "--dir", str(MAIL), "--stop-on-eof"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    STARTED.append(sink)
-    line = sink.stdout.readline()
-    if not line.startswith("ready"):
-        fail(f"the SMTP sink did not start: {line!r}")
-    return sink, int(line.split()[1])
-
-
 def start(port: int, smtp_port: int, name: str, jobs: bool) -> subprocess.Popen:
-    env = dict(os.environ, ASB_DATABASE_URL=DATABASE, ASB_BCRYPT_COST="4", ASB_PUBLIC_RATE_LIMIT="0",
-               ASB_SMTP_HOST="127.0.0.1", ASB_SMTP_PORT=str(smtp_port), ASB_SMTP_SECURITY="none",
-               ASB_MAIL_SEND_SECONDS="1" if jobs else "0", ASB_BREACH_SCAN_SECONDS="1" if jobs else "0",
-               ASB_CLOSURE_REVIEW_HOURS="1" if jobs else "0", ASB_RETENTION_HOURS="0", ASB_PUBLIC_URL=f"http://127.0.0.1:{port}")
-    log = open(DIR / f"{name}.log", "a")
-    process = subprocess.Popen([BIN, "serve", "--port", str(port)], cwd=DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-    STARTED.append(process)
-    for _ in range(120):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return process
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
-    fail(f"instance {name} did not start")
-    raise SystemExit
+    return e2e_server.start_server(
+        BIN, port, DIR, f"{name}.log", ASB_DATABASE_URL=DATABASE, ASB_BCRYPT_COST="4", ASB_PUBLIC_RATE_LIMIT="0",
+        ASB_SMTP_HOST="127.0.0.1", ASB_SMTP_PORT=str(smtp_port), ASB_SMTP_SECURITY="none",
+        ASB_MAIL_SEND_SECONDS="1" if jobs else "0", ASB_BREACH_SCAN_SECONDS="1" if jobs else "0",
+        ASB_CLOSURE_REVIEW_HOURS="1" if jobs else "0", ASB_RETENTION_HOURS="0", ASB_PUBLIC_URL=f"http://127.0.0.1:{port}")
 
 
 def call(port: int, method: str, path: str, body: dict | None = None, token: str | None = None,
@@ -120,7 +81,7 @@ def report(number: int, **extra) -> dict:
 
 
 def main() -> None:
-    sink, smtp_port = start_sink()
+    sink, smtp_port = start_sink(MAIL)
     a = start(PORTS[0], smtp_port, "a", jobs=False)
     password = None
     for _ in range(40):  # the log may reach the file a moment after the server answers
@@ -246,10 +207,7 @@ def main() -> None:
             break
         time.sleep(1)
     sent = {row[0] for row in sql("SELECT message_id FROM outbox_messages WHERE channel = 'email' AND status = 'sent'")}
-    delivered: dict[str, int] = {}
-    for path in MAIL.glob("*.eml"):
-        message_id = (email.message_from_bytes(path.read_bytes())["Message-ID"] or "").strip("<> ")
-        delivered[message_id] = delivered.get(message_id, 0) + 1
+    delivered = e2e_server.delivered(MAIL)
     if sent - set(delivered):
         fail(f"{len(sent - set(delivered))} emails marked sent never arrived")
     twice = [m for m, n in delivered.items() if n > 1]

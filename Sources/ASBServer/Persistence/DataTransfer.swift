@@ -25,7 +25,9 @@ enum DataTransfer {
         DissatisfactionAction.self, HomesCount.self,
     ]
 
+    /// The case reference counters: a plain table (year, last number), not a model.
     static let counters = "case_reference_counters"
+    private struct Counter: Codable { var year: Int; var last_number: Int }
 
     private static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
@@ -51,7 +53,6 @@ enum DataTransfer {
         for model in models { counts[model.schema] = try await export(model, db, to: base) }
         // The reference counters are a plain table: year and last number.
         guard let sql = db as? any SQLDatabase else { throw Failure(description: "No SQL database.") }
-        struct Counter: Codable { var year: Int; var last_number: Int }
         let rows = try await sql.raw("SELECT year, last_number FROM \(ident: counters) ORDER BY year").all(decoding: Counter.self)
         try write(rows.map { try encoder.encode($0) }, to: base.appendingPathComponent("\(counters).jsonl"))
         counts[counters] = rows.count
@@ -111,7 +112,6 @@ enum DataTransfer {
             var counts: [String: Int] = [:]
             for model in models { counts[model.schema] = try await load(model, db, from: base) }
             guard let sql = db as? any SQLDatabase else { throw Failure(description: "No SQL database.") }
-            struct Counter: Codable { var year: Int; var last_number: Int }
             try await sql.raw("DELETE FROM \(ident: counters)").run()
             let counterLines = try lines(of: base.appendingPathComponent("\(counters).jsonl"))
             for line in counterLines {

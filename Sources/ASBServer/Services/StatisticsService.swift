@@ -15,9 +15,9 @@ struct StatisticsService {
 
     /// Milestones due, met, breached and still pending, for a priority or a group of cases.
     struct Compliance: Sendable, Equatable, Codable {
-        /// Priority 1 to 3, or 0 when the row is a group's total over all priorities.
+        /// Priority 1 to 3.
         var priority: Int
-        /// `response`, `contact`, `actionPlan`, or `all`.
+        /// `Milestone`: `response`, `acknowledgement` or `investigationStart`.
         var milestone: String
         var due: Int
         var met: Int
