@@ -55,6 +55,7 @@ public func configure(
     app.asyncCommands.use(RestoreCommand(), as: "restore")
     app.asyncCommands.use(ExportCommand(), as: "export")
     app.asyncCommands.use(ImportCommand(), as: "import")
+    app.asyncCommands.use(DemoDataCommand(), as: "demo-data")
 }
 
 private func configureDatabase(_ app: Application, _ config: AppConfig) async throws {

@@ -69,6 +69,23 @@ struct BackupTests {
         }
     }
 
+    @Test("A generated dataset (asb demo-data) backs up and restores with every table's count and checksum the same")
+    func generatedDataset() async throws {
+        try await TestApp.run { t in
+            _ = try await t.command(["demo-data", "--cases", "800", "--seed", "9", "--until", DemoDataTests.until])
+            let generated = try await Self.fingerprint(t.app)
+            #expect(generated["cases"]?.hasPrefix("800:") == true)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("asb-backup-\(UUID().uuidString).sqlite").path
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            _ = try await t.command(["backup", "--to", file])
+            // Work after the backup is undone by the restore.
+            _ = try await t.submitReport()
+            #expect(try await Self.fingerprint(t.app) != generated)
+            _ = try await t.command(["restore", "--from", file, "--yes"])
+            #expect(try await Self.fingerprint(t.app) == generated)
+        }
+    }
+
     @Test("Bad input changes nothing: an existing target, a missing or damaged file")
     func refusals() async throws {
         try await TestApp.run { t in
@@ -125,6 +142,31 @@ struct DataTransferTests {
             for (file, lines) in a { #expect(b[file] == lines, "\(file) differs after the round trip") }
             // The next report continues the reference sequence.
             #expect(try await t.submitReport().string("reference") == "ASB-2026-00008")
+        }
+    }
+
+    @Test("A generated dataset (asb demo-data) moves from SQLite to a new database with every table's count and checksum the same")
+    func generatedDataset() async throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("asb-export-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let source = TestApp.sqlitePath("src_" + UUID().uuidString.prefix(8))
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: source + suffix) } }
+        var counts: [String: Int] = [:]
+        try await TestApp.run(configure: { $0.database = .sqliteFile(source) }) { t in
+            _ = try await t.command(["demo-data", "--cases", "800", "--seed", "9", "--until", DemoDataTests.until])
+            counts = try await DataTransfer.export(t.app.db, to: base + "/a")
+        }
+        #expect(counts["cases"] == 800 && counts.values.reduce(0, +) > 800 * 20)
+        try await TestApp.run { t in
+            _ = try await t.command(["import", "--from", base + "/a"])
+            let again = try await DataTransfer.export(t.app.db, to: base + "/b")
+            #expect(again == counts)
+            let (a, b) = (try Self.sortedLines(base + "/a"), try Self.sortedLines(base + "/b"))
+            for (file, lines) in a {
+                // A SHA-256 of the table's rows, in order.
+                #expect(TokenHash.of(lines.joined(separator: "\n")) == TokenHash.of((b[file] ?? []).joined(separator: "\n")),
+                        "\(file): checksums differ after the move")
+            }
         }
     }
 }

@@ -110,10 +110,18 @@ struct AssessmentService {
 
     private func save(_ result: RiskResult, priority: Priority, overrideReason: String?, notASB: Bool,
                       source: RiskAssessmentRecord.Source, for asbCase: ASBCase, by actor: Actor, now: Date) async throws {
-        try await storeQuestionnaire(.standard, now: now)
+        try await Self.storeQuestionnaire(.standard, now: now, on: db)
+        let record = try Self.record(result, priority: priority, overrideReason: overrideReason, notASB: notASB, source: source,
+                                     caseID: asbCase.requireID(), by: actor, now: now)
+        try await record.create(on: db)
+    }
+
+    /// An assessment record, unsaved.
+    static func record(_ result: RiskResult, priority: Priority, overrideReason: String?, notASB: Bool,
+                       source: RiskAssessmentRecord.Source, caseID: UUID, by actor: Actor, now: Date) throws -> RiskAssessmentRecord {
         let record = RiskAssessmentRecord()
         record.id = OrderedID.next(at: now)
-        record.$asbCase.id = try asbCase.requireID()
+        record.$asbCase.id = caseID
         record.questionnaireVersion = result.questionnaireVersion
         let encoder = JSONEncoder.sorted
         record.answers = String(decoding: try encoder.encode(result.answers), as: UTF8.self)
@@ -128,11 +136,11 @@ struct AssessmentService {
         record.source = source
         record.$assessedBy.id = actor.userID
         record.assessedAt = now
-        try await record.create(on: db)
+        return record
     }
 
     /// Keeps each questionnaire version that scored an assessment, so every score can be explained.
-    private func storeQuestionnaire(_ questionnaire: RiskQuestionnaire, now: Date) async throws {
+    static func storeQuestionnaire(_ questionnaire: RiskQuestionnaire, now: Date, on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         let encoder = JSONEncoder.sorted
         let definition = String(decoding: try encoder.encode(questionnaire), as: UTF8.self)

@@ -79,6 +79,15 @@ enum AuditLog {
         _ action: Action, by actor: Actor, entityType: String, entityID: String, caseID: UUID? = nil,
         changes: [String: String] = [:], at: Date, requestID: String?, on db: any Database
     ) async throws {
+        try await event(action, by: actor, entityType: entityType, entityID: entityID, caseID: caseID, changes: changes, at: at,
+                        requestID: requestID).create(on: db)
+    }
+
+    /// The entry `record` writes, unsaved (demo data inserts many at once).
+    static func event(
+        _ action: Action, by actor: Actor, entityType: String, entityID: String, caseID: UUID? = nil,
+        changes: [String: String] = [:], at: Date, requestID: String?
+    ) throws -> AuditEvent {
         let event = AuditEvent()
         event.id = OrderedID.next(at: at)
         event.at = at
@@ -91,6 +100,6 @@ enum AuditLog {
         let encoder = JSONEncoder.sorted
         event.changes = String(decoding: try encoder.encode(changes), as: UTF8.self)
         event.requestID = requestID
-        try await event.create(on: db)
+        return event
     }
 }

@@ -15,19 +15,30 @@ struct CaseClock {
     func apply(priority: Priority, source: PrioritySource, to asbCase: ASBCase, calendar: WorkingCalendar,
                now: Date, actor: Actor) async throws -> String? {
         let caseID = try asbCase.requireID()
+        let existing = try await CaseMilestone.query(on: db).filter(\.$asbCase.$id == caseID).all()
+        let change = Self.reconcile(priority: priority, source: source, of: asbCase, existing: existing, calendar: calendar, now: now)
+        for row in change.saved { try await row.save(on: db) }
+        for row in change.deleted { try await row.delete(on: db) }
+        return change.summary
+    }
+
+    /// What `apply` changes, without the database: the case's priority and source are set; the
+    /// rows to save (new or changed milestones), the rows to delete, and the timeline sentence.
+    static func reconcile(priority: Priority, source: PrioritySource, of asbCase: ASBCase, existing: [CaseMilestone],
+                          calendar: WorkingCalendar, now: Date) -> (saved: [CaseMilestone], deleted: [CaseMilestone], summary: String?) {
         let previous = asbCase.priority
         asbCase.priority = priority
         asbCase.prioritySource = source
-
-        let existing = try await CaseMilestone.query(on: db).filter(\.$asbCase.$id == caseID).all()
         let schedule = ServiceClock.deadlines(receivedAt: asbCase.receivedAt, priority: priority, calendar: calendar)
         var changed: [String] = []
+        var saved: [CaseMilestone] = []
         for deadline in schedule {
-            let row = existing.first { $0.milestone == deadline.milestone } ?? CaseMilestone()
-            let isNew = row.id == nil
-            if !isNew, row.dueAt == deadline.dueAt, row.priority == priority { continue }
-            if isNew {
-                row.$asbCase.id = caseID
+            let found = existing.first { $0.milestone == deadline.milestone }
+            if let found, found.dueAt == deadline.dueAt, found.priority == priority { continue }
+            let row = found ?? CaseMilestone()
+            if found == nil {
+                row.id = OrderedID.next(at: now)
+                row.$asbCase.id = asbCase.id!
                 row.milestone = deadline.milestone
                 row.createdAt = now
             } else if row.dueAt != deadline.dueAt {
@@ -38,17 +49,19 @@ struct CaseClock {
             row.rule = deadline.rule.storageValue
             row.explanation = deadline.explanation
             row.dueAt = deadline.dueAt
-            try await row.save(on: db)
+            saved.append(row)
             changed.append("\(deadline.milestone.displayName) due \(Self.describe(deadline.dueAt))")
         }
         let scheduled = Set(schedule.map(\.milestone))
+        var deleted: [CaseMilestone] = []
         for row in existing where !scheduled.contains(row.milestone) && row.metAt == nil {
-            try await row.delete(on: db)
+            deleted.append(row)
             changed.append("\(row.milestone.displayName) no longer due")
         }
-        guard previous != priority || !changed.isEmpty else { return nil }
+        guard previous != priority || !changed.isEmpty else { return (saved, deleted, nil) }
         let from = previous.map { "priority \($0.rawValue)" } ?? "no priority"
-        return "\(from.capitalisedFirst) → priority \(priority.rawValue) (\(source.rawValue)): " + changed.joined(separator: "; ")
+        return (saved, deleted,
+                "\(from.capitalisedFirst) → priority \(priority.rawValue) (\(source.rawValue)): " + changed.joined(separator: "; "))
     }
 
     /// The case's deadlines, earliest first.
@@ -71,22 +84,39 @@ struct CaseClock {
             throw RuleViolation(code: "milestone.alreadyMet", clause: nil,
                                 reason: "\(milestone.displayName) was already recorded at \(Self.describe(met)).")
         }
+        let rows = try Self.met(row, at: metAt, note: note, of: asbCase, by: actor, now: now, requestID: requestID)
+        try await row.save(on: db)
+        for event in rows.events { try await event.create(on: db) }
+        for entry in rows.audit { try await entry.create(on: db) }
+        return row
+    }
+
+    /// Marks `row` met at `metAt` (unsaved) and gives the timeline and audit entries that go with
+    /// it: a breach first when it was met late and no breach was recorded yet.
+    static func met(_ row: CaseMilestone, at metAt: Date, note: String?, of asbCase: ASBCase, by actor: Actor, now: Date,
+                    requestID: String?) throws -> (events: [CaseEvent], audit: [AuditEvent]) {
+        let caseID = try asbCase.requireID()
+        let milestone = row.milestone
         row.metAt = metAt
         row.$metBy.id = actor.userID
         row.metNote = note
         let state = row.state(now: now)
-        let breachUnrecorded = state == .breached && row.breachRecordedAt == nil
-        if breachUnrecorded { row.breachRecordedAt = now }
-        try await row.save(on: db)
-        if breachUnrecorded { try await BreachScanner.recordEvents(for: row, of: asbCase, now: now, on: db) }
-        try await CaseEvent(caseID: caseID, at: now, kind: .milestoneMet,
-                            summary: "\(milestone.displayName) recorded for \(Self.describe(metAt))"
-                                + (state == .breached ? ", after it was due (\(Self.describe(row.dueAt)))" : ", on time"),
-                            actorID: actor.userID).create(on: db)
-        try await AuditLog.record(.milestoneMet, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                  changes: ["milestone": milestone.rawValue, "state": state.rawValue],
-                                  at: now, requestID: requestID, on: db)
-        return row
+        var events: [CaseEvent] = []
+        var audit: [AuditEvent] = []
+        if state == .breached && row.breachRecordedAt == nil {
+            row.breachRecordedAt = now
+            let breach = try BreachScanner.events(for: row, of: asbCase, now: now)
+            events.append(breach.event)
+            audit.append(breach.audit)
+        }
+        events.append(CaseEvent(caseID: caseID, at: now, kind: .milestoneMet,
+                                summary: "\(milestone.displayName) recorded for \(Self.describe(metAt))"
+                                    + (state == .breached ? ", after it was due (\(Self.describe(row.dueAt)))" : ", on time"),
+                                actorID: actor.userID))
+        audit.append(try AuditLog.event(.milestoneMet, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
+                                        changes: ["milestone": milestone.rawValue, "state": state.rawValue],
+                                        at: now, requestID: requestID))
+        return (events, audit)
     }
 
     /// A due time as people say it: `end of Wed 9 Dec 2026` for a deadline at midnight (the end of

@@ -137,28 +137,7 @@ struct IntakeService {
         }
 
         let accessCode = env.random.accessCode()
-        let asbCase = ASBCase()
-        asbCase.reference = reference.description
-        asbCase.referenceYear = reference.year
-        asbCase.referenceNumber = reference.number
-        asbCase.status = .received
-        asbCase.channel = report.channel
-        asbCase.categories = report.categories
-        asbCase.hate = report.hate
-        asbCase.hateStrands = report.hateStrands
-        asbCase.asbLimbs = []
-        asbCase.notASB = false
-        asbCase.immediateDanger = report.immediateDanger
-        asbCase.location = report.location
-        asbCase.postcode = report.postcode?.value
-        asbCase.$property.id = place.property?.id
-        asbCase.$neighbourhood.id = place.neighbourhoodID
-        asbCase.accessCodeHash = Self.hashAccessCode(accessCode)
-        asbCase.receivedAt = report.receivedAt
-        asbCase.lastIncidentAt = report.receivedAt
-        asbCase.createdAt = now
-        asbCase.updatedAt = now
-        asbCase.version = 1
+        let asbCase = Self.makeCase(report, reference: reference, place: place, accessCode: accessCode, now: now)
         asbCase.$followUpOf.id = previous?.id
         try await asbCase.create(on: db)
         let caseID = try asbCase.requireID()
@@ -175,7 +154,7 @@ struct IntakeService {
                 .create(on: db)
         }
 
-        let incident = makeIncident(report, riskAnswers: risk.answers, caseID: caseID, reporterID: reporterParty?.id,
+        let incident = Self.makeIncident(report, riskAnswers: risk.answers, caseID: caseID, reporterID: reporterParty?.id,
                                     by: actor, now: now)
         try await incident.create(on: db)
         // The reporter's answers give the provisional priority and the deadlines (SS-RT-1..4).
@@ -183,10 +162,8 @@ struct IntakeService {
             .recordProvisional(risk, for: asbCase, reporter: reporterParty, calendar: calendar, by: actor, now: now)
         try await asbCase.save(on: db)
 
-        let summary = "Reported by \(report.channel.rawValue)"
-            + (report.hate ? "; hate crime/incident (\(report.hateStrands.map(\.rawValue).joined(separator: ", ")))" : "")
-            + (report.immediateDanger ? "; someone in immediate danger: 999 advice given" : "")
-        try await CaseEvent(caseID: caseID, at: now, kind: .reported, summary: summary, actorID: actor.userID).create(on: db)
+        try await CaseEvent(caseID: caseID, at: now, kind: .reported, summary: Self.reportedSummary(report), actorID: actor.userID)
+            .create(on: db)
         if let previous {
             try await CaseEvent(caseID: caseID, at: now, kind: .followUpOpened,
                                 summary: "Follows \(previous.reference), which was closed", actorID: actor.userID).create(on: db)
@@ -218,6 +195,41 @@ struct IntakeService {
         return Receipt(reference: reference.description, accessCode: accessCode, status: .received,
                        priority: asbCase.priority, receivedAt: report.receivedAt, incidentID: try incident.requireID(),
                        emergencyAdvice: report.immediateDanger ? IntakeTriage.emergencyAdvice : nil)
+    }
+
+    /// A new case of `report`, unsaved.
+    static func makeCase(_ report: ValidReport, reference: CaseReference, place: PlaceResolver.Place, accessCode: String,
+                         now: Date) -> ASBCase {
+        let asbCase = ASBCase()
+        asbCase.reference = reference.description
+        asbCase.referenceYear = reference.year
+        asbCase.referenceNumber = reference.number
+        asbCase.status = .received
+        asbCase.channel = report.channel
+        asbCase.categories = report.categories
+        asbCase.hate = report.hate
+        asbCase.hateStrands = report.hateStrands
+        asbCase.asbLimbs = []
+        asbCase.notASB = false
+        asbCase.immediateDanger = report.immediateDanger
+        asbCase.location = report.location
+        asbCase.postcode = report.postcode?.value
+        asbCase.$property.id = place.property?.id
+        asbCase.$neighbourhood.id = place.neighbourhoodID
+        asbCase.accessCodeHash = hashAccessCode(accessCode)
+        asbCase.receivedAt = report.receivedAt
+        asbCase.lastIncidentAt = report.receivedAt
+        asbCase.createdAt = now
+        asbCase.updatedAt = now
+        asbCase.version = 1
+        return asbCase
+    }
+
+    /// The timeline's first entry of a case.
+    static func reportedSummary(_ report: ValidReport) -> String {
+        "Reported by \(report.channel.rawValue)"
+            + (report.hate ? "; hate crime/incident (\(report.hateStrands.map(\.rawValue).joined(separator: ", ")))" : "")
+            + (report.immediateDanger ? "; someone in immediate danger: 999 advice given" : "")
     }
 
     // MARK: New incident on a case
@@ -260,7 +272,7 @@ struct IntakeService {
                                                        requestID: requestID, on: db)
         let reporter = try await CaseParty.query(on: db)
             .filter(\.$asbCase.$id == caseID).filter(\.$role == .reporter).first()
-        let incident = makeIncident(report, riskAnswers: [:], caseID: caseID, reporterID: reporter?.$party.id,
+        let incident = Self.makeIncident(report, riskAnswers: [:], caseID: caseID, reporterID: reporter?.$party.id,
                                     by: actor, now: now)
         try await incident.create(on: db)
 
@@ -299,7 +311,7 @@ struct IntakeService {
         return incident
     }
 
-    private func makeIncident(_ report: ValidReport, riskAnswers: [String: String], caseID: UUID, reporterID: UUID?,
+    static func makeIncident(_ report: ValidReport, riskAnswers: [String: String], caseID: UUID, reporterID: UUID?,
                               by actor: Actor, now: Date) -> IncidentReport {
         let incident = IncidentReport()
         incident.$asbCase.id = caseID

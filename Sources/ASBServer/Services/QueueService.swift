@@ -211,12 +211,20 @@ struct BreachScanner {
 
     /// The timeline and audit entries of one breach.
     static func recordEvents(for milestone: CaseMilestone, of asbCase: ASBCase, now: Date, on db: any Database) async throws {
+        let rows = try events(for: milestone, of: asbCase, now: now)
+        try await rows.event.create(on: db)
+        try await rows.audit.create(on: db)
+    }
+
+    /// The timeline and audit entries of a breach, unsaved.
+    static func events(for milestone: CaseMilestone, of asbCase: ASBCase, now: Date) throws -> (event: CaseEvent, audit: AuditEvent) {
         let caseID = try asbCase.requireID()
-        try await CaseEvent(caseID: caseID, at: now, kind: .milestoneBreached,
-                            summary: "\(milestone.milestone.displayName) deadline missed: it was due \(CaseClock.describe(milestone.dueAt))",
-                            actorID: nil).create(on: db)
-        try await AuditLog.record(.milestoneBreached, by: .system, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                  changes: ["milestone": milestone.milestone.rawValue, "dueAt": milestone.dueAt.formatted(.iso8601)],
-                                  at: now, requestID: nil, on: db)
+        let event = CaseEvent(caseID: caseID, at: now, kind: .milestoneBreached,
+                              summary: "\(milestone.milestone.displayName) deadline missed: it was due \(CaseClock.describe(milestone.dueAt))",
+                              actorID: nil)
+        let audit = try AuditLog.event(.milestoneBreached, by: .system, entityType: "case", entityID: asbCase.reference, caseID: caseID,
+                                       changes: ["milestone": milestone.milestone.rawValue, "dueAt": milestone.dueAt.formatted(.iso8601)],
+                                       at: now, requestID: nil)
+        return (event, audit)
     }
 }

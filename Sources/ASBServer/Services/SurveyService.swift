@@ -27,6 +27,20 @@ struct SurveyService {
         return token
     }
 
+    /// Records valid answers on the survey (unsaved).
+    static func fill(_ survey: SatisfactionSurvey, _ answers: SurveyAnswers, channel: SurveyChannel, by actor: Actor, now: Date) {
+        survey.status = "answered"
+        survey.answeredAt = now
+        survey.answeredBy = channel
+        survey.overall = answers.overall
+        survey.keptInformed = answers.keptInformed
+        survey.easeOfReporting = answers.easeOfReporting
+        survey.listenedTo = answers.listenedTo
+        survey.wouldReportAgain = answers.wouldReportAgain
+        survey.comments = answers.comments
+        survey.$enteredBy.id = actor.userID
+    }
+
     static func link(_ token: String, settings: AppConfig.MailSettings) -> String { settings.publicURL + "/survey/" + token }
 
     /// The survey a link opens, while it waits for answers; anything else is the same 404.
@@ -65,16 +79,7 @@ struct SurveyService {
                 UPDATE satisfaction_surveys SET status = 'answered' WHERE id = \(bind: survey.requireID()) AND status = 'due' RETURNING id
                 """).all()
             guard claimed.count == 1 else { return }
-            survey.status = "answered"
-            survey.answeredAt = now
-            survey.answeredBy = channel
-            survey.overall = answers.overall
-            survey.keptInformed = answers.keptInformed
-            survey.easeOfReporting = answers.easeOfReporting
-            survey.listenedTo = answers.listenedTo
-            survey.wouldReportAgain = answers.wouldReportAgain
-            survey.comments = answers.comments
-            survey.$enteredBy.id = actor.userID
+            Self.fill(survey, answers, channel: channel, by: actor, now: now)
             try await survey.save(on: db)
             let dissatisfied = SatisfactionRules.needsDissatisfactionReview(answers)
             if dissatisfied { try await DissatisfactionReviewService.open(for: survey, now: now, on: db) }

@@ -1,0 +1,524 @@
+import ASBCore
+import Fluent
+import FluentSQL
+import Foundation
+import Vapor
+
+/// Writes demo plans as rows, many cases to a transaction and many rows to a statement: the rows
+/// `DemoServiceWriter` gets from the services, step by step, with the same rules from `ASBCore`
+/// and the same row builders (`IntakeService.makeIncident`, `CaseClock.reconcile` and `met`,
+/// `AuditLog.event`, `BreachScanner.events`). `DemoDataTests` plays the same plans both ways and
+/// compares every table, so a service that changes what it writes fails that test until this
+/// writer changes with it.
+///
+/// It plays only what demo plans contain: reporters who asked to be phoned (so no mail is
+/// queued), no contact plans, referrals or enforcement, no closure proposals cancelled.
+final class DemoBulkWriter {
+    let app: Application
+    let staff: DemoStaff
+    let seed: UInt64
+    let calendar: WorkingCalendar
+    private var neighbourhoods: [Neighbourhood] = []
+    private var counters: [Int: Int] = [:]
+    private var batch = Batch()
+
+    /// The rows of the cases not yet written, in the order the services would write them.
+    private struct Batch {
+        var parties: [Party] = []
+        var cases: [ASBCase] = []
+        var links: [CaseParty] = []
+        var incidents: [IncidentReport] = []
+        var assessments: [RiskAssessmentRecord] = []
+        var milestones: [CaseMilestone] = []
+        var events: [CaseEvent] = []
+        var audit: [AuditEvent] = []
+        var contacts: [ContactLogEntry] = []
+        var plans: [ActionPlan] = []
+        var actions: [PlanAction] = []
+        var proposals: [ClosureProposal] = []
+        var closureContacts: [ClosureContactRecord] = []
+        var surveys: [SatisfactionSurvey] = []
+        var reviews: [DissatisfactionReview] = []
+        var caseCount = 0
+    }
+
+    init(app: Application, staff: DemoStaff, seed: UInt64, calendar: WorkingCalendar) {
+        self.app = app
+        self.staff = staff
+        self.seed = seed
+        self.calendar = calendar
+    }
+
+    var pendingCases: Int { batch.caseCount }
+
+    /// Reads what the rows depend on: the neighbourhoods and the reference counters.
+    func start() async throws {
+        neighbourhoods = try await Neighbourhood.query(on: app.db).all()
+        guard let sql = app.db as? any SQLDatabase else { throw DataTransfer.Failure(description: "No SQL database.") }
+        struct Counter: Decodable { var year: Int; var last_number: Int }
+        for row in try await sql.raw("SELECT year, last_number FROM case_reference_counters").all(decoding: Counter.self) {
+            counters[row.year] = row.last_number
+        }
+    }
+
+    // MARK: One case
+
+    /// Builds the rows of one plan into the batch.
+    func add(_ plan: DemoCasePlan) throws {
+        let random = RandomSource.demo(seed: seed, case: plan.index)
+        let state = try intake(plan, random: random)
+        let officer = staff.officers[plan.officer]
+        for (at, step) in plan.steps {
+            switch step {
+            case .allocate(let leader, let officerIndex):
+                try allocate(state, officer: staff.officers[officerIndex], by: .staff(staff.leaders[leader]), now: at)
+            case .assess(let answers):
+                try assess(state, answers: answers, by: .staff(officer), now: at)
+            case .contact(let contact):
+                try logContact(state, contact, by: .staff(officer), now: at)
+            case .incident(let draft):
+                try addIncident(state, draft, by: .staff(officer), now: at)
+            case .agreeActionPlan(let actions):
+                try agree(state, actions, by: .staff(officer), now: at)
+            case .proposeClosure(let proposal):
+                try propose(state, proposal, by: .staff(officer), now: at)
+            case .closureContact(let method):
+                try closureContact(state, method, by: .staff(officer), now: at)
+            case .approveClosure(let leader):
+                try approve(state, by: .staff(staff.leaders[leader]), now: at)
+            case .close:
+                try close(state, by: .staff(officer), random: random, now: at)
+            case .survey(let answers):
+                try answerSurvey(state, answers, by: .staff(officer), now: at)
+            }
+        }
+        batch.caseCount += 1
+    }
+
+    /// What the steps of one case need to know of it.
+    private final class CaseState {
+        let asbCase: ASBCase
+        var reporter: Party?
+        var perpetrator: Party?
+        var incidents: [IncidentReport] = []
+        var milestones: [CaseMilestone] = []
+        var actions: [PlanAction] = []
+        var proposal: ClosureProposal?
+        var proposalContacts: [ClosureContactRecord] = []
+        var survey: SatisfactionSurvey?
+
+        init(_ asbCase: ASBCase) { self.asbCase = asbCase }
+        var id: UUID { asbCase.id! }
+        var anonymous: Bool { reporter == nil }
+    }
+
+    /// `IntakeService.submit` for a new case.
+    private func intake(_ plan: DemoCasePlan, random: RandomSource) throws -> CaseState {
+        let now = plan.receivedAt
+        let actor = staff.recorder(of: plan)
+        let report = try ReportValidator.validate(plan.report, by: .init(isStaff: actor.user != nil, gateway: actor.gatewayChannel),
+                                                  now: now, existingCase: false)
+        let risk = try RiskAssessment.assess(plan.riskAnswers, hate: plan.report.hate, immediateDanger: plan.report.immediateDanger,
+                                             notASB: false)
+        let year = CaseReferenceAllocator.year(of: now)
+        let number = (counters[year] ?? 0) + 1
+        counters[year] = number
+        let reference = CaseReference(year: year, number: number)
+        let postcode = report.postcode ?? report.reporter?.postcode
+        let neighbourhoodID = postcode.flatMap { code in neighbourhoods.first { $0.postcodeSectors.contains(code.sector) }?.id }
+
+        func party(_ person: ValidReport.Person) -> Party {
+            let party = Party(person: person, property: nil, now: now)
+            party.id = UUID()
+            batch.parties.append(party)
+            return party
+        }
+        let reporter = report.reporter.map(party)
+        let perpetrator = report.allegedPerpetrator.flatMap { $0.name != nil || $0.address != nil ? party($0) : nil }
+
+        let accessCode = random.accessCode()
+        let asbCase = IntakeService.makeCase(report, reference: reference, place: .init(property: nil, neighbourhoodID: neighbourhoodID),
+                                             accessCode: accessCode, now: now)
+        asbCase.id = UUID()
+        let state = CaseState(asbCase)
+        state.reporter = reporter
+        state.perpetrator = perpetrator
+        batch.cases.append(asbCase)
+        if let reporter { batch.links.append(CaseParty(caseID: state.id, partyID: reporter.id!, role: .reporter, now: now)) }
+        if let perpetrator { batch.links.append(CaseParty(caseID: state.id, partyID: perpetrator.id!, role: .allegedPerpetrator, now: now)) }
+        for link in batch.links.suffix(2) where link.id == nil { link.id = UUID() }
+
+        let incident = IntakeService.makeIncident(report, riskAnswers: risk.answers, caseID: state.id, reporterID: reporter?.id,
+                                                  by: actor, now: now)
+        incident.id = UUID()
+        batch.incidents.append(incident)
+        state.incidents.append(incident)
+        // AssessmentService.recordProvisional
+        batch.assessments.append(try assessment(risk, priority: risk.priority, notASB: false, source: .intake, of: state, by: actor, now: now))
+        asbCase.riskLevel = risk.level
+        applyPriority(risk.priority, source: .provisional, to: state, now: now)
+        addSupportNeeds(risk.supportNeeds, to: reporter)
+
+        event(state, .reported, IntakeService.reportedSummary(report), by: actor, now: now)
+        var changes = ["channel": report.channel.rawValue, "status": CaseStatus.received.rawValue, "anonymous": String(report.isAnonymous)]
+        if let priority = asbCase.priority { changes["priority"] = String(priority.rawValue) }
+        changes["riskLevel"] = risk.level.rawValue
+        try audit(state, .caseCreate, changes, by: actor, now: now)
+        try checkCaseReview(state, by: actor, now: now)
+        return state
+    }
+
+    // MARK: Steps
+
+    /// `CaseService.update` allocating an officer.
+    private func allocate(_ state: CaseState, officer: User, by actor: Actor, now: Date) throws {
+        let asbCase = state.asbCase
+        asbCase.$allocatedOfficer.id = officer.id
+        var changes = ["allocatedOfficerId": officer.id!.uuidString]
+        event(state, .allocated, "Allocated to \(officer.displayName)", by: actor, now: now)
+        if let status = try openIfReady(state, by: actor, now: now) { changes["status"] = status.rawValue }
+        bump(asbCase, now: now)
+        try audit(state, .caseUpdate, changes, by: actor, now: now)
+    }
+
+    /// `AssessmentService.assess` by the officer, without an override.
+    private func assess(_ state: CaseState, answers: [String: String], by actor: Actor, now: Date) throws {
+        let asbCase = state.asbCase
+        let result = try RiskAssessment.assess(answers, hate: asbCase.hate, immediateDanger: false, notASB: asbCase.notASB)
+        let priority = try RiskAssessment.decidePriority(computed: result, override: nil, reason: nil, hate: asbCase.hate)
+        let overridden = priority != result.priority
+        batch.assessments.append(try assessment(result, priority: priority, notASB: asbCase.notASB, source: .officer, of: state,
+                                                by: actor, now: now))
+        asbCase.riskLevel = result.level
+        let change = applyPriority(priority, source: overridden ? .override : .assessed, to: state, now: now)
+        addSupportNeeds(result.supportNeeds, to: state.reporter)
+        var summary = "Risk assessed as \(result.level.rawValue) (score \(result.score)), priority \(priority.rawValue)"
+        if overridden { summary += " by override" }
+        event(state, .assessed, summary, by: actor, now: now)
+        if let change { event(state, .priorityChanged, change, by: actor, now: now) }
+        var changes = ["priority": String(priority.rawValue), "level": result.level.rawValue, "score": String(result.score)]
+        if overridden { changes["override"] = "true" }
+        if let status = try openIfReady(state, by: actor, now: now) { changes["status"] = status.rawValue }
+        bump(asbCase, now: now)
+        try audit(state, .assessmentCreate, changes, by: actor, now: now)
+    }
+
+    /// `ContactService.log`: the entry, and the milestones it meets.
+    private func logContact(_ state: CaseState, _ contact: DemoCasePlan.Contact, by actor: Actor, now: Date) throws {
+        let party = contact.withReporter ? state.reporter : state.perpetrator
+        let entry = ContactLogEntry()
+        entry.id = OrderedID.next(at: now)
+        entry.$asbCase.id = state.id
+        entry.$party.id = party?.id
+        entry.at = now
+        entry.method = contact.method
+        entry.direction = contact.direction
+        entry.summary = contact.summary
+        entry.restricted = false
+        entry.$recordedBy.id = actor.userID
+        entry.recordedAt = now
+        batch.contacts.append(entry)
+        let day = LondonTime.localDateTime(for: now).date
+        event(state, .contactLogged, "\(contact.direction == .outbound ? "Contact" : "Contact received") by \(contact.method.rawValue) on \(day)",
+              by: actor, now: now)
+        try audit(state, .contactLogged, ["method": contact.method.rawValue, "direction": contact.direction.rawValue, "restricted": "false"],
+                  by: actor, now: now)
+        let pending = state.milestones.filter { $0.metAt == nil }
+        var met: [CaseMilestone] = []
+        if contact.direction == .outbound, contact.withReporter {
+            met += pending.filter { $0.milestone == .response || $0.milestone == .acknowledgement }
+        }
+        if !contact.withReporter { met += pending.filter { $0.milestone == .investigationStart } }
+        for row in met {
+            let rows = try CaseClock.met(row, at: now, note: "Contact by \(contact.method.rawValue)", of: state.asbCase, by: actor,
+                                         now: now, requestID: nil)
+            batch.events += rows.events
+            batch.audit += rows.audit
+        }
+    }
+
+    /// `IntakeService.addIncident` by the officer: no hate, no danger (demo plans have none later).
+    private func addIncident(_ state: CaseState, _ draft: ReportDraft, by actor: Actor, now: Date) throws {
+        let asbCase = state.asbCase
+        let report = try ReportValidator.validate(draft, by: .init(isStaff: true), now: now, existingCase: true)
+        try CaseLifecycle.checkNewIncident(on: asbCase.status)
+        let incident = IntakeService.makeIncident(report, riskAnswers: [:], caseID: state.id, reporterID: state.reporter?.id,
+                                                  by: actor, now: now)
+        incident.id = UUID()
+        batch.incidents.append(incident)
+        state.incidents.append(incident)
+        asbCase.lastIncidentAt = max(asbCase.lastIncidentAt, report.receivedAt)
+        for category in report.categories where !asbCase.categories.contains(category) { asbCase.categories.append(category) }
+        asbCase.updatedAt = now
+        asbCase.version += 1
+        event(state, .incidentAdded, "New incident reported by \(report.channel.rawValue)", by: actor, now: now)
+        try audit(state, .incidentCreate, ["incident": incident.id!.uuidString], by: actor, now: now)
+        try checkCaseReview(state, by: actor, now: now)
+    }
+
+    /// `ActionPlanService.agree`: the first plan, agreed on a visit.
+    private func agree(_ state: CaseState, _ actions: [DemoCasePlan.PlanAction], by actor: Actor, now: Date) throws {
+        let agreed = LondonTime.localDateTime(for: now).date
+        let plan = ActionPlan()
+        plan.id = OrderedID.next(at: now)
+        plan.$asbCase.id = state.id
+        plan.revision = 1
+        plan.agreedOn = agreed.description
+        plan.howAgreed = .visit
+        plan.notes = nil
+        plan.current = true
+        plan.$createdBy.id = actor.userID
+        plan.createdAt = now
+        batch.plans.append(plan)
+        for (offset, new) in actions.enumerated() {
+            let action = PlanAction()
+            action.id = OrderedID.next(at: now)
+            action.$plan.id = plan.id!
+            action.position = offset
+            action.what = new.what
+            action.owner = new.owner
+            action.$ownerUser.id = new.owner == .landlord ? actor.userID : nil
+            action.dueOn = new.dueOn.description
+            action.status = .open
+            action.updatedAt = now
+            batch.actions.append(action)
+            state.actions.append(action)
+        }
+        let reporterActions = actions.filter { $0.owner == .reporter }.count
+        event(state, .actionPlanAgreed, "Action plan agreed by visit on \(agreed): \(actions.count) actions, \(reporterActions) for the reporter",
+              by: actor, now: now)
+        try audit(state, .actionPlanAgreed, ["revision": "1", "actions": String(actions.count)], by: actor, now: now)
+    }
+
+    /// `ClosureService.propose` by the officer.
+    private func propose(_ state: CaseState, _ proposal: DemoCasePlan.Proposal, by actor: Actor, now: Date) throws {
+        let asbCase = state.asbCase
+        let today = LondonTime.localDateTime(for: now).date
+        _ = try CaseLifecycle.apply(.proposeClosure, to: asbCase.facts)
+        let adherence = ActionPlanRules.adherence(of: state.actions.map(\.planned), today: today)
+        let facts = ClosureProposalFacts(
+            reason: proposal.reason, explanation: proposal.explanation, withdrawalHow: proposal.withdrawalHow,
+            withdrawalOn: proposal.withdrawalOn, reporterActionsMissed: adherence.reporterActionsMissed,
+            lastIncidentOn: LondonTime.localDateTime(for: asbCase.lastIncidentAt).date, today: today)
+        let errors = ClosureRules.validateProposal(facts)
+        guard errors.isEmpty else { throw ValidationFailure(errors) }
+        try ClosureRules.checkProposal(facts)
+        let record = ClosureProposal()
+        record.id = OrderedID.next(at: now)
+        record.$asbCase.id = state.id
+        record.reason = proposal.reason
+        record.explanation = ClosureService.clean(proposal.explanation)
+        record.withdrawalHow = ClosureService.clean(proposal.withdrawalHow)
+        record.withdrawalOn = proposal.withdrawalOn?.description
+        record.status = .pending
+        record.$proposedBy.id = actor.userID
+        record.proposedAt = now
+        batch.proposals.append(record)
+        state.proposal = record
+        asbCase.status = try CaseLifecycle.apply(.proposeClosure, to: asbCase.facts)
+        bump(asbCase, now: now)
+        event(state, .closureProposed, "Closure proposed: \(proposal.reason.displayName)", by: actor, now: now)
+        try audit(state, .closureProposed, ["reason": proposal.reason.rawValue], by: actor, now: now)
+    }
+
+    /// `ClosureService.recordContact`: the reporter agreed, by visit or call.
+    private func closureContact(_ state: CaseState, _ method: ClosureContactMethod, by actor: Actor, now: Date) throws {
+        guard let proposal = state.proposal else { throw ClosureService.noPendingProposal }
+        let contact = ClosureContactRecord()
+        contact.id = OrderedID.next(at: now)
+        contact.$proposal.id = proposal.id!
+        contact.method = method
+        contact.outcome = .agreed
+        contact.reasons = nil
+        contact.at = now
+        contact.$recordedBy.id = actor.userID
+        batch.closureContacts.append(contact)
+        state.proposalContacts.append(contact)
+        event(state, .closureContact, "Closure \(method.rawValue): agreed", by: actor, now: now)
+        try audit(state, .closureContact, ["method": method.rawValue, "outcome": ClosureContactOutcome.agreed.rawValue], by: actor, now: now)
+    }
+
+    /// `ClosureService.approve` by a team leader.
+    private func approve(_ state: CaseState, by actor: Actor, now: Date) throws {
+        guard let proposal = state.proposal else { throw ClosureService.noPendingProposal }
+        proposal.$approvedBy.id = actor.userID
+        proposal.approvedAt = now
+        event(state, .closureApproved, "Closure approved by a team leader", by: actor, now: now)
+        try audit(state, .closureApproved, [:], by: actor, now: now)
+    }
+
+    /// `ClosureService.close`: closed, and the satisfaction survey due for a known reporter.
+    private func close(_ state: CaseState, by actor: Actor, random: RandomSource, now: Date) throws {
+        let asbCase = state.asbCase
+        guard let proposal = state.proposal else { throw ClosureService.noPendingProposal }
+        proposal.$contacts.value = state.proposalContacts
+        try ClosureRules.checkClosure(ClosureService.facts(proposal, anonymous: state.anonymous))
+        asbCase.status = try CaseLifecycle.apply(.close, to: asbCase.facts)
+        asbCase.closedAt = now
+        asbCase.closureReason = proposal.reason
+        bump(asbCase, now: now)
+        proposal.status = .closed
+        proposal.endedAt = now
+        if !state.anonymous {
+            // SurveyService.open
+            let token = random.token()
+            let survey = SatisfactionSurvey()
+            survey.id = OrderedID.next(at: now)
+            survey.$asbCase.id = state.id
+            survey.status = "due"
+            survey.dueAt = now
+            survey.tokenHash = TokenHash.of(token)
+            batch.surveys.append(survey)
+            state.survey = survey
+        }
+        event(state, .closed, "Case closed: \(proposal.reason.displayName)" + (state.anonymous ? "" : "; satisfaction survey due"),
+              by: actor, now: now)
+        try audit(state, .caseClosed, ["reason": proposal.reason.rawValue], by: actor, now: now)
+    }
+
+    /// `SurveyService.record`: answers given by phone.
+    private func answerSurvey(_ state: CaseState, _ raw: SurveyAnswers, by actor: Actor, now: Date) throws {
+        guard let survey = state.survey else { return }
+        let answers = try SatisfactionRules.validate(raw)
+        SurveyService.fill(survey, answers, channel: .phone, by: actor, now: now)
+        let dissatisfied = SatisfactionRules.needsDissatisfactionReview(answers)
+        if dissatisfied {
+            let review = DissatisfactionReview()
+            review.id = OrderedID.next(at: now)
+            review.$survey.id = survey.id!
+            review.$asbCase.id = state.id
+            review.status = "open"
+            review.createdAt = now
+            batch.reviews.append(review)
+        }
+        let note = dissatisfied ? "; dissatisfied: a team leader reviews the case" : ""
+        event(state, .surveyAnswered,
+              "Satisfaction survey answered (\(SurveyChannel.phone.displayName.lowercased())): overall \(answers.overall ?? 0) of 5\(note)",
+              by: actor, now: now)
+        try audit(state, .surveyAnswered, ["overall": String(answers.overall ?? 0), "channel": SurveyChannel.phone.rawValue],
+                  by: actor, now: now)
+    }
+
+    // MARK: Shared pieces
+
+    private func bump(_ asbCase: ASBCase, now: Date) {
+        asbCase.version += 1
+        asbCase.updatedAt = now
+    }
+
+    private func event(_ state: CaseState, _ kind: CaseEvent.Kind, _ summary: String, by actor: Actor, now: Date) {
+        batch.events.append(CaseEvent(caseID: state.id, at: now, kind: kind, summary: summary, actorID: actor.userID))
+    }
+
+    private func audit(_ state: CaseState, _ action: AuditLog.Action, _ changes: [String: String], by actor: Actor, now: Date) throws {
+        batch.audit.append(try AuditLog.event(action, by: actor, entityType: "case", entityID: state.asbCase.reference,
+                                              caseID: state.id, changes: changes, at: now, requestID: nil))
+    }
+
+    /// `CaseClock.apply`, on the case's rows in memory.
+    @discardableResult
+    private func applyPriority(_ priority: Priority, source: PrioritySource, to state: CaseState, now: Date) -> String? {
+        let change = CaseClock.reconcile(priority: priority, source: source, of: state.asbCase, existing: state.milestones,
+                                         calendar: calendar, now: now)
+        for row in change.saved where !state.milestones.contains(where: { $0 === row }) {
+            state.milestones.append(row)
+            batch.milestones.append(row)
+        }
+        for row in change.deleted {
+            state.milestones.removeAll { $0 === row }
+            batch.milestones.removeAll { $0 === row }
+        }
+        return change.summary
+    }
+
+    /// `AssessmentService.save`.
+    private func assessment(_ result: RiskResult, priority: Priority, notASB: Bool, source: RiskAssessmentRecord.Source,
+                            of state: CaseState, by actor: Actor, now: Date) throws -> RiskAssessmentRecord {
+        try AssessmentService.record(result, priority: priority, overrideReason: nil, notASB: notASB, source: source, caseID: state.id,
+                                     by: actor, now: now)
+    }
+
+    private func addSupportNeeds(_ needs: [SupportNeed], to party: Party?) {
+        guard let party else { return }
+        party.supportNeeds = (party.supportNeeds + needs).uniqued()
+    }
+
+    /// `CaseService.openIfReady`.
+    private func openIfReady(_ state: CaseState, by actor: Actor, now: Date) throws -> CaseStatus? {
+        let asbCase = state.asbCase
+        guard let transition = CaseLifecycle.automaticTransition(after: asbCase.facts) else { return nil }
+        let from = asbCase.status
+        asbCase.status = try CaseLifecycle.apply(transition, to: asbCase.facts)
+        event(state, .statusChanged, "Case \(from.rawValue) → \(asbCase.status.rawValue)", by: actor, now: now)
+        try audit(state, .caseTransition, ["from": from.rawValue, "to": asbCase.status.rawValue], by: actor, now: now)
+        return asbCase.status
+    }
+
+    /// `CaseReviewService.check`.
+    private func checkCaseReview(_ state: CaseState, by actor: Actor, now: Date) throws {
+        let asbCase = state.asbCase
+        guard asbCase.caseReviewStatus == nil else { return }
+        let candidates = state.incidents.map {
+            QualifyingReportCandidate(receivedOn: LondonTime.localDateTime(for: $0.receivedAt).date,
+                                      occurredOn: $0.occurredOn.flatMap { LocalDate(iso: $0) }, hate: $0.hate)
+        }
+        let result = CaseReviewThreshold.evaluate(candidates, today: LondonTime.localDateTime(for: now).date,
+                                                  config: app.asb.config.caseReview)
+        guard result.met else { return }
+        asbCase.caseReviewStatus = .thresholdMet
+        asbCase.caseReviewMetAt = now
+        asbCase.caseReviewDueAt = now
+        event(state, .caseReviewThresholdMet,
+              "ASB Case Review threshold met: \(result.explanation) The reporter is told of the right to apply.", by: actor, now: now)
+        try audit(state, .caseReviewThresholdMet, ["qualifyingReports": String(result.qualifyingReports)], by: actor, now: now)
+    }
+
+    // MARK: Writing
+
+    /// Inserts the batch in one write transaction, each table in statements of many rows, then
+    /// moves the reference counters on. Rows are inserted parents first.
+    func flush() async throws {
+        guard batch.caseCount > 0 else { return }
+        let rows = batch
+        batch = Batch()
+        let counters = self.counters
+        try await app.asb.writes.run(on: app.db) { db in
+            try await AssessmentService.storeQuestionnaire(.standard, now: rows.assessments.first?.assessedAt ?? Date(), on: db)
+            try await Self.insert(rows.parties, on: db)
+            try await Self.insert(rows.cases, on: db)
+            try await Self.insert(rows.links, on: db)
+            try await Self.insert(rows.incidents, on: db)
+            try await Self.insert(rows.assessments, on: db)
+            try await Self.insert(rows.milestones, on: db)
+            try await Self.insert(rows.events, on: db)
+            try await Self.insert(rows.audit, on: db)
+            try await Self.insert(rows.contacts, on: db)
+            try await Self.insert(rows.plans, on: db)
+            try await Self.insert(rows.actions, on: db)
+            try await Self.insert(rows.proposals, on: db)
+            try await Self.insert(rows.closureContacts, on: db)
+            try await Self.insert(rows.surveys, on: db)
+            try await Self.insert(rows.reviews, on: db)
+            guard let sql = db as? any SQLDatabase else { return }
+            for (year, last) in counters {
+                try await sql.raw("""
+                    INSERT INTO case_reference_counters (year, last_number) VALUES (\(bind: year), \(bind: last))
+                    ON CONFLICT (year) DO UPDATE SET last_number = excluded.last_number
+                    """).run()
+            }
+        }
+    }
+
+    /// Rows per statement: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535
+    /// for the widest table (cases, 36 columns).
+    static let rowsPerStatement = 400
+
+    private static func insert<M: Model>(_ models: [M], on db: any Database) async throws {
+        var start = 0
+        while start < models.count {
+            let end = min(start + rowsPerStatement, models.count)
+            try await Array(models[start..<end]).create(on: db)
+            start = end
+        }
+    }
+}

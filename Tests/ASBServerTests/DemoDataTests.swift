@@ -1,0 +1,160 @@
+@testable import ASBServer
+import ASBCore
+import Fluent
+import FluentSQL
+import Foundation
+import Testing
+import Vapor
+
+@Suite("Demo data")
+struct DemoDataTests {
+    /// The last day of the demo window in these tests: a fixed date, so the data is the same on every run.
+    static let until = "2026-11-20"
+
+    static func options(cases: Int, seed: UInt64, years: Int = 1, throughServices: Bool = false) -> DemoData.Options {
+        let day = LocalDate(iso: until)!
+        return DemoData.Options(cases: cases, seed: seed, years: years,
+                                until: LondonTime.startOfDay(day.adding(days: 1)).addingTimeInterval(-1),
+                                throughServices: throughServices)
+    }
+
+    /// The whole database as `asb export` writes it, made comparable between two databases: every
+    /// id becomes a label that does not depend on the random ids (a case by its reference, a
+    /// person by name and address, staff by username, any other row by its contents), and each
+    /// table's rows are sorted.
+    static func canonical(_ app: Application) async throws -> [String: [String]] {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("asb-demo-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try await DataTransfer.export(app.db, to: directory)
+        var tables: [String: [[String: Any]]] = [:]
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory) where file.hasSuffix(".jsonl") {
+            let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+            tables[String(file.dropLast(6))] = try text.split(separator: "\n").map {
+                try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+        }
+        let uuid = try Regex("[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+        var labels: [String: String] = [:]
+        func natural(_ table: String, _ row: [String: Any]) -> String? {
+            switch table {
+            case "cases": "case:\(row["reference"]!)"
+            case "users": "user:\(row["username"]!)"
+            case "neighbourhoods": "neighbourhood:\(row["name"]!)"
+            case "parties": "party:\(row["name_key"] ?? "-")|\(row["address_key"] ?? "-")|\(row["email"] ?? "-")"
+            default: nil
+            }
+        }
+        func relabel(_ value: Any) -> Any {
+            switch value {
+            case let text as String:
+                text.replacing(uuid) { labels[String(text[$0.range]).uppercased()] ?? "?" }
+            case let array as [Any]: array.map(relabel)
+            case let object as [String: Any]: object.mapValues(relabel)
+            default: value
+            }
+        }
+        func line(_ row: [String: Any]) throws -> String {
+            var row = row
+            row.removeValue(forKey: "id")
+            // A hash of a random password nobody knows (demo staff, the first admin).
+            row.removeValue(forKey: "passwordHash")
+            let data = try JSONSerialization.data(withJSONObject: relabel(row), options: [.sortedKeys])
+            return String(decoding: data, as: UTF8.self)
+        }
+        for (table, rows) in tables {
+            for row in rows { if let id = row["id"] as? String, let label = natural(table, row) { labels[id.uppercased()] = label } }
+        }
+        // Rows without a natural key are named by their contents, parents first (plans before
+        // their actions, proposals before their contacts, surveys before their reviews).
+        for table in ["incident_reports", "action_plans", "closure_proposals", "satisfaction_surveys"] {
+            for row in tables[table] ?? [] {
+                if let id = row["id"] as? String { labels[id.uppercased()] = "\(table):" + (try line(row)) }
+            }
+        }
+        var result: [String: [String]] = [:]
+        for (table, rows) in tables { result[table] = try rows.map(line).sorted() }
+        return result
+    }
+
+    static func compare(_ a: [String: [String]], _ b: [String: [String]], _ what: String) {
+        #expect(a.keys.sorted() == b.keys.sorted())
+        for (table, rows) in a.sorted(by: { $0.key < $1.key }) {
+            let other = b[table] ?? []
+            guard rows != other else { continue }
+            let onlyA = Set(rows).subtracting(other).sorted().prefix(2)
+            let onlyB = Set(other).subtracting(rows).sorted().prefix(2)
+            Issue.record("\(what): \(table) differs (\(rows.count) vs \(other.count) rows). First only in the first: \(onlyA). First only in the second: \(onlyB)")
+        }
+    }
+
+    @Test("The bulk writer writes exactly the rows the services write for the same plans, in every table")
+    func bulkMatchesServices() async throws {
+        var throughServices: [String: [String]] = [:]
+        try await TestApp.run { t in
+            _ = try await DemoData.generate(t.app, Self.options(cases: 40, seed: 11, throughServices: true))
+            throughServices = try await Self.canonical(t.app)
+        }
+        try await TestApp.run { t in
+            _ = try await DemoData.generate(t.app, Self.options(cases: 40, seed: 11))
+            let bulk = try await Self.canonical(t.app)
+            Self.compare(throughServices, bulk, "services vs bulk")
+            // The comparison is not empty: the plans reached every stage of the casework.
+            for table in ["cases", "incident_reports", "case_milestones", "case_events", "audit_events", "contact_log",
+                          "action_plans", "plan_actions", "closure_proposals", "closure_contacts", "satisfaction_surveys"] {
+                #expect((bulk[table]?.count ?? 0) > 0, "\(table) is empty")
+            }
+        }
+    }
+
+    @Test("The same seed gives the same data; a dataset has the landlord's whole mix, and a case from every stage")
+    func deterministicAndRealistic() async throws {
+        var first: [String: [String]] = [:]
+        try await TestApp.run { t in
+            let printed = try await t.command(["demo-data", "--cases", "1500", "--seed", "5", "--years", "2", "--until", Self.until])
+            #expect(printed.last?.hasPrefix("Made 1500 cases (") == true)
+            first = try await Self.canonical(t.app)
+            let db = t.app.db
+            let cases = try await ASBCase.query(on: db).all()
+            #expect(cases.count == 1500)
+            #expect(Set(cases.map(\.status)) == Set(CaseStatus.allCases))
+            #expect(Set(cases.compactMap(\.closureReason)) == Set(ClosureReason.allCases))
+            #expect(Set(cases.compactMap(\.priority)) == Set(Priority.allCases))
+            #expect(Set(cases.flatMap(\.hateStrands)) == Set(HateStrand.allCases))
+            #expect(Set(cases.map(\.channel)).isSuperset(of: [.web, .email, .letter, .officer, .phone, .inPerson]))
+            #expect(Set(cases.compactMap { $0.$neighbourhood.id }).count == DemoPlanner.neighbourhoodCount)
+            #expect(Set(cases.map(\.referenceYear)).count >= 2)
+            // Every hate case is priority 1 (SS-RT-2), and every closed case had its agreement call
+            // unless it was anonymous (SS-CLS-2).
+            #expect(cases.filter(\.hate).allSatisfy { $0.priority == .p1 })
+            let closed = cases.filter { $0.status == .closed }
+            let contacted = Set(try await ClosureProposal.query(on: db).filter(\.$status == .closed).with(\.$contacts).all()
+                .filter { !$0.contacts.isEmpty }.map { $0.$asbCase.id })
+            let named = Set(try await CaseParty.query(on: db).filter(\.$role == .reporter).all().map { $0.$asbCase.id })
+            #expect(closed.allSatisfy { !named.contains($0.id!) || contacted.contains($0.id!) })
+            #expect(try await IncidentReport.query(on: db).count() > cases.count)
+            #expect(try await SatisfactionSurvey.query(on: db).filter(\.$status == "answered").count() > 0)
+            #expect(try await OutboxMessage.query(on: db).count() == 0, "demo data queues no mail")
+            // The figures are computed from it like from any data.
+            let figures = try await StatisticsService.figures(year: "2025/26", app: t.app, db: db, now: t.clock.now)
+            #expect(figures.contains { $0.kind == "financialYear" && $0.newCases > 0 && $0.hateCases > 0 })
+            // A second run refuses: demo data goes into an empty database.
+            await #expect(throws: (any Error).self) { try await t.command(["demo-data", "--cases", "1"]) }
+        }
+        try await TestApp.run { t in
+            _ = try await t.command(["demo-data", "--cases", "1500", "--seed", "5", "--years", "2", "--until", Self.until])
+            Self.compare(first, try await Self.canonical(t.app), "two runs with seed 5")
+        }
+    }
+
+    @Test("Bad options are refused with the reason, and change nothing")
+    func refusals() async throws {
+        try await TestApp.run { t in
+            for arguments in [["demo-data"], ["demo-data", "--cases", "0"], ["demo-data", "--cases", "5", "--years", "0"],
+                              ["demo-data", "--cases", "5", "--until", "20 Nov"]] {
+                await #expect(throws: DemoData.Failure.self) { try await t.command(arguments) }
+            }
+            let count = try await ASBCase.query(on: t.app.db).count()
+            #expect(count == 0)
+        }
+    }
+}
