@@ -152,7 +152,7 @@ enum DemoData {
                     progress(index + 1)
                 }
             }
-            try await writer.flush()
+            try await writer.finish()
             progress(options.cases)
         }
         struct StatusCount: Decodable { var status: String; var n: Int }

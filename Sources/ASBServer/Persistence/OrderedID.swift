@@ -1,3 +1,4 @@
+import ASBCore
 import Foundation
 import Synchronization
 
@@ -9,23 +10,25 @@ enum OrderedID {
     private struct State {
         var milliseconds: UInt64 = 0
         var counter: UInt64 = 0
+        /// The random parts come from a generator seeded once from the system's: ids are keys, not
+        /// secrets, and a system call for every id slowed bulk writes.
+        var random = SplitMix64(seed: UInt64.random(in: .min ... .max))
     }
 
     private static let state = Mutex(State())
 
     static func next(at date: Date) -> UUID {
         let now = UInt64(max(0, date.timeIntervalSince1970 * 1000))
-        let (ms, counter) = state.withLock { s -> (UInt64, UInt64) in
+        let (ms, counter, random) = state.withLock { s -> (UInt64, UInt64, UInt16) in
             if now > s.milliseconds {
                 s.milliseconds = now
                 // A random start in the lower half leaves room to count up within the millisecond.
-                s.counter = UInt64.random(in: 0..<(1 << 40))
+                s.counter = s.random.next() & ((1 << 40) - 1)
             } else {
                 s.counter += 1
             }
-            return (s.milliseconds, s.counter)
+            return (s.milliseconds, s.counter, UInt16(truncatingIfNeeded: s.random.next()))
         }
-        let random = UInt16.random(in: 0...UInt16.max)
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: ms >> (8 * (5 - UInt64(i)))) }
         // Version 7 and the counter's top 12 bits.

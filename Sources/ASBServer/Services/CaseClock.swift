@@ -131,7 +131,7 @@ struct CaseClock {
     /// `Tue 24 Nov 2026 10:15 GMT`, in UK time.
     static func describe(_ date: Date) -> String {
         let local = LondonTime.localDateTime(for: date)
-        let time = String(format: "%02d:%02d", local.hour, local.minute)
+        let time = (local.hour < 10 ? "0" : "") + String(local.hour) + ":" + (local.minute < 10 ? "0" : "") + String(local.minute)
         return "\(local.date.weekday.shortName) \(local.date.day) \(monthNames[local.date.month - 1]) \(local.date.year) \(time) \(LondonTime.abbreviation(at: date))"
     }
 
