@@ -43,6 +43,7 @@ enum Migrations {
             UpdateAPITokenAddLastUsed(),
             UpdateCaseAddRetention(),
             CreateTwoFactor(),
+            CreateFollowUpIndex(),
         ]
     }
 }
