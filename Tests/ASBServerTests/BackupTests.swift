@@ -72,9 +72,9 @@ struct BackupTests {
     @Test("A generated dataset (asb demo-data) backs up and restores with every table's count and checksum the same")
     func generatedDataset() async throws {
         try await TestApp.run { t in
-            _ = try await t.command(["demo-data", "--cases", "800", "--seed", "9", "--until", DemoDataTests.until])
+            _ = try await t.command(["demo-data", "--cases", "500", "--seed", "9", "--until", DemoDataTests.until])
             let generated = try await Self.fingerprint(t.app)
-            #expect(generated["cases"]?.hasPrefix("800:") == true)
+            #expect(generated["cases"]?.hasPrefix("500:") == true)
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("asb-backup-\(UUID().uuidString).sqlite").path
             defer { try? FileManager.default.removeItem(atPath: file) }
             _ = try await t.command(["backup", "--to", file])
@@ -153,10 +153,10 @@ struct DataTransferTests {
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: source + suffix) } }
         var counts: [String: Int] = [:]
         try await TestApp.run(configure: { $0.database = .sqliteFile(source) }) { t in
-            _ = try await t.command(["demo-data", "--cases", "800", "--seed", "9", "--until", DemoDataTests.until])
+            _ = try await t.command(["demo-data", "--cases", "500", "--seed", "9", "--until", DemoDataTests.until])
             counts = try await DataTransfer.export(t.app.db, to: base + "/a")
         }
-        #expect(counts["cases"] == 800 && counts.values.reduce(0, +) > 800 * 20)
+        #expect(counts["cases"] == 500 && counts.values.reduce(0, +) > 500 * 20)
         try await TestApp.run { t in
             _ = try await t.command(["import", "--from", base + "/a"])
             let again = try await DataTransfer.export(t.app.db, to: base + "/b")
