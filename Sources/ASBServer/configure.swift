@@ -17,7 +17,7 @@ public func configure(
                              writes: WriteTransactions(sqliteGate: isSQLite ? AsyncMutex() : nil))
 
     try await configureDatabase(app, config)
-    app.migrations.add(Migrations.all)
+    app.migrations.add(Migrations.all(calendarRegion: config.calendarRegion))
     app.migrations.add(SessionRecord.migration)
     app.sessions.use(.fluent)
     app.configureWeb()

@@ -26,6 +26,23 @@ struct FiguresTests {
         #expect(CaseloadAgeBand(receivedOn: Self.day(received), asAt: Self.day(asAt)) == band)
     }
 
+    @Test("SS-MON-1: each age band is the receipt days up to its last receipt day, the same as the band of each case, every day of two years")
+    func ageBandReceiptDays() {
+        var asAt = Self.day("2026-01-01"), mismatches: [String] = []
+        while asAt < Self.day("2028-01-01") {
+            let limits = CaseloadAgeBand.allCases.map { ($0, $0.lastReceiptDay(asAt: asAt)) }
+            var received = asAt.adding(days: -800)
+            while received <= asAt {
+                // The band counted from the limits: the oldest band whose last receipt day is not before it.
+                let counted = limits.last { received <= $0.1 }?.0
+                if counted != CaseloadAgeBand(receivedOn: received, asAt: asAt) { mismatches.append("received \(received) as at \(asAt)") }
+                received = received.adding(days: 1)
+            }
+            asAt = asAt.adding(days: 1)
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+
     @Test("SS-MON-5: a complaint is acknowledged on time within 5 working days (the day of receipt not counted, bank holidays skipped)")
     func acknowledgement() {
         // Received Friday 28 August 2026; Monday 31 August is the Summer bank holiday: 1, 2, 3, 4

@@ -131,6 +131,33 @@ struct ClosureTests {
         }
     }
 
+    @Test("SS-RT-2: a closed case's missed deadlines leave the overdue queue (through the milestones' copy of the closure), and come back when it is reopened")
+    func overdueQueueAndClosure() async throws {
+        try await TestApp.run(configure: longTokens) { t in
+            // Anonymous: nobody to contact, so the response deadline is never met.
+            let c = try await openCase(t, overrides: ["anonymous": true, "reporter": NSNull()])
+            func overdue() async throws -> [String] {
+                let reply = try await t.send(.GET, "/api/v1/queues/overdue", token: c.leader)
+                return (reply.json["items"] as? [[String: Any]] ?? []).compactMap { $0["reference"] as? String }
+            }
+            func copies() async throws -> [Date?] {
+                try await CaseMilestone.query(on: t.app.db).join(ASBCase.self, on: \CaseMilestone.$asbCase.$id == \ASBCase.$id)
+                    .filter(ASBCase.self, \.$reference == c.reference).all().map(\.caseClosedAt)
+            }
+            t.clock.advance(by: 20 * 86_400)
+            #expect(try await overdue().contains(c.reference))
+            try await step(t, c.reference, "closure-proposals", ["reason": "resolved"], token: c.officer.token)
+            try await step(t, c.reference, "closure", token: c.officer.token)
+            let closedAt = try #require(try await ASBCase.query(on: t.app.db).filter(\.$reference == c.reference).first()?.closedAt)
+            let closedCopies = try await copies()
+            #expect(!closedCopies.isEmpty && closedCopies.allSatisfy { $0 == closedAt })
+            #expect(try await !overdue().contains(c.reference))
+            #expect(try await t.send(.POST, "/api/v1/cases/\(c.reference)/reopening", json: ["reason": "Closed too early"], token: c.leader).status == .created)
+            #expect(try await copies().allSatisfy { $0 == nil })
+            #expect(try await overdue().contains(c.reference))
+        }
+    }
+
     @Test("A report after closure opens a new case linked to the closed one; a team leader may reopen a premature closure")
     func afterClosure() async throws {
         try await TestApp.run(configure: longTokens) { t in

@@ -1,6 +1,7 @@
 @testable import ASBServer
 import ASBCore
 import Fluent
+import FluentSQL
 import Foundation
 import Testing
 import Vapor
@@ -236,6 +237,27 @@ struct StatisticsTests {
             #expect(months.count == 13 && months[2].period == "June 2026" && months[2].kind == "month")
             #expect(months.prefix(12).map(\.newCases) == [0, 0, 3, 0, 2, 0, 0, 1, 0, 0, 0, 0])
             #expect(months[2].notASB == 1 && months[12] == year)
+        }
+    }
+
+    @Test("SS-MON-1: milestones stored before they carried their working time and their case's closure get both filled in, and every figure stays the same")
+    func fillIn() async throws {
+        try await TestApp.run { t in
+            _ = try await Self.build(t)
+            func year() async throws -> [StatisticsService.PeriodFigures] {
+                try await StatisticsService.figures(year: "2026/27", app: t.app, db: t.app.db, now: t.clock.now)
+            }
+            let before = try await year()
+            #expect(!before[4].timing.isEmpty)
+            let sql = try #require(t.app.db as? any SQLDatabase)
+            try await sql.raw("UPDATE case_milestones SET elapsed = NULL, case_closed_at = NULL").run()
+            #expect(try await year()[4].timing.isEmpty, "The timing reads the stored working time")
+            let calendar = try await CalendarService(app: t.app, db: t.app.db, requestID: nil).calendar()
+            try await UpdateMilestoneAddElapsedAndCaseClosed.fillIn(on: t.app.db, calendar: calendar)
+            #expect(try await year() == before)
+            let rows = try await CaseMilestone.query(on: t.app.db).with(\.$asbCase).all()
+            #expect(rows.contains { $0.caseClosedAt != nil } && rows.allSatisfy { $0.caseClosedAt == $0.asbCase.closedAt })
+            #expect(rows.contains { $0.metAt != nil } && rows.allSatisfy { ($0.metAt == nil) == ($0.elapsed == nil) })
         }
     }
 

@@ -13,6 +13,31 @@ public enum CaseloadAgeBand: String, Sendable, Codable, CaseIterable {
             else if reached(1) { .oneToThreeMonths } else { .underOneMonth }
     }
 
+    /// The whole months at which each band after `underOneMonth` starts.
+    public var months: Int {
+        switch self {
+        case .underOneMonth: 0
+        case .oneToThreeMonths: 1
+        case .threeToSixMonths: 3
+        case .sixToTwelveMonths: 6
+        case .twelveMonthsOrMore: 12
+        }
+    }
+
+    /// The last day of receipt at which a case is in this band or an older one as at `asAt`:
+    /// a case received on or before it is at least `months` old. A band is then a range of
+    /// receipt days, so a database can count the bands with plain comparisons.
+    public func lastReceiptDay(asAt: LocalDate) -> LocalDate {
+        guard months > 0 else { return asAt }
+        // Adding months is monotonic in the day of receipt (month ends clamp), so the days that
+        // have reached the band are all those up to one day near `asAt` less `months`.
+        func reached(_ day: LocalDate) -> Bool { asAt >= CaseworkDates.adding(months: months, to: day) }
+        var day = CaseworkDates.adding(months: -months, to: asAt)
+        while !reached(day) { day = day.adding(days: -1) }
+        while reached(day.adding(days: 1)) { day = day.adding(days: 1) }
+        return day
+    }
+
     public var displayName: String {
         switch self {
         case .underOneMonth: "Under 1 month"

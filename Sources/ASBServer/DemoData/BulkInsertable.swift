@@ -142,6 +142,8 @@ extension CaseMilestone: BulkInsertable {
         { $0.$metBy },
         { $0.$metNote },
         { $0.$breachRecordedAt },
+        { $0.$elapsed },
+        { $0.$caseClosedAt },
         { $0.$createdAt },
     ]
 }

@@ -232,7 +232,7 @@ final class DemoBulkWriter {
         if !contact.withReporter { met += pending.filter { $0.milestone == .investigationStart } }
         for row in met {
             let rows = try CaseClock.met(row, at: now, note: "Contact by \(contact.method.rawValue)", of: state.asbCase, by: actor,
-                                         now: now, requestID: nil)
+                                         calendar: calendar, now: now, requestID: nil)
             batch.events += rows.events
             batch.audit += rows.audit
         }
@@ -356,6 +356,7 @@ final class DemoBulkWriter {
         try ClosureRules.checkClosure(ClosureService.facts(proposal, anonymous: state.anonymous))
         asbCase.status = try CaseLifecycle.apply(.close, to: asbCase.facts)
         asbCase.closedAt = now
+        for row in state.milestones { row.caseClosedAt = now }
         asbCase.closureReason = proposal.reason
         bump(asbCase, now: now)
         proposal.status = .closed

@@ -66,7 +66,7 @@ struct MessageSender {
                 }
             }
             let horizon = ServiceClock.dueAt(receivedAt: now, rule: .workingHours(QueueService.dueSoonWorkingHours), calendar: calendar)
-            let dueSoon = try await CaseMilestone.query(on: db).filter(\.$metAt == nil).filter(\.$dueAt >= now)
+            let dueSoon = try await CaseMilestone.query(on: db).filter(\.$metAt == nil).filter(\.$caseClosedAt == nil).filter(\.$dueAt >= now)
                 .filter(\.$dueAt <= horizon).with(\.$asbCase).limit(500).all()
             for milestone in dueSoon where milestone.asbCase.status != .closed {
                 try await outbox.toStaff(.milestoneDueSoon, try await outbox.caseStaff(milestone.asbCase), about: milestone.asbCase,
@@ -136,8 +136,9 @@ struct MessageSender {
             if message.kind == .acknowledgement,
                let pending = try await CaseMilestone.query(on: db).filter(\.$asbCase.$id == caseID)
                 .filter(\.$milestone == .acknowledgement).filter(\.$metAt == nil).first() {
+                let calendar = try await CalendarService.calendar(env: env, on: db)
                 _ = try await CaseClock(db: db, requestID: nil).recordMet(pending.milestone, at: now, note: "\(how.lowercased())",
-                                                                          on: asbCase, by: actor, now: now)
+                                                                          on: asbCase, by: actor, calendar: calendar, now: now)
             }
         }
     }

@@ -1,3 +1,4 @@
+import ASBCore
 import Fluent
 import FluentSQL
 import Foundation
@@ -98,7 +99,8 @@ enum DataTransfer {
 
     /// Loads an export into an empty database (migrated, no cases and no users), in one
     /// transaction; returns the rows read per table.
-    static func importAll(_ db: any Database, from directory: String) async throws -> [String: Int] {
+    /// `calendarRegion` fills in the milestones' working times where an older export has none.
+    static func importAll(_ db: any Database, from directory: String, calendarRegion: CalendarRegion) async throws -> [String: Int] {
         let base = URL(fileURLWithPath: directory, isDirectory: true)
         for model in models where !FileManager.default.fileExists(atPath: base.appendingPathComponent("\(model.schema).jsonl").path) {
             throw Failure(description: "\(base.path) is not a complete export: \(model.schema).jsonl is missing.")
@@ -119,6 +121,8 @@ enum DataTransfer {
                 try await sql.raw("INSERT INTO \(ident: counters) (year, last_number) VALUES (\(bind: counter.year), \(bind: counter.last_number))").run()
             }
             counts[counters] = counterLines.count
+            // Exports made before the milestones carried these copies.
+            try await UpdateMilestoneAddElapsedAndCaseClosed.fillIn(on: db, calendar: try await CalendarService.load(calendarRegion, on: db))
             return counts
         }
     }
@@ -181,7 +185,7 @@ struct ImportCommand: AsyncCommand {
         guard let from = signature.from else { throw DataTransfer.Failure(description: "--from DIR is required") }
         let app = context.application
         try await app.autoMigrate()
-        let counts = try await DataTransfer.importAll(app.db, from: from)
+        let counts = try await DataTransfer.importAll(app.db, from: from, calendarRegion: app.asb.config.calendarRegion)
         context.console.output("Imported \(counts.values.reduce(0, +)) rows into \(counts.count) tables (\(counts["cases"] ?? 0) cases).".consoleText())
     }
 }

@@ -17,9 +17,21 @@ struct CalendarService {
     /// minute; a change made here clears the cache at once, one made by another instance shows
     /// within the minute.
     func calendar(region: CalendarRegion? = nil) async throws -> WorkingCalendar {
+        try await Self.calendar(region: region, env: env, on: db)
+    }
+
+    /// `calendar(region:)` for code that holds the environment rather than the application.
+    static func calendar(region: CalendarRegion? = nil, env: ASBEnvironment, on db: any Database) async throws -> WorkingCalendar {
         let region = region ?? env.config.calendarRegion
         let now = env.clock.now()
         if let cached = env.calendars.get(region, now: now) { return cached }
+        let calendar = try await load(region, on: db)
+        env.calendars.put(calendar, for: region, now: now)
+        return calendar
+    }
+
+    /// A region's calendar as stored, uncached: for migrations, which run before the application's environment.
+    static func load(_ region: CalendarRegion, on db: any Database) async throws -> WorkingCalendar {
         let overrides = try await CalendarOverride.query(on: db).filter(\.$region == region).limit(10_000).all()
         let imported = try await ImportedHoliday.query(on: db).filter(\.$region == region).limit(100_000).all()
         var additions: [BankHoliday] = []
@@ -37,9 +49,7 @@ struct CalendarService {
             guard let date = LocalDate(iso: holiday.date) else { continue }
             years[holiday.year, default: []].append(BankHoliday(date: date, name: holiday.name))
         }
-        let calendar = WorkingCalendar(region: region, additions: additions, removals: removals, importedYears: years)
-        env.calendars.put(calendar, for: region, now: now)
-        return calendar
+        return WorkingCalendar(region: region, additions: additions, removals: removals, importedYears: years)
     }
 
     func holidays(year: Int, region: CalendarRegion? = nil) async throws -> [BankHoliday] {

@@ -40,6 +40,7 @@ struct CaseClock {
                 row.id = OrderedID.next(at: now)
                 row.$asbCase.id = asbCase.id!
                 row.milestone = deadline.milestone
+                row.caseClosedAt = asbCase.closedAt
                 row.createdAt = now
             } else if row.dueAt != deadline.dueAt {
                 // A new due time is a new promise: a breach of the old one is not this one's.
@@ -64,6 +65,12 @@ struct CaseClock {
                 "\(from.capitalisedFirst) → priority \(priority.rawValue) (\(source.rawValue)): " + changed.joined(separator: "; "))
     }
 
+    /// Copies a case's closure time to its milestones (nil when it reopens): the queues of pending
+    /// deadlines leave closed cases out through an index.
+    static func caseClosed(_ caseID: UUID, at closedAt: Date?, on db: any Database) async throws {
+        try await CaseMilestone.query(on: db).filter(\.$asbCase.$id == caseID).set(\.$caseClosedAt, to: closedAt).update()
+    }
+
     /// The case's deadlines, earliest first.
     func deadlines(of caseID: UUID) async throws -> [CaseMilestone] {
         try await CaseMilestone.query(on: db).filter(\.$asbCase.$id == caseID).sort(\.$dueAt).limit(20).all()
@@ -72,7 +79,7 @@ struct CaseClock {
     /// Records that a milestone was met at `metAt`. Refused when the case's schedule has no such
     /// milestone, or it is already met.
     func recordMet(_ milestone: Milestone, at metAt: Date, note: String?, on asbCase: ASBCase, by actor: Actor,
-                   now: Date) async throws -> CaseMilestone {
+                   calendar: WorkingCalendar, now: Date) async throws -> CaseMilestone {
         let caseID = try asbCase.requireID()
         guard let row = try await CaseMilestone.query(on: db).filter(\.$asbCase.$id == caseID)
             .filter(\.$milestone == milestone).first()
@@ -84,20 +91,23 @@ struct CaseClock {
             throw RuleViolation(code: "milestone.alreadyMet", clause: nil,
                                 reason: "\(milestone.displayName) was already recorded at \(Self.describe(met)).")
         }
-        let rows = try Self.met(row, at: metAt, note: note, of: asbCase, by: actor, now: now, requestID: requestID)
+        let rows = try Self.met(row, at: metAt, note: note, of: asbCase, by: actor, calendar: calendar, now: now, requestID: requestID)
         try await row.save(on: db)
         for event in rows.events { try await event.create(on: db) }
         for entry in rows.audit { try await entry.create(on: db) }
         return row
     }
 
-    /// Marks `row` met at `metAt` (unsaved) and gives the timeline and audit entries that go with
-    /// it: a breach first when it was met late and no breach was recorded yet.
-    static func met(_ row: CaseMilestone, at metAt: Date, note: String?, of asbCase: ASBCase, by actor: Actor, now: Date,
-                    requestID: String?) throws -> (events: [CaseEvent], audit: [AuditEvent]) {
+    /// Marks `row` met at `metAt` (unsaved), with the working time it took, and gives the timeline
+    /// and audit entries that go with it: a breach first when it was met late and no breach was
+    /// recorded yet.
+    static func met(_ row: CaseMilestone, at metAt: Date, note: String?, of asbCase: ASBCase, by actor: Actor,
+                    calendar: WorkingCalendar, now: Date, requestID: String?) throws -> (events: [CaseEvent], audit: [AuditEvent]) {
         let caseID = try asbCase.requireID()
         let milestone = row.milestone
         row.metAt = metAt
+        row.elapsed = DeadlineRule(storageValue: row.rule)
+            .map { ServiceClock.elapsed(from: asbCase.receivedAt, to: metAt, rule: $0, calendar: calendar) }
         row.$metBy.id = actor.userID
         row.metNote = note
         let state = row.state(now: now)

@@ -23,9 +23,11 @@ extension CaseService {
         if let rawNote, rawNote.count > 2000 { errors.append(FieldError("note", "Keep the note to 2,000 characters.")) }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
         let note = rawNote?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let calendar = try await CalendarService(app: app, db: db, requestID: requestID).calendar()
         try await env.writes.run(on: db) { db in
             _ = try await CaseClock(db: db, requestID: requestID)
-                .recordMet(milestone, at: metAt, note: (note ?? "").isEmpty ? nil : note, on: asbCase, by: actor, now: now)
+                .recordMet(milestone, at: metAt, note: (note ?? "").isEmpty ? nil : note, on: asbCase, by: actor,
+                           calendar: calendar, now: now)
         }
         return try await CaseClock(db: db, requestID: requestID).deadlines(of: try asbCase.requireID())
     }

@@ -221,6 +221,7 @@ struct ClosureService {
             asbCase.version = version + 1
             asbCase.updatedAt = now
             try await asbCase.save(on: db)
+            try await CaseClock.caseClosed(caseID, at: now, on: db)
             proposal.status = .closed
             proposal.endedAt = now
             try await proposal.save(on: db)
@@ -283,6 +284,7 @@ struct ClosureService {
             asbCase.version = version + 1
             asbCase.updatedAt = now
             try await asbCase.save(on: db)
+            try await CaseClock.caseClosed(caseID, at: nil, on: db)
             try await CaseEvent(caseID: caseID, at: now, kind: .reopened, summary: "Case reopened: \(reason)", actorID: user.id).create(on: db)
             try await AuditLog.record(.caseReopened, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
                                       at: now, requestID: requestID, on: db)

@@ -154,6 +154,7 @@ struct ContactService {
 
             // The contact meets the service milestones it stands for.
             let clock = CaseClock(db: db, requestID: requestID)
+            let calendar = try await CalendarService.calendar(env: env, on: db)
             let pending = try await CaseMilestone.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$metAt == nil).all()
                 .map(\.milestone)
             var met: [Milestone] = []
@@ -164,7 +165,8 @@ struct ContactService {
                 met += pending.filter { $0 == .investigationStart }
             }
             for milestone in met {
-                _ = try await clock.recordMet(milestone, at: at, note: "Contact by \(new.method.rawValue)", on: asbCase, by: actor, now: now)
+                _ = try await clock.recordMet(milestone, at: at, note: "Contact by \(new.method.rawValue)", on: asbCase, by: actor,
+                                         calendar: calendar, now: now)
             }
         }
         return try await load(caseID, restricted: true)

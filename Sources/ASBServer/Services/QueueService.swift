@@ -123,8 +123,10 @@ struct QueueService {
             let rows = try await query.sort(\.$receivedAt, direction).sort(\.$id, direction).limit(limit + 1).all()
             let cases = Array(rows.prefix(limit))
             let ids = cases.compactMap(\.id)
+            // Sorted here: asked to sort, the database may walk every pending milestone by due time
+            // instead of looking up these cases' few.
             let pending = ids.isEmpty ? [] : try await CaseMilestone.query(on: db)
-                .filter(\.$asbCase.$id ~~ ids).filter(\.$metAt == nil).sort(\.$dueAt).all()
+                .filter(\.$asbCase.$id ~~ ids).filter(\.$metAt == nil).all().sorted { $0.dueAt < $1.dueAt }
             let items = cases.map { c in Item(asbCase: c, milestone: pending.first { $0.$asbCase.id == c.id }, nextContactOn: nil) }
             let next = rows.count > limit ? cases.last.map { Cursor(date: $0.receivedAt, id: $0.id!).encoded() } : nil
             return .init(items: items, nextCursor: next)
@@ -133,6 +135,7 @@ struct QueueService {
             let query = CaseMilestone.query(on: db)
                 .join(ASBCase.self, on: \CaseMilestone.$asbCase.$id == \ASBCase.$id)
                 .filter(\.$metAt == nil)
+                .filter(\.$caseClosedAt == nil)
                 .filter(ASBCase.self, \.$status != .closed)
             if name == .overdue {
                 query.filter(\.$dueAt < now)

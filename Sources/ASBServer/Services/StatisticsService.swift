@@ -1,6 +1,7 @@
 import ASBCore
 import Fluent
 import FluentSQL
+import SQLKit
 import Foundation
 import Vapor
 
@@ -196,18 +197,16 @@ struct StatisticsService {
             GROUP BY type
             """).all(decoding: Keyed.self)
 
-        // Lists on each case (categories, strands, limbs) and the receipt times the timing needs:
-        // read for the period's cases only, a column at a time.
-        let received = try await ASBCase.query(on: db).filter(\.$receivedAt >= from).filter(\.$receivedAt < to)
-            .filter(\.$notASB == false).field(\.$id).field(\.$categories).field(\.$hateStrands).field(\.$asbLimbs)
-            .field(\.$receivedAt).all()
+        // Lists on each case (categories, strands, limbs): read for the period's cases only, the three columns alone.
+        struct Lists: Decodable { var categories: [IncidentCategory]; var hate_strands: [HateStrand]; var asb_limbs: [ASBLimb] }
+        let lists = try await sql.raw("SELECT c.categories, c.hate_strands, c.asb_limbs FROM cases c WHERE \(inPeriod)")
+            .all(decoding: Lists.self)
         var byCategory: [String: Int] = [:], byStrand: [String: Int] = [:], byLimb: [String: Int] = [:]
-        for c in received {
+        for c in lists {
             for category in c.categories { byCategory[category.rawValue, default: 0] += 1 }
-            for strand in c.hateStrands { byStrand[strand.rawValue, default: 0] += 1 }
-            for limb in c.asbLimbs { byLimb[limb.rawValue, default: 0] += 1 }
+            for strand in c.hate_strands { byStrand[strand.rawValue, default: 0] += 1 }
+            for limb in c.asb_limbs { byLimb[limb.rawValue, default: 0] += 1 }
         }
-        let receivedAt = Dictionary(received.compactMap { c in c.id.map { ($0, c.receivedAt) } }, uniquingKeysWith: { a, _ in a })
 
         let year: NM01?
         if period.kind == .financialYear {
@@ -229,7 +228,7 @@ struct StatisticsService {
             compliance: try await compliance(from: from, to: to, now: now),
             complianceByOfficer: try await compliance(by: .officer, from: from, to: to, now: now),
             complianceByNeighbourhood: try await compliance(by: .neighbourhood, from: from, to: to, now: now),
-            timing: try await timing(receivedAt: receivedAt, calendar: calendar),
+            timing: try await timing(from: from, to: to),
             openCaseload: try await caseload(endOf: period, now: now),
             enforcementByType: Self.dictionary(enforcement, missing: "unknown"),
             closedByReason: Self.dictionary(closures, missing: "unknown"),
@@ -289,27 +288,33 @@ struct StatisticsService {
         }.sorted { $0.name < $1.name }
     }
 
-    /// Median and 90th percentile time to each met milestone, per priority, in working time.
-    private func timing(receivedAt: [UUID: Date], calendar: WorkingCalendar) async throws -> [Timing] {
-        guard !receivedAt.isEmpty else { return [] }
-        let caseIDs = Array(receivedAt.keys)
-        var groups: [String: (priority: Priority, milestone: Milestone, rule: DeadlineRule, values: [Double])] = [:]
-        for start in stride(from: 0, to: caseIDs.count, by: 500) {
-            let chunk = Array(caseIDs[start..<min(start + 500, caseIDs.count)])
-            let rows = try await CaseMilestone.query(on: db).filter(\.$asbCase.$id ~~ chunk).filter(\.$metAt != nil).all()
-            for row in rows {
-                guard let metAt = row.metAt, let received = receivedAt[row.$asbCase.id],
-                      let rule = DeadlineRule(storageValue: row.rule) else { continue }
-                let key = "\(row.priority.rawValue):\(row.milestone.rawValue)"
-                groups[key, default: (row.priority, row.milestone, rule, [])].values
-                    .append(ServiceClock.elapsed(from: received, to: metAt, rule: rule, calendar: calendar))
-            }
-        }
-        return groups.values.sorted { ($0.priority, $0.milestone.rawValue) < ($1.priority, $1.milestone.rawValue) }.map { g in
-            let unit = if case .workingHours = g.rule { "workingHours" } else { "workingDays" }
-            return Timing(priority: g.priority.rawValue, milestone: g.milestone.rawValue, unit: unit, count: g.values.count,
-                          median: Percentiles.median(g.values) ?? 0, p90: Percentiles.value(90, of: g.values) ?? 0)
-        }
+    /// Median and 90th percentile time to each met milestone of the period's cases, per priority,
+    /// in working time (`Percentiles`' nearest rank, worked out by the database from the time
+    /// stored when each milestone was met).
+    private func timing(from: Date, to: Date) async throws -> [Timing] {
+        struct Row: Decodable { var priority: Int; var milestone: String; var rule: String; var n: Int; var rn: Int; var elapsed: Double }
+        let rows = try await sql.raw("""
+            SELECT priority, milestone, rule, n, rn, elapsed FROM (
+                SELECT m.priority AS priority, m.milestone AS milestone, m.rule AS rule, m.elapsed AS elapsed,
+                       ROW_NUMBER() OVER (PARTITION BY m.priority, m.milestone ORDER BY m.elapsed) AS rn,
+                       COUNT(*) OVER (PARTITION BY m.priority, m.milestone) AS n
+                FROM case_milestones m JOIN cases c ON c.id = m.case_id
+                WHERE c.received_at >= \(bind: from) AND c.received_at < \(bind: to) AND c.not_asb = \(bind: false)
+                  AND m.elapsed IS NOT NULL
+            ) ranked
+            WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 90 + 99) / 100
+            """).all(decoding: Row.self)
+        // The rank of percentile p of n values is ⌈p·n/100⌉, as in `Percentiles.value`.
+        func rank(_ p: Int, of n: Int) -> Int { max(1, (n * p + 99) / 100) }
+        let groups = Dictionary(grouping: rows) { "\($0.priority):\($0.milestone)" }
+        return groups.values.compactMap { group -> Timing? in
+            guard let first = group.first, let median = group.first(where: { $0.rn == rank(50, of: $0.n) }),
+                  let p90 = group.first(where: { $0.rn == rank(90, of: $0.n) }), let rule = DeadlineRule(storageValue: median.rule)
+            else { return nil }
+            let unit = if case .workingHours = rule { "workingHours" } else { "workingDays" }
+            return Timing(priority: first.priority, milestone: first.milestone, unit: unit, count: first.n,
+                          median: median.elapsed, p90: p90.elapsed)
+        }.sorted { ($0.priority, $0.milestone) < ($1.priority, $1.milestone) }
     }
 
     // MARK: Caseload, repeats and duration
@@ -319,16 +324,27 @@ struct StatisticsService {
     private func caseload(endOf period: ReportingPeriod, now: Date) async throws -> Caseload {
         let end = LondonTime.startOfDay(period.end)
         let (instant, day) = end <= now ? (end, period.end.adding(days: -1)) : (now, LondonTime.localDateTime(for: now).date)
-        struct Row: Decodable { var received_at: Date }
-        let rows = try await sql.raw("""
-            SELECT received_at FROM cases
+        // Counted by the database: each band is a range of receipt days (`CaseloadAgeBand.lastReceiptDay`).
+        let older = CaseloadAgeBand.allCases.filter { $0.months > 0 }
+        let columns = SQLKit.SQLList(older.map { band -> SQLQueryString in
+            let limit = LondonTime.startOfDay(band.lastReceiptDay(asAt: day).adding(days: 1))
+            return "SUM(CASE WHEN received_at < \(bind: limit) THEN 1 ELSE 0 END) AS \(ident: band.rawValue)"
+        })
+        guard let row = try await sql.raw("""
+            SELECT COUNT(*) AS open, \(columns) FROM cases
             WHERE received_at < \(bind: instant) AND (closed_at IS NULL OR closed_at >= \(bind: instant)) AND not_asb = \(bind: false)
-            """).all(decoding: Row.self)
+            """).first()
+        else { return Caseload(asAt: day.description, open: 0, byAge: [:]) }
+        let open = try row.decode(column: "open", as: Int.self)
+        // Cases at least as old as each band, youngest band first; a band's own count is the difference.
+        var atLeast = [open]
+        for band in older { atLeast.append(try row.decode(column: band.rawValue, as: Int?.self) ?? 0) }
         var bands: [String: Int] = [:]
-        for row in rows {
-            bands[CaseloadAgeBand(receivedOn: LondonTime.localDateTime(for: row.received_at).date, asAt: day).rawValue, default: 0] += 1
+        for (index, band) in CaseloadAgeBand.allCases.enumerated() {
+            let count = atLeast[index] - (index + 1 < atLeast.count ? atLeast[index + 1] : 0)
+            if count > 0 { bands[band.rawValue] = count }
         }
-        return Caseload(asAt: day.description, open: rows.count, byAge: bands)
+        return Caseload(asAt: day.description, open: open, byAge: bands)
     }
 
     /// People on the reporter or victim side of the period's cases who were on that side of an

@@ -1,9 +1,11 @@
+import ASBCore
 import Fluent
 import FluentSQL
 
 /// Every migration, in the order they run. One file per change, never edited once landed.
 enum Migrations {
-    static var all: [any Migration] {
+    /// `calendarRegion`: the working calendar that migrations computing working time use.
+    static func all(calendarRegion: CalendarRegion) -> [any Migration] {
         [
             CreatePartnerAgency(),
             SeedPartnerAgencies(),
@@ -44,6 +46,7 @@ enum Migrations {
             UpdateCaseAddRetention(),
             CreateTwoFactor(),
             CreateFollowUpIndex(),
+            UpdateMilestoneAddElapsedAndCaseClosed(calendarRegion: calendarRegion),
         ]
     }
 }

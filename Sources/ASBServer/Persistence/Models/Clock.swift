@@ -21,6 +21,12 @@ final class CaseMilestone: Model, @unchecked Sendable {
     @OptionalField(key: "met_note") var metNote: String?
     /// Set once by the breach scan, so each breach is recorded once.
     @OptionalField(key: "breach_recorded_at") var breachRecordedAt: Date?
+    /// When met: the working time from the case's receipt to `metAt` in the rule's unit (hours or
+    /// days), with the calendar of the day, as the deadline was. The statistics aggregate it.
+    @OptionalField(key: "elapsed") var elapsed: Double?
+    /// The case's closure time while it is closed (a copy of `cases.closed_at`), so the queues
+    /// find the pending milestones of open cases through an index, not past every closed case's.
+    @OptionalField(key: "case_closed_at") var caseClosedAt: Date?
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
