@@ -82,4 +82,52 @@ struct CaseReviewTests {
             #expect(try #require(try await ASBCase.query(on: t.app.db).first()).caseReviewStatus == nil)
         }
     }
+
+    @Test("SS-PRT-1: the Case Review queue pages all three open steps together, by due time, either way, without losing a case")
+    func queueMergesSteps() async throws {
+        try await TestApp.run { t in
+            var references: [String] = []
+            for _ in 0..<9 { references.append(try #require(try await t.submitReport().string("reference"))) }
+            // Three cases at each open step, due at interleaved times (two sharing one), and one whose outcome was sent.
+            let steps: [CaseReviewStatus] = [.thresholdMet, .applied, .outcomeDue]
+            let base = t.clock.now
+            for (index, reference) in references.enumerated() {
+                let asbCase = try #require(try await ASBCase.query(on: t.app.db).filter(\.$reference == reference).first())
+                asbCase.caseReviewStatus = steps[index % 3]
+                asbCase.caseReviewDueAt = base.addingTimeInterval(Double(index == 8 ? 7 : index) * 3600)
+                try await asbCase.save(on: t.app.db)
+            }
+            let sent = try #require(try await t.submitReport().string("reference"))
+            let done = try #require(try await ASBCase.query(on: t.app.db).filter(\.$reference == sent).first())
+            done.caseReviewStatus = .outcomeSent
+            try await done.save(on: t.app.db)
+            let byDue = try await ASBCase.query(on: t.app.db).filter(\.$caseReviewStatus != .outcomeSent)
+                .filter(\.$caseReviewStatus != nil).all()
+                .sorted { ($0.caseReviewDueAt!, $0.id!.uuidString) < ($1.caseReviewDueAt!, $1.id!.uuidString) }.map(\.reference)
+            #expect(byDue.count == 9)
+
+            let (token, leader) = try await t.staffToken(.teamLeader)
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let path = "/api/v1/queues/caseReviewThreshold?limit=2" + (cursor.map { "&cursor=\($0)" } ?? "")
+                let page = try await t.send(.GET, path, token: token)
+                #expect(page.status == .ok, "\(page.text)")
+                seen += (page.json["items"] as? [[String: Any]] ?? []).compactMap { $0["reference"] as? String }
+                cursor = page.json["nextCursor"] as? String
+            } while cursor != nil && seen.count < 20
+            #expect(seen == byDue)
+
+            let queues = QueueService(db: t.app.db)
+            var least: [String] = []
+            var next: String?
+            repeat {
+                let page = try await queues.page(.caseReviewThreshold, for: leader, calendar: .englandAndWales, now: t.clock.now,
+                                                 cursor: next, limit: 4, leastUrgentFirst: true)
+                least += page.items.map(\.asbCase.reference)
+                next = page.nextCursor
+            } while next != nil && least.count < 20
+            #expect(least == byDue.reversed())
+        }
+    }
 }

@@ -57,17 +57,28 @@ struct QueueService {
             return .init(items: items, nextCursor: next)
 
         case .caseReviewThreshold:
-            // Cases with an ASB Case Review step open, the most pressing first.
-            let query = ASBCase.query(on: db).filter(\.$caseReviewStatus ~~ [.thresholdMet, .applied, .outcomeDue])
-                .with(\.$allocatedOfficer)
-            if ownCasesOnly { query.filter(\.$allocatedOfficer.$id == user.id) }
-            if let cursor, let date = cursor.date {
-                query.group(.or) { or in
-                    or.filter(\.$caseReviewDueAt, after, date)
-                    or.group(.and) { $0.filter(\.$caseReviewDueAt == date).filter(\.$id, after, cursor.id) }
+            // Cases with an ASB Case Review step open, the most pressing first. One query a step,
+            // merged here: each walks its step's index in order and stops at the page's end, where
+            // one query for all three steps would sort every case that ever met the threshold.
+            var rows: [ASBCase] = []
+            for status in [CaseReviewStatus.thresholdMet, .applied, .outcomeDue] {
+                let query = ASBCase.query(on: db).filter(\.$caseReviewStatus == status).with(\.$allocatedOfficer)
+                if ownCasesOnly { query.filter(\.$allocatedOfficer.$id == user.id) }
+                if let cursor, let date = cursor.date {
+                    query.group(.or) { or in
+                        or.filter(\.$caseReviewDueAt, after, date)
+                        or.group(.and) { $0.filter(\.$caseReviewDueAt == date).filter(\.$id, after, cursor.id) }
+                    }
                 }
+                rows += try await query.sort(\.$caseReviewDueAt, direction).sort(\.$id, direction).limit(limit + 1).all()
             }
-            let rows = try await query.sort(\.$caseReviewDueAt, direction).sort(\.$id, direction).limit(limit + 1).all()
+            // The databases' order: by due time, then by id (upper-case text in SQLite, bytes in
+            // PostgreSQL: the same order as the upper-case string).
+            func precedes(_ a: ASBCase, _ b: ASBCase) -> Bool {
+                let x = (a.caseReviewDueAt ?? .distantPast, a.id?.uuidString ?? ""), y = (b.caseReviewDueAt ?? .distantPast, b.id?.uuidString ?? "")
+                return leastUrgentFirst ? x > y : x < y
+            }
+            rows.sort(by: precedes)
             let cases = Array(rows.prefix(limit))
             let next = rows.count > limit ? cases.last.flatMap { c in c.caseReviewDueAt.map { Cursor(date: $0, id: c.id!).encoded() } } : nil
             return .init(items: cases.map { Item(asbCase: $0, milestone: nil) }, nextCursor: next)
@@ -123,10 +134,10 @@ struct QueueService {
             let rows = try await query.sort(\.$receivedAt, direction).sort(\.$id, direction).limit(limit + 1).all()
             let cases = Array(rows.prefix(limit))
             let ids = cases.compactMap(\.id)
-            // Sorted here: asked to sort, the database may walk every pending milestone by due time
-            // instead of looking up these cases' few.
+            // These cases' few milestones by case alone, pending ones picked and sorted here: given
+            // `met_at IS NULL` or a sort, the database may walk every pending milestone instead.
             let pending = ids.isEmpty ? [] : try await CaseMilestone.query(on: db)
-                .filter(\.$asbCase.$id ~~ ids).filter(\.$metAt == nil).all().sorted { $0.dueAt < $1.dueAt }
+                .filter(\.$asbCase.$id ~~ ids).all().filter { $0.metAt == nil }.sorted { $0.dueAt < $1.dueAt }
             let items = cases.map { c in Item(asbCase: c, milestone: pending.first { $0.$asbCase.id == c.id }, nextContactOn: nil) }
             let next = rows.count > limit ? cases.last.map { Cursor(date: $0.receivedAt, id: $0.id!).encoded() } : nil
             return .init(items: items, nextCursor: next)

@@ -197,16 +197,24 @@ struct StatisticsService {
             GROUP BY type
             """).all(decoding: Keyed.self)
 
-        // Lists on each case (categories, strands, limbs): read for the period's cases only, the three columns alone.
-        struct Lists: Decodable { var categories: [IncidentCategory]; var hate_strands: [HateStrand]; var asb_limbs: [ASBLimb] }
-        let lists = try await sql.raw("SELECT c.categories, c.hate_strands, c.asb_limbs FROM cases c WHERE \(inPeriod)")
-            .all(decoding: Lists.self)
-        var byCategory: [String: Int] = [:], byStrand: [String: Int] = [:], byLimb: [String: Int] = [:]
-        for c in lists {
-            for category in c.categories { byCategory[category.rawValue, default: 0] += 1 }
-            for strand in c.hate_strands { byStrand[strand.rawValue, default: 0] += 1 }
-            for limb in c.asb_limbs { byLimb[limb.rawValue, default: 0] += 1 }
+        // Lists on each case (categories, strands, limbs), counted by the database: a JSON array
+        // in SQLite, a text[] in PostgreSQL.
+        struct ListCount: Decodable { var list: String; var k: String; var n: Int }
+        func elements(_ column: String) -> SQLQueryString {
+            sql.dialect.name == "postgresql" ? "unnest(c.\(ident: column)) AS u(k)" : "json_each(c.\(ident: column)) AS u"
         }
+        let element: SQLQueryString = sql.dialect.name == "postgresql" ? "u.k" : "u.value"
+        let listCounts = try await sql.raw("""
+            SELECT 'categories' AS list, \(element) AS k, COUNT(*) AS n FROM cases c, \(elements("categories")) WHERE \(inPeriod) GROUP BY \(element)
+            UNION ALL
+            SELECT 'hate_strands' AS list, \(element) AS k, COUNT(*) AS n FROM cases c, \(elements("hate_strands")) WHERE \(inPeriod) GROUP BY \(element)
+            UNION ALL
+            SELECT 'asb_limbs' AS list, \(element) AS k, COUNT(*) AS n FROM cases c, \(elements("asb_limbs")) WHERE \(inPeriod) GROUP BY \(element)
+            """).all(decoding: ListCount.self)
+        func counts(of list: String) -> [String: Int] {
+            Dictionary(listCounts.filter { $0.list == list }.map { ($0.k, $0.n) }, uniquingKeysWith: +)
+        }
+        let byCategory = counts(of: "categories"), byStrand = counts(of: "hate_strands"), byLimb = counts(of: "asb_limbs")
 
         let year: NM01?
         if period.kind == .financialYear {
