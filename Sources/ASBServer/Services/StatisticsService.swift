@@ -200,10 +200,11 @@ struct StatisticsService {
         // Lists on each case (categories, strands, limbs), counted by the database: a JSON array
         // in SQLite, a text[] in PostgreSQL.
         struct ListCount: Decodable { var list: String; var k: String; var n: Int }
+        let postgres = sql.dialect.name == "postgresql"
         func elements(_ column: String) -> SQLQueryString {
-            sql.dialect.name == "postgresql" ? "unnest(c.\(ident: column)) AS u(k)" : "json_each(c.\(ident: column)) AS u"
+            postgres ? "unnest(c.\(ident: column)) AS u(k)" : "json_each(c.\(ident: column)) AS u"
         }
-        let element: SQLQueryString = sql.dialect.name == "postgresql" ? "u.k" : "u.value"
+        let element: SQLQueryString = postgres ? "u.k" : "u.value"
         let listCounts = try await sql.raw("""
             SELECT 'categories' AS list, \(element) AS k, COUNT(*) AS n FROM cases c, \(elements("categories")) WHERE \(inPeriod) GROUP BY \(element)
             UNION ALL
