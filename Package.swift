@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.0"),
         .package(url: "https://github.com/vapor/swift-openapi-vapor.git", from: "1.2.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
     targets: [
         // Pure domain rules: no Vapor, no Fluent, no I/O.
@@ -47,6 +48,8 @@ let package = Package(
             dependencies: [
                 "ASBServer",
                 .product(name: "Vapor", package: "vapor"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // What both test targets share: the fixed-seed input mutator of the fuzz tests.

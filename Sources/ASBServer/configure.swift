@@ -91,6 +91,7 @@ extension Application {
     /// Returns the admin's generated password when one was created.
     func prepareDatabase() async throws -> String? {
         try await autoMigrate()
+        try await AssessmentService.storeCurrentQuestionnaire(in: self)
         return try await UserService(app: self, db: db, requestID: nil).bootstrapAdminIfNeeded()
     }
 }

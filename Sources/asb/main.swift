@@ -1,11 +1,22 @@
 import ASBServer
 import Logging
+import NIOCore
+import NIOPosix
 import Vapor
 
 // `asb`: the ASB Casework server and its operational commands.
+
+// Swift concurrency runs its tasks on NIO's event loops instead of a separate thread pool, so a
+// database answer resumes its handler on the thread that received it rather than one more thread
+// hop away (each statement of a write otherwise crossed three threads). This must come before the
+// first `await`; nothing in this code base blocks an event loop (`.wait()` is never used; bcrypt
+// and SQLite run on thread pools of their own).
+let executorInstalled = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+
 var env = try Environment.detect()
 try LoggingSystem.bootstrap(from: &env)
 let app = try await Application.make(env)
+app.logger.debug("Swift concurrency on NIO's event loops", metadata: ["installed": "\(executorInstalled)"])
 do {
     let config = try AppConfig.fromEnvironment()
     try await configure(app, config: config)

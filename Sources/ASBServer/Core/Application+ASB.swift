@@ -8,6 +8,7 @@ struct ASBEnvironment: Sendable {
     var passwords: Passwords
     var writes: WriteTransactions
     var calendars = CalendarCache()
+    var questionnaires = StoredQuestionnaires()
     var rateLimiter = RateLimiter()
 }
 

@@ -154,7 +154,7 @@ final class DemoBulkWriter {
         incident.id = OrderedID.next(at: now)
         batch.incidents.append(incident)
         state.incidents.append(incident)
-        // AssessmentService.recordProvisional
+        // IntakeService.createCase: the provisional assessment
         batch.assessments.append(try assessment(risk, priority: risk.priority, notASB: false, source: .intake, of: state, by: actor, now: now))
         asbCase.riskLevel = risk.level
         applyPriority(risk.priority, source: .provisional, to: state, now: now)

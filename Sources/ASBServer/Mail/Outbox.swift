@@ -9,6 +9,17 @@ struct Outbox {
     let env: ASBEnvironment
     let db: any Database
 
+    /// Where a case a message is about comes from.
+    enum CaseOrigin {
+        /// Already stored: its reporter is read, and a message already queued for the same event is not queued again.
+        case existing
+        /// Created in this same transaction, with this reporter (nil: anonymous): nothing to read,
+        /// and no earlier message about it can exist.
+        case createdNow(reporter: Party?)
+
+        var isNew: Bool { if case .createdNow = self { true } else { false } }
+    }
+
     /// The facts every message starts from: the landlord, the case reference, the tracking link.
     func facts(for asbCase: ASBCase) -> MessageFacts {
         var facts = MessageFacts(landlordName: env.config.mail.landlordName, reference: asbCase.reference)
@@ -20,13 +31,17 @@ struct Outbox {
     /// Queues a message to the case's reporter, by the channel their preferences allow (none for
     /// an anonymous reporter or one who asked to be phoned). `dedupe` makes it once per event.
     @discardableResult
-    func toReporter(_ kind: MessageKind, of asbCase: ASBCase, dedupe: String, now: Date,
+    func toReporter(_ kind: MessageKind, of asbCase: ASBCase, dedupe: String, now: Date, case origin: CaseOrigin = .existing,
                     _ fill: (inout MessageFacts) -> Void = { _ in }) async throws -> OutboxMessage? {
         precondition(kind.isForReporter)
         let caseID = try asbCase.requireID()
-        guard let link = try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$role == .reporter)
-            .with(\.$party).first() else { return nil }
-        let reporter = link.party
+        let found: Party? = switch origin {
+        case .existing:
+            try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$role == .reporter)
+                .with(\.$party).first()?.party
+        case .createdNow(let reporter): reporter
+        }
+        guard let reporter = found else { return nil }
         let postal = [reporter.address, reporter.postcode].compactMap { $0 }.joined(separator: "\n")
         guard let channel = MessageRouting.channel(preferred: reporter.preferredContactMethod, hasEmail: reporter.email != nil,
                                                    hasPostalAddress: reporter.address != nil, anonymous: false) else { return nil }
@@ -36,7 +51,8 @@ struct Outbox {
         let composed = MessageComposer.compose(kind, facts)
         let address = channel == .email ? (reporter.email ?? "") : [reporter.name, postal].compactMap { $0 }.joined(separator: "\n")
         return try await queue(kind, channel: channel, caseID: caseID, partyID: reporter.id, userID: nil, name: reporter.name,
-                               address: address, composed: composed, dedupe: "\(kind.rawValue):\(dedupe)", now: now)
+                               address: address, composed: composed, dedupe: "\(kind.rawValue):\(dedupe)", now: now,
+                               firstOfCase: origin.isNew)
     }
 
     /// Queues a message to each member of staff with an email address.
@@ -64,9 +80,11 @@ struct Outbox {
 
     @discardableResult
     private func queue(_ kind: MessageKind, channel: DeliveryChannel, caseID: UUID?, partyID: UUID?, userID: UUID?, name: String?,
-                       address: String, composed: ComposedMessage, dedupe: String, now: Date) async throws -> OutboxMessage? {
-        // Once per event: a second attempt to queue the same event is a no-op.
-        if try await OutboxMessage.query(on: db).filter(\.$dedupeKey == dedupe).count() > 0 { return nil }
+                       address: String, composed: ComposedMessage, dedupe: String, now: Date,
+                       firstOfCase: Bool = false) async throws -> OutboxMessage? {
+        // Once per event: a second attempt to queue the same event is a no-op (nothing to look for
+        // when the case itself is new in this transaction).
+        if !firstOfCase, try await OutboxMessage.query(on: db).filter(\.$dedupeKey == dedupe).count() > 0 { return nil }
         let message = OutboxMessage()
         let id = OrderedID.next(at: now)
         message.id = id

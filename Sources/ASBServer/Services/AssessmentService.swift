@@ -2,6 +2,7 @@ import ASBCore
 import Fluent
 import FluentSQL
 import Foundation
+import Synchronization
 import Vapor
 
 /// Risk assessment (SS-RT-1): provisional at intake from the reporter's answers, then an
@@ -12,18 +13,6 @@ struct AssessmentService {
     let requestID: String?
 
     var env: ASBEnvironment { app.asb }
-
-    /// Stores a provisional assessment of a new case from the reporter's answers and sets its
-    /// priority and deadlines. Runs inside the intake transaction.
-    func recordProvisional(_ result: RiskResult, for asbCase: ASBCase, reporter: Party?, calendar: WorkingCalendar,
-                           by actor: Actor, now: Date) async throws {
-        try await save(result, priority: result.priority, overrideReason: nil, notASB: false, source: .intake,
-                       for: asbCase, by: actor, now: now)
-        asbCase.riskLevel = result.level
-        try await CaseClock(db: db, requestID: requestID)
-            .apply(priority: result.priority, source: .provisional, to: asbCase, calendar: calendar, now: now, actor: actor)
-        if let reporter { try await addSupportNeeds(result.supportNeeds, to: reporter) }
-    }
 
     struct Submission {
         var answers: [String: String]
@@ -108,9 +97,11 @@ struct AssessmentService {
 
     // MARK: Storage
 
-    private func save(_ result: RiskResult, priority: Priority, overrideReason: String?, notASB: Bool,
+    func save(_ result: RiskResult, priority: Priority, overrideReason: String?, notASB: Bool,
                       source: RiskAssessmentRecord.Source, for asbCase: ASBCase, by actor: Actor, now: Date) async throws {
-        try await Self.storeQuestionnaire(.standard, now: now, on: db)
+        if !env.questionnaires.isStored(RiskQuestionnaire.standard.version) {
+            try await Self.storeQuestionnaire(.standard, now: now, on: db)
+        }
         let record = try Self.record(result, priority: priority, overrideReason: overrideReason, notASB: notASB, source: source,
                                      caseID: asbCase.requireID(), by: actor, now: now)
         try await record.create(on: db)
@@ -150,10 +141,27 @@ struct AssessmentService {
             """).run()
     }
 
-    private func addSupportNeeds(_ needs: [SupportNeed], to party: Party) async throws {
+    /// Stores the questionnaire this version of the application scores with, outside any
+    /// transaction, and remembers that it is stored so assessments need not store it again.
+    static func storeCurrentQuestionnaire(in app: Application) async throws {
+        try await storeQuestionnaire(.standard, now: app.asb.clock.now(), on: app.db)
+        app.asb.questionnaires.markStored(RiskQuestionnaire.standard.version)
+    }
+
+    func addSupportNeeds(_ needs: [SupportNeed], to party: Party) async throws {
         let merged = (party.supportNeeds + needs).uniqued()
         guard merged != party.supportNeeds else { return }
         party.supportNeeds = merged
         try await party.save(on: db)
     }
+}
+
+/// The questionnaire versions known to be stored (committed) in the database, so that each
+/// assessment need not write its questionnaire again. Only what was committed outside any
+/// transaction is marked; anything else is simply stored again (the store is idempotent).
+final class StoredQuestionnaires: Sendable {
+    private let versions = Mutex<Set<String>>([])
+
+    func isStored(_ version: String) -> Bool { versions.withLock { $0.contains(version) } }
+    func markStored(_ version: String) { _ = versions.withLock { $0.insert(version) } }
 }

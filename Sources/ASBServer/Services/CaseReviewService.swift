@@ -19,10 +19,13 @@ struct CaseReviewService {
         + "The partnership reviews how the case has been handled and tells you the outcome within 10 working days of its meeting."
 
     /// Checks the case after a report; flags it once when the threshold is met.
-    func check(_ asbCase: ASBCase, now: Date, by actor: Actor) async throws {
+    /// `incidents`: every incident of the case, when the caller already has them (a case created
+    /// in this transaction); otherwise they are read.
+    func check(_ asbCase: ASBCase, now: Date, by actor: Actor, incidents known: [IncidentReport]? = nil) async throws {
         guard asbCase.caseReviewStatus == nil else { return }
         let caseID = try asbCase.requireID()
-        let result = try await evaluate(caseID, on: LondonTime.localDateTime(for: now).date)
+        let day = LondonTime.localDateTime(for: now).date
+        let result = if let known { evaluate(known, on: day) } else { try await evaluate(caseID, on: day) }
         guard result.met else { return }
         asbCase.caseReviewStatus = .thresholdMet
         asbCase.caseReviewMetAt = now
@@ -36,7 +39,10 @@ struct CaseReviewService {
     }
 
     func evaluate(_ caseID: UUID, on day: LocalDate) async throws -> CaseReviewThresholdResult {
-        let incidents = try await IncidentReport.query(on: db).filter(\.$asbCase.$id == caseID).limit(1000).all()
+        evaluate(try await IncidentReport.query(on: db).filter(\.$asbCase.$id == caseID).limit(1000).all(), on: day)
+    }
+
+    private func evaluate(_ incidents: [IncidentReport], on day: LocalDate) -> CaseReviewThresholdResult {
         let candidates = incidents.map {
             QualifyingReportCandidate(receivedOn: LondonTime.localDateTime(for: $0.receivedAt).date,
                                       occurredOn: $0.occurredOn.flatMap { LocalDate(iso: $0) }, hate: $0.hate)

@@ -70,6 +70,9 @@ struct IntakeService {
         if let idempotency, let earlier = try await replay(idempotency, now: now) { return earlier }
         let calendar = try await CalendarService(app: app, db: db, requestID: requestID).calendar()
         let provisional = risk
+        // Where a new case is: read before the write transaction (properties and neighbourhoods
+        // are reference data that intake never changes), so the write lock is held for less.
+        let places = caseReference == nil ? try await Places.resolve(report, on: db) : nil
 
         do {
             return try await env.writes.run(on: db) { db in
@@ -79,7 +82,8 @@ struct IntakeService {
                         .findReadable(caseReference, by: actor)
                     receipt = try await recordOnExistingCase(report, target: target, calendar: calendar, by: actor, now: now, on: db)
                 } else {
-                    receipt = try await createCase(report, risk: provisional!, calendar: calendar, by: actor, now: now, on: db)
+                    receipt = try await createCase(report, risk: provisional!, places: places!, calendar: calendar, by: actor,
+                                                   now: now, on: db)
                 }
                 if let idempotency { try await remember(receipt, for: idempotency, now: now, on: db) }
                 return receipt
@@ -99,7 +103,8 @@ struct IntakeService {
                               on db: any Database) async throws -> Receipt {
         if target.status == .closed {
             let risk = (try? RiskAssessment.assess([:], hate: report.hate, immediateDanger: report.immediateDanger, notASB: false))!
-            return try await createCase(report, risk: risk, calendar: calendar, by: actor, now: now, on: db, followUpOf: target)
+            return try await createCase(report, risk: risk, places: try await Places.resolve(report, on: db), calendar: calendar,
+                                        by: actor, now: now, on: db, followUpOf: target)
         }
         let incident = try await addIncident(report, to: target, calendar: calendar, by: actor, now: now, on: db)
         return Receipt(reference: target.reference, accessCode: nil, status: target.status, priority: target.priority,
@@ -107,13 +112,33 @@ struct IntakeService {
                        emergencyAdvice: report.immediateDanger ? IntakeTriage.emergencyAdvice : nil)
     }
 
-    private func createCase(_ report: ValidReport, risk: RiskResult, calendar: WorkingCalendar, by actor: Actor, now: Date,
-                            on db: any Database, followUpOf previous: ASBCase? = nil) async throws -> Receipt {
+    /// Where a new case's report places it, and the homes of the people it names.
+    struct Places {
+        var place: PlaceResolver.Place
+        var reporterHome: Property?
+        var perpetratorHome: Property?
+
+        static func resolve(_ report: ValidReport, on db: any Database) async throws -> Places {
+            let resolver = PlaceResolver(db: db)
+            let place = try await resolver.resolve(address: report.location ?? report.reporter?.address,
+                                                   postcode: report.postcode ?? report.reporter?.postcode)
+            var places = Places(place: place)
+            if let person = report.reporter {
+                places.reporterHome = try await resolver.property(address: person.address, postcode: person.postcode)
+            }
+            if let person = report.allegedPerpetrator, person.name != nil || person.address != nil {
+                places.perpetratorHome = try await resolver.property(address: person.address, postcode: person.postcode)
+            }
+            return places
+        }
+    }
+
+    /// A new case: every row is built in memory first and inserted once, complete (the case with
+    /// its priority, the milestones in one statement), so the write transaction is short.
+    private func createCase(_ report: ValidReport, risk: RiskResult, places: Places, calendar: WorkingCalendar, by actor: Actor,
+                            now: Date, on db: any Database, followUpOf previous: ASBCase? = nil) async throws -> Receipt {
         // The counter upsert is the transaction's first statement, so it takes the write lock first.
         let reference = try await CaseReferenceAllocator.next(year: CaseReferenceAllocator.year(of: now), on: db)
-        let place = try await PlaceResolver(db: db).resolve(
-            address: report.location ?? report.reporter?.address,
-            postcode: report.postcode ?? report.reporter?.postcode)
 
         var reporterParty: Party?
         var carriedLinks: [CaseParty] = []
@@ -123,28 +148,36 @@ struct IntakeService {
                 .filter(\.$role ~~ [.reporter, .victim, .allegedPerpetrator]).with(\.$party).all()
             reporterParty = carriedLinks.first { $0.role == .reporter }?.party
         } else if let person = report.reporter {
-            let home = try await PlaceResolver(db: db).property(address: person.address, postcode: person.postcode)
-            let party = Party(person: person, property: home, now: now)
+            let party = Party(person: person, property: places.reporterHome, now: now)
+            // The support needs the reporter's answers show (SS-SUP-1), recorded with them.
+            party.supportNeeds = risk.supportNeeds.uniqued()
             try await party.create(on: db)
             reporterParty = party
         }
         var perpetratorParty: Party?
         if let person = report.allegedPerpetrator, person.name != nil || person.address != nil {
-            let home = try await PlaceResolver(db: db).property(address: person.address, postcode: person.postcode)
-            let party = Party(person: person, property: home, now: now)
+            let party = Party(person: person, property: places.perpetratorHome, now: now)
             try await party.create(on: db)
             perpetratorParty = party
         }
 
         let accessCode = env.random.accessCode()
-        let asbCase = Self.makeCase(report, reference: reference, place: place, accessCode: accessCode, now: now)
+        let asbCase = Self.makeCase(report, reference: reference, place: places.place, accessCode: accessCode, now: now)
+        let caseID = OrderedID.next(at: now)
+        asbCase.id = caseID
         asbCase.$followUpOf.id = previous?.id
+        // The reporter's answers give the provisional priority and the deadlines (SS-RT-1..4).
+        asbCase.riskLevel = risk.level
+        let schedule = CaseClock.reconcile(priority: risk.priority, source: .provisional, of: asbCase, existing: [],
+                                           calendar: calendar, now: now)
         try await asbCase.create(on: db)
-        let caseID = try asbCase.requireID()
 
         if previous != nil {
             for link in carriedLinks {
                 try await CaseParty(caseID: caseID, partyID: link.$party.id, role: link.role, now: now).create(on: db)
+            }
+            if let reporterParty {
+                try await AssessmentService(app: app, db: db, requestID: requestID).addSupportNeeds(risk.supportNeeds, to: reporterParty)
             }
         } else if let reporterParty {
             try await CaseParty(caseID: caseID, partyID: reporterParty.requireID(), role: .reporter, now: now).create(on: db)
@@ -157,10 +190,9 @@ struct IntakeService {
         let incident = Self.makeIncident(report, riskAnswers: risk.answers, caseID: caseID, reporterID: reporterParty?.id,
                                     by: actor, now: now)
         try await incident.create(on: db)
-        // The reporter's answers give the provisional priority and the deadlines (SS-RT-1..4).
         try await AssessmentService(app: app, db: db, requestID: requestID)
-            .recordProvisional(risk, for: asbCase, reporter: reporterParty, calendar: calendar, by: actor, now: now)
-        try await asbCase.save(on: db)
+            .save(risk, priority: risk.priority, overrideReason: nil, notASB: false, source: .intake, for: asbCase, by: actor, now: now)
+        try await schedule.saved.create(on: db)
 
         try await CaseEvent(caseID: caseID, at: now, kind: .reported, summary: Self.reportedSummary(report), actorID: actor.userID)
             .create(on: db)
@@ -176,12 +208,13 @@ struct IntakeService {
         changes["riskLevel"] = risk.level.rawValue
         try await AuditLog.record(.caseCreate, by: actor, entityType: "case", entityID: reference.description,
                                   caseID: caseID, changes: changes, at: now, requestID: requestID, on: db)
-        try await CaseReviewService(app: app, db: db, requestID: requestID).check(asbCase, now: now, by: actor)
+        try await CaseReviewService(app: app, db: db, requestID: requestID).check(asbCase, now: now, by: actor, incidents: [incident])
 
         // The acknowledgement to the reporter, and the team leaders' alert for a priority 1 case.
-        let deadlines = try await CaseClock(db: db, requestID: requestID).deadlines(of: caseID)
+        let deadlines = schedule.saved.sorted { $0.dueAt < $1.dueAt }
         let outbox = Outbox(env: env, db: db)
-        try await outbox.toReporter(.acknowledgement, of: asbCase, dedupe: caseID.uuidString, now: now) {
+        try await outbox.toReporter(.acknowledgement, of: asbCase, dedupe: caseID.uuidString, now: now,
+                                    case: previous == nil ? .createdNow(reporter: reporterParty) : .existing) {
             $0.deadlines = deadlines.map { .init(milestone: $0.milestone.displayName, due: CaseClock.describeDue($0.dueAt)) }
             $0.emergencyAdvice = report.immediateDanger ? IntakeTriage.emergencyAdvice : nil
         }

@@ -1,11 +1,11 @@
 import Fluent
 
 // The property lists of the models read and written most (a case, its deadlines, timeline, audit
-// trail, people and reports, and the signed-in user). Fluent's default `properties` walks the
-// model with reflection on every row decoded and every create or update; written out (a
-// wrapper's projected value is the wrapper itself) the same list costs nothing.
-// ModelPropertiesTests checks each list against the reflected one, so a field that is declared
-// but not listed here fails the tests rather than going unsaved.
+// trail, people, reports, assessments and messages, the places reports name, and the signed-in
+// user). Fluent's default `properties` walks the model with reflection on every row decoded and
+// every create or update; written out (a wrapper's projected value is the wrapper itself) the
+// same list costs nothing. ModelPropertiesTests checks each list against the reflected one, so a
+// field that is declared but not listed here fails the tests rather than going unsaved.
 
 extension ASBCase {
     var properties: [any AnyProperty] {
@@ -63,5 +63,31 @@ extension IncidentReport {
         [$id, $asbCase, $channel, $receivedAt, $recordedAt, $reporter, $anonymous, $description, $occurredOn,
          $occurredAt, $location, $postcode, $categories, $hate, $hateStrands, $immediateDanger, $riskAnswers,
          $guidanceGiven, $recordedBy]
+    }
+}
+
+extension OutboxMessage {
+    var properties: [any AnyProperty] {
+        [$id, $asbCase, $kind, $channel, $recipientParty, $recipientUser, $recipientName, $toAddress, $subject, $textBody,
+         $htmlBody, $status, $attempts, $nextAttemptAt, $claimedUntil, $lastError, $messageID, $dedupeKey, $createdAt, $sentAt]
+    }
+}
+
+extension RiskAssessmentRecord {
+    var properties: [any AnyProperty] {
+        [$id, $asbCase, $questionnaireVersion, $answers, $score, $level, $computedPriority, $priority, $overrideReason,
+         $reasons, $supportNeeds, $notASB, $source, $assessedBy, $assessedAt]
+    }
+}
+
+extension Neighbourhood {
+    var properties: [any AnyProperty] {
+        [$id, $name, $postcodeSectors]
+    }
+}
+
+extension Property {
+    var properties: [any AnyProperty] {
+        [$id, $addressLine, $addressKey, $postcode, $neighbourhood, $tenancyReference]
     }
 }
