@@ -6,12 +6,15 @@ import Vapor
 
 // `asb`: the ASB Casework server and its operational commands.
 
-// Swift concurrency runs its tasks on NIO's event loops instead of a separate thread pool, so a
-// database answer resumes its handler on the thread that received it rather than one more thread
-// hop away (each statement of a write otherwise crossed three threads). This must come before the
-// first `await`; nothing in this code base blocks an event loop (`.wait()` is never used; bcrypt
-// and SQLite run on thread pools of their own).
-let executorInstalled = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+// When serving, Swift concurrency runs its tasks on NIO's event loops instead of a separate thread
+// pool, so a database answer resumes its handler on the thread that received it rather than one
+// more thread hop away (each statement of a write otherwise crossed three threads). This must come
+// before the first `await`; nothing in this code base blocks an event loop (`.wait()` is never
+// used; bcrypt and SQLite run on thread pools of their own). The batch commands (demo-data,
+// import, stats, ...) keep Swift's own executor: they overlap long computations with their writes,
+// which an event loop busy computing would hold up.
+let serving = CommandLine.arguments.dropFirst().first.map { $0 == "serve" || $0.hasPrefix("-") } ?? true
+let executorInstalled = serving && NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
 var env = try Environment.detect()
 try LoggingSystem.bootstrap(from: &env)
