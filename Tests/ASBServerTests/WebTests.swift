@@ -577,3 +577,29 @@ struct QueueTableTests {
         }
     }
 }
+
+@Suite("Page rendering")
+struct PageRenderingTests {
+    @Test("Templates are parsed once, also in Vapor's development environment, which asb serve runs in by default")
+    func templatesParsedOnce() async throws {
+        let app = try await Application.make(.development)
+        do {
+            var config = AppConfig(bcryptCost: 4)
+            config.database = .sqliteMemory
+            try await ASBServer.configure(app, config: config)
+            try await app.autoMigrate()
+            #expect(app.leaf.cache.count == 0)
+            let first = try await app.testing().sendRequest(.GET, "/")
+            #expect(first.status == .ok && first.body.string.contains("999"))
+            let parsed = app.leaf.cache.count
+            #expect(parsed > 0, "the start page's templates were not kept")
+            let again = try await app.testing().sendRequest(.GET, "/")
+            #expect(again.body.string == first.body.string)
+            #expect(app.leaf.cache.count == parsed)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+}

@@ -20,7 +20,16 @@ enum WebResources {
 extension Application {
     /// Leaf, the public session (for the report form and tracking) and static files.
     func configureWeb() {
-        views.use(.leaf)
+        // Leaf's own provider turns its template cache off in Vapor's development environment, the
+        // default when `asb serve` runs without `--env`: every page then read and parsed its
+        // templates again (a third of a case page's time). The templates are resources built into
+        // the binary and never change while it runs, so they are parsed once, in any environment.
+        views.use { app in
+            var userInfo = app.leaf.userInfo
+            userInfo["application"] = app
+            return LeafRenderer(configuration: app.leaf.configuration, tags: app.leaf.tags, cache: app.leaf.cache,
+                                sources: app.leaf.sources, eventLoop: app.eventLoopGroup.next(), userInfo: userInfo)
+        }
         leaf.configuration = LeafConfiguration(rootDirectory: WebResources.viewsDirectory)
         // The bundle sits under `.build/`, which the default limits refuse as a hidden directory;
         // templates are still confined to the views directory.

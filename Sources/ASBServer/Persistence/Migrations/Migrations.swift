@@ -47,6 +47,7 @@ enum Migrations {
             CreateTwoFactor(),
             CreateFollowUpIndex(),
             UpdateMilestoneAddElapsedAndCaseClosed(calendarRegion: calendarRegion),
+            CreateCaseChildIndexes(),
         ]
     }
 }
