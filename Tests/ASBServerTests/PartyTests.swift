@@ -25,6 +25,12 @@ struct PartyTests {
             #expect(try await names("q=12%20sample").count == 2)
             #expect(try await names("postcode=ss26fy").count == 2)
             #expect(try await names("q=zz") == [])
+            // Each person listed is a read of their data: one audit entry each, none for an empty result.
+            let listed = ((try? JSONSerialization.jsonObject(with: try await t.send(.GET, "/api/v1/parties?q=morg", token: leader.token).body))
+                as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            let searches = try await AuditEvent.query(on: t.app.db).filter(\.$action == "party.search").all()
+            #expect(listed.count == 2 && searches.filter { listed.contains($0.entityID) }.count == 2 * 4)
+            #expect(Set(searches.map(\.entityID)) == Set(listed) && searches.allSatisfy { $0.entityType == "party" })
             let tooShort = try await t.send(.GET, "/api/v1/parties?q=m", token: leader.token)
             #expect(tooShort.status == .unprocessableEntity)
             #expect(try await t.send(.GET, "/api/v1/parties?postcode=nonsense", token: leader.token).fieldErrors == ["postcode"])

@@ -52,11 +52,13 @@ struct PartyService {
         let ids = parties.compactMap(\.id)
         // A search result shows names and addresses: each person listed is a read of their data.
         let now = env.clock.now()
-        try await env.writes.run(on: db) { db in
-            for id in ids {
-                try await AuditLog.record(.partySearch, by: .staff(user), entityType: "party", entityID: id.uuidString,
-                                          at: now, requestID: requestID, on: db)
-            }
+        let entries = try ids.map {
+            try AuditLog.event(.partySearch, by: .staff(user), entityType: "party", entityID: $0.uuidString, at: now,
+                               requestID: requestID)
+        }
+        if !entries.isEmpty {
+            // One statement for the whole page of results.
+            try await env.writes.run(on: db) { db in try await entries.create(on: db) }
         }
         let links = ids.isEmpty ? [] : try await CaseParty.query(on: db).filter(\.$party.$id ~~ ids).limit(5000).all()
         return parties.map { party in (party, Set(links.filter { $0.$party.id == party.id }.map { $0.$asbCase.id }).count) }
