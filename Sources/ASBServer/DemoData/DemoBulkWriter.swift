@@ -460,12 +460,8 @@ final class DemoBulkWriter {
     private func checkCaseReview(_ state: CaseState, by actor: Actor, now: Date) throws {
         let asbCase = state.asbCase
         guard asbCase.caseReviewStatus == nil else { return }
-        let candidates = state.incidents.map {
-            QualifyingReportCandidate(receivedOn: LondonTime.localDateTime(for: $0.receivedAt).date,
-                                      occurredOn: $0.occurredOn.flatMap { LocalDate(iso: $0) }, hate: $0.hate)
-        }
-        let result = CaseReviewThreshold.evaluate(candidates, today: LondonTime.localDateTime(for: now).date,
-                                                  config: app.asb.config.caseReview)
+        let result = CaseReviewService.threshold(of: state.incidents, on: LondonTime.localDateTime(for: now).date,
+                                                 config: app.asb.config.caseReview)
         guard result.met else { return }
         asbCase.caseReviewStatus = .thresholdMet
         asbCase.caseReviewMetAt = now

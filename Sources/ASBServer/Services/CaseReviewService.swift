@@ -25,7 +25,8 @@ struct CaseReviewService {
         guard asbCase.caseReviewStatus == nil else { return }
         let caseID = try asbCase.requireID()
         let day = LondonTime.localDateTime(for: now).date
-        let result = if let known { evaluate(known, on: day) } else { try await evaluate(caseID, on: day) }
+        let result = if let known { Self.threshold(of: known, on: day, config: env.config.caseReview) }
+            else { try await evaluate(caseID, on: day) }
         guard result.met else { return }
         asbCase.caseReviewStatus = .thresholdMet
         asbCase.caseReviewMetAt = now
@@ -39,15 +40,18 @@ struct CaseReviewService {
     }
 
     func evaluate(_ caseID: UUID, on day: LocalDate) async throws -> CaseReviewThresholdResult {
-        evaluate(try await IncidentReport.query(on: db).filter(\.$asbCase.$id == caseID).limit(1000).all(), on: day)
+        Self.threshold(of: try await IncidentReport.query(on: db).filter(\.$asbCase.$id == caseID).limit(1000).all(), on: day,
+                       config: env.config.caseReview)
     }
 
-    private func evaluate(_ incidents: [IncidentReport], on day: LocalDate) -> CaseReviewThresholdResult {
+    /// The threshold (ASBCore's `CaseReviewThreshold`) over a case's incidents.
+    static func threshold(of incidents: [IncidentReport], on day: LocalDate,
+                          config: CaseReviewThresholdConfig) -> CaseReviewThresholdResult {
         let candidates = incidents.map {
             QualifyingReportCandidate(receivedOn: LondonTime.localDateTime(for: $0.receivedAt).date,
                                       occurredOn: $0.occurredOn.flatMap { LocalDate(iso: $0) }, hate: $0.hate)
         }
-        return CaseReviewThreshold.evaluate(candidates, today: day, config: env.config.caseReview)
+        return CaseReviewThreshold.evaluate(candidates, today: day, config: config)
     }
 
     func applications(of reference: String, by actor: Actor) async throws -> [CaseReviewApplication] {
