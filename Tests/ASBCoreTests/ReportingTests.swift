@@ -39,4 +39,29 @@ struct ReportingTests {
         #expect(DisclosureControl.perThousandHomes(25, homes: 10_000) == "2.5")
         #expect(DisclosureControl.perThousandHomes(25, homes: nil) == nil)
     }
+
+    @Test("SS-MON-4: a year and its quarters are four spans, the year all of them; overlapping periods cut each other")
+    func spans() throws {
+        let year = ReportingPeriod.financialYear(startingIn: 2026)
+        let quarters = (1...4).map { ReportingPeriod.quarter($0, ofYearStartingIn: 2026) }
+        let spans = PeriodSpans(quarters + [year])
+        #expect(spans.count == 4 && spans.runs == [0..<1, 1..<2, 2..<3, 3..<4, 0..<4])
+        #expect(spans.totals([1, 10, 100, 1000], zero: 0, +) == [1, 10, 100, 1000, 1111])
+
+        // As published on 25 November 2026: the last four quarters and the last complete year.
+        let day = try #require(LocalDate(iso: "2026-11-25"))
+        let published = PeriodSpans(ReportingPeriod.quarters(endingAt: day) + [.financialYear(startingIn: 2025)])
+        #expect(published.bounds.map(\.description) == ["2025-04-01", "2026-01-01", "2026-04-01", "2026-07-01", "2026-10-01", "2027-01-01"])
+        #expect(published.runs == [1..<2, 2..<3, 3..<4, 4..<5, 0..<2])
+        #expect(published.totals([1, 2, 4, 8, 16], zero: 0, +) == [2, 4, 8, 16, 3])
+
+        // Each day falls in the span that starts on or before it; none outside.
+        for (iso, span) in [("2025-03-31", nil), ("2025-04-01", 0), ("2025-12-31", 0), ("2026-01-01", 1), ("2026-06-30", 2),
+                            ("2026-12-31", 4), ("2027-01-01", nil)] as [(String, Int?)] {
+            #expect(published.span(of: try #require(LocalDate(iso: iso))) == span, "\(iso)")
+        }
+        #expect(PeriodSpans([]).count == 0 && PeriodSpans([]).span(of: day) == nil)
+        let months = PeriodSpans(ReportingPeriod.months(of: year) + [year])
+        #expect(months.count == 12 && months.runs.last == 0..<12 && months.runs.dropLast() == (0..<12).map { $0..<($0 + 1) })
+    }
 }

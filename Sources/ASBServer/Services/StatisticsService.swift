@@ -155,102 +155,193 @@ struct StatisticsService {
         }
     }
 
-    private struct Keyed: Decodable { var k: String?; var n: Int }
-
-    private static func dictionary(_ rows: [Keyed], missing: String) -> [String: Int] {
-        Dictionary(rows.map { ($0.k ?? missing, $0.n) }, uniquingKeysWith: +)
-    }
+    /// Counts of a key in one span (`PeriodSpans`).
+    private struct SpanKeyed: Decodable { var s: Int; var k: String?; var n: Int }
 
     func figures(for period: ReportingPeriod, now: Date) async throws -> PeriodFigures {
-        let from = LondonTime.startOfDay(period.start), to = LondonTime.startOfDay(period.end)
+        try await figures(for: [period], now: now)[0]
+    }
+
+    /// The figures of several periods (a year and its quarters, the published quarters and year),
+    /// each table read once for all of them: what adds up is counted per span of time
+    /// (`PeriodSpans`) and summed for each period; medians, repeat victims and the open caseload are
+    /// worked out for each period from the same reads.
+    func figures(for periods: [ReportingPeriod], now: Date) async throws -> [PeriodFigures] {
+        guard !periods.isEmpty else { return [] }
         let sql = try self.sql
         let calendar = try await CalendarService(app: app, db: db, requestID: nil).calendar()
-        // The period's ASB cases, by receipt.
-        let inPeriod: SQLQueryString = "c.received_at >= \(bind: from) AND c.received_at < \(bind: to) AND c.not_asb = \(bind: false)"
+        let scope = Scope(periods, postgres: sql.dialect.name == "postgresql")
+        // The periods' ASB cases, by receipt.
+        let received = scope.span(of: "c.received_at")
+        let inScope: SQLQueryString = "\(scope.within("c.received_at")) AND c.not_asb = \(bind: false)"
 
-        struct Totals: Decodable { var n: Int; var not_asb: Int?; var hate: Int? }
-        let totals = try await sql.raw("""
-            SELECT COUNT(*) AS n, SUM(CASE WHEN not_asb THEN 1 ELSE 0 END) AS not_asb,
-                   SUM(CASE WHEN hate AND NOT not_asb THEN 1 ELSE 0 END) AS hate
-            FROM cases WHERE received_at >= \(bind: from) AND received_at < \(bind: to)
-            """).first(decoding: Totals.self)
-        let reportsReceived = totals?.n ?? 0, notASB = totals?.not_asb ?? 0
-        let channels = try await sql.raw("SELECT c.channel AS k, COUNT(*) AS n FROM cases c WHERE \(inPeriod) GROUP BY c.channel")
-            .all(decoding: Keyed.self)
+        struct Totals: Decodable { var s: Int; var n: Int; var not_asb: Int?; var hate: Int? }
+        struct Total { var n = 0, notASB = 0, hate = 0 }
+        let totalRows = try await sql.raw("""
+            SELECT \(received) AS s, COUNT(*) AS n, SUM(CASE WHEN c.not_asb THEN 1 ELSE 0 END) AS not_asb,
+                   SUM(CASE WHEN c.hate AND NOT c.not_asb THEN 1 ELSE 0 END) AS hate
+            FROM cases c WHERE \(scope.within("c.received_at")) GROUP BY 1
+            """).all(decoding: Totals.self)
+        let totals = scope.totals(totalRows, span: \.s, zero: Total()) { total, row in
+            total.n += row.n; total.notASB += row.not_asb ?? 0; total.hate += row.hate ?? 0
+        } merge: { Total(n: $0.n + $1.n, notASB: $0.notASB + $1.notASB, hate: $0.hate + $1.hate) }
+        let channels = try await sql.raw("""
+            SELECT \(received) AS s, c.channel AS k, COUNT(*) AS n FROM cases c WHERE \(inScope) GROUP BY 1, 2
+            """).all(decoding: SpanKeyed.self)
         let neighbourhoods = try await sql.raw("""
-            SELECT g.name AS k, COUNT(*) AS n FROM cases c LEFT JOIN neighbourhoods g ON g.id = c.neighbourhood_id
-            WHERE \(inPeriod) GROUP BY g.name
-            """).all(decoding: Keyed.self)
+            SELECT \(received) AS s, g.name AS k, COUNT(*) AS n FROM cases c LEFT JOIN neighbourhoods g ON g.id = c.neighbourhood_id
+            WHERE \(inScope) GROUP BY 1, 2
+            """).all(decoding: SpanKeyed.self)
         let leads = try await sql.raw("""
-            SELECT g.name AS k, COUNT(*) AS n FROM cases c LEFT JOIN partner_agencies g ON g.id = c.lead_agency_id
-            WHERE \(inPeriod) GROUP BY g.name
-            """).all(decoding: Keyed.self)
+            SELECT \(received) AS s, g.name AS k, COUNT(*) AS n FROM cases c LEFT JOIN partner_agencies g ON g.id = c.lead_agency_id
+            WHERE \(inScope) GROUP BY 1, 2
+            """).all(decoding: SpanKeyed.self)
         let closures = try await sql.raw("""
-            SELECT closure_reason AS k, COUNT(*) AS n FROM cases
-            WHERE closed_at >= \(bind: from) AND closed_at < \(bind: to) AND closure_reason IS NOT NULL AND not_asb = \(bind: false)
-            GROUP BY closure_reason
-            """).all(decoding: Keyed.self)
+            SELECT \(scope.span(of: "closed_at")) AS s, closure_reason AS k, COUNT(*) AS n FROM cases
+            WHERE \(scope.within("closed_at")) AND closure_reason IS NOT NULL AND not_asb = \(bind: false)
+            GROUP BY 1, 2
+            """).all(decoding: SpanKeyed.self)
+        let on: SQLQueryString = "\(ident: "on")"
         let enforcement = try await sql.raw("""
-            SELECT type AS k, COUNT(*) AS n FROM enforcement_actions
-            WHERE \(ident: "on") >= \(bind: period.start.description) AND \(ident: "on") < \(bind: period.end.description)
+            SELECT \(scope.span(ofDay: on)) AS s, type AS k, COUNT(*) AS n FROM enforcement_actions
+            WHERE \(scope.within(day: on))
               AND status IN (\(bind: EnforcementStatus.inProgress.rawValue), \(bind: EnforcementStatus.completed.rawValue))
-            GROUP BY type
-            """).all(decoding: Keyed.self)
+            GROUP BY 1, 2
+            """).all(decoding: SpanKeyed.self)
 
         // Lists on each case (categories, strands, limbs), counted by the database: a JSON array
         // in SQLite, a text[] in PostgreSQL.
-        struct ListCount: Decodable { var list: String; var k: String; var n: Int }
-        let postgres = sql.dialect.name == "postgresql"
+        struct ListCount: Decodable { var list: String; var s: Int; var k: String; var n: Int }
         func elements(_ column: String) -> SQLQueryString {
-            postgres ? "unnest(c.\(ident: column)) AS u(k)" : "json_each(c.\(ident: column)) AS u"
+            scope.postgres ? "unnest(c.\(ident: column)) AS u(k)" : "json_each(c.\(ident: column)) AS u"
         }
-        let element: SQLQueryString = postgres ? "u.k" : "u.value"
+        let element: SQLQueryString = scope.postgres ? "u.k" : "u.value"
         let listCounts = try await sql.raw("""
-            SELECT 'categories' AS list, \(element) AS k, COUNT(*) AS n FROM cases c, \(elements("categories")) WHERE \(inPeriod) GROUP BY \(element)
+            SELECT 'categories' AS list, \(received) AS s, \(element) AS k, COUNT(*) AS n FROM cases c, \(elements("categories")) WHERE \(inScope) GROUP BY 2, 3
             UNION ALL
-            SELECT 'hate_strands' AS list, \(element) AS k, COUNT(*) AS n FROM cases c, \(elements("hate_strands")) WHERE \(inPeriod) GROUP BY \(element)
+            SELECT 'hate_strands' AS list, \(received) AS s, \(element) AS k, COUNT(*) AS n FROM cases c, \(elements("hate_strands")) WHERE \(inScope) GROUP BY 2, 3
             UNION ALL
-            SELECT 'asb_limbs' AS list, \(element) AS k, COUNT(*) AS n FROM cases c, \(elements("asb_limbs")) WHERE \(inPeriod) GROUP BY \(element)
+            SELECT 'asb_limbs' AS list, \(received) AS s, \(element) AS k, COUNT(*) AS n FROM cases c, \(elements("asb_limbs")) WHERE \(inScope) GROUP BY 2, 3
             """).all(decoding: ListCount.self)
-        func counts(of list: String) -> [String: Int] {
-            Dictionary(listCounts.filter { $0.list == list }.map { ($0.k, $0.n) }, uniquingKeysWith: +)
+        func counts(of list: String) -> [[String: Int]] {
+            scope.keyed(listCounts.filter { $0.list == list }.map { SpanKeyed(s: $0.s, k: $0.k, n: $0.n) }, missing: "")
         }
         let byCategory = counts(of: "categories"), byStrand = counts(of: "hate_strands"), byLimb = counts(of: "asb_limbs")
 
-        let year: NM01?
-        if period.kind == .financialYear {
-            let homes = try await HomesService(app: app, db: db, requestID: nil).homes(inYearStartingIn: period.start.year)
-            let cases = reportsReceived - notASB, hate = totals?.hate ?? 0
-            year = NM01(homes: homes, asbCases: cases, hateCases: hate, excludedNotASB: notASB,
-                        asbPerThousandHomes: TenantSatisfactionMeasures.perThousandHomes(cases, homes: homes),
-                        hatePerThousandHomes: TenantSatisfactionMeasures.perThousandHomes(hate, homes: homes))
-        } else {
-            year = nil
+        let compliance = try await self.compliance(scope, now: now)
+        let byOfficer = try await self.compliance(by: .officer, scope, now: now)
+        let byNeighbourhood = try await self.compliance(by: .neighbourhood, scope, now: now)
+        let timing = try await self.timing(scope)
+        let caseload = try await self.caseload(scope, now: now)
+        let repeats = try await repeatVictims(scope)
+        let durations = try await duration(scope)
+        let satisfaction = try await self.satisfaction(scope)
+        let complaints = try await self.complaints(scope, calendar: calendar)
+        let reviews = try await internalReviews(scope)
+        let byChannel = scope.keyed(channels, missing: "unknown"), byPlace = scope.keyed(neighbourhoods, missing: Self.noNeighbourhood)
+        let byLead = scope.keyed(leads, missing: Self.landlordLead), byClosure = scope.keyed(closures, missing: "unknown")
+        let byEnforcement = scope.keyed(enforcement, missing: "unknown")
+
+        var result: [PeriodFigures] = []
+        for (index, period) in periods.enumerated() {
+            let total = totals[index], newCases = total.n - total.notASB
+            var year: NM01?
+            if period.kind == .financialYear {
+                let homes = try await HomesService(app: app, db: db, requestID: nil).homes(inYearStartingIn: period.start.year)
+                year = NM01(homes: homes, asbCases: newCases, hateCases: total.hate, excludedNotASB: total.notASB,
+                            asbPerThousandHomes: TenantSatisfactionMeasures.perThousandHomes(newCases, homes: homes),
+                            hatePerThousandHomes: TenantSatisfactionMeasures.perThousandHomes(total.hate, homes: homes))
+            }
+            result.append(PeriodFigures(
+                period: period.label, kind: period.kind.rawValue, from: period.start.description, to: period.end.adding(days: -1).description,
+                reportsReceived: total.n, newCases: newCases, hateCases: total.hate, notASB: total.notASB,
+                byChannel: byChannel[index], byLimb: byLimb[index], byCategory: byCategory[index], byHateStrand: byStrand[index],
+                byNeighbourhood: byPlace[index], byLeadAgency: byLead[index], repeatVictims: repeats[index],
+                compliance: compliance[index], complianceByOfficer: byOfficer[index], complianceByNeighbourhood: byNeighbourhood[index],
+                timing: timing[index], openCaseload: caseload[index], enforcementByType: byEnforcement[index],
+                closedByReason: byClosure[index], caseDuration: durations[index], satisfaction: satisfaction[index],
+                complaints: complaints[index], internalReviews: reviews[index], nm01: year))
         }
-        return PeriodFigures(
-            period: period.label, kind: period.kind.rawValue, from: period.start.description, to: period.end.adding(days: -1).description,
-            reportsReceived: reportsReceived, newCases: reportsReceived - notASB, hateCases: totals?.hate ?? 0, notASB: notASB,
-            byChannel: Self.dictionary(channels, missing: "unknown"), byLimb: byLimb, byCategory: byCategory, byHateStrand: byStrand,
-            byNeighbourhood: Self.dictionary(neighbourhoods, missing: Self.noNeighbourhood),
-            byLeadAgency: Self.dictionary(leads, missing: Self.landlordLead),
-            repeatVictims: try await repeatVictims(from: from, to: to),
-            compliance: try await compliance(from: from, to: to, now: now),
-            complianceByOfficer: try await compliance(by: .officer, from: from, to: to, now: now),
-            complianceByNeighbourhood: try await compliance(by: .neighbourhood, from: from, to: to, now: now),
-            timing: try await timing(from: from, to: to),
-            openCaseload: try await caseload(endOf: period, now: now),
-            enforcementByType: Self.dictionary(enforcement, missing: "unknown"),
-            closedByReason: Self.dictionary(closures, missing: "unknown"),
-            caseDuration: try await duration(from: from, to: to),
-            satisfaction: try await satisfaction(from: from, to: to),
-            complaints: try await complaints(from: from, to: to, calendar: calendar),
-            internalReviews: try await internalReviews(from: from, to: to),
-            nm01: year)
+        return result
+    }
+
+    /// The periods asked for, cut into spans (`PeriodSpans`), and the SQL that puts a row in its span.
+    private struct Scope {
+        let periods: [ReportingPeriod]
+        let spans: PeriodSpans
+        /// The spans' bounds as instants: midnight, UK time.
+        let instants: [Date]
+        let postgres: Bool
+
+        init(_ periods: [ReportingPeriod], postgres: Bool) {
+            self.periods = periods
+            spans = PeriodSpans(periods)
+            instants = spans.bounds.map { LondonTime.startOfDay($0) }
+            self.postgres = postgres
+        }
+
+        /// Period `index` as instants, its end excluded.
+        func range(of index: Int) -> Range<Date> {
+            LondonTime.startOfDay(periods[index].start)..<LondonTime.startOfDay(periods[index].end)
+        }
+
+        /// An instant column within the first and last bound.
+        func within(_ column: SQLQueryString) -> SQLQueryString {
+            "\(column) >= \(bind: instants[0]) AND \(column) < \(bind: instants[instants.count - 1])"
+        }
+
+        /// The span of an instant column within the bounds.
+        func span(of column: SQLQueryString) -> SQLQueryString {
+            Self.span(of: column, below: instants.dropFirst().map { $0 })
+        }
+
+        /// A day column (`YYYY-MM-DD` text) within the first and last bound.
+        func within(day column: SQLQueryString) -> SQLQueryString {
+            "\(column) >= \(bind: spans.bounds[0].description) AND \(column) < \(bind: spans.bounds[spans.bounds.count - 1].description)"
+        }
+
+        func span(ofDay column: SQLQueryString) -> SQLQueryString {
+            Self.span(of: column, below: spans.bounds.dropFirst().map(\.description))
+        }
+
+        private static func span(of column: SQLQueryString, below bounds: [any Encodable & Sendable]) -> SQLQueryString {
+            let cases = bounds.enumerated().map { index, bound -> SQLQueryString in "WHEN \(column) < \(bind: bound) THEN \(literal: index)" }
+            return "CASE \(cases.joined(separator: " ")) END"
+        }
+
+        /// Each period's total of rows counted per span.
+        func totals<Row, Value>(_ rows: [Row], span: KeyPath<Row, Int>, zero: Value, add: (inout Value, Row) -> Void,
+                                merge: (Value, Value) -> Value) -> [Value] {
+            var perSpan = Array(repeating: zero, count: spans.count)
+            for row in rows where perSpan.indices.contains(row[keyPath: span]) { add(&perSpan[row[keyPath: span]], row) }
+            return spans.totals(perSpan, zero: zero, merge)
+        }
+
+        /// Each period's counts by key.
+        func keyed(_ rows: [SpanKeyed], missing: String) -> [[String: Int]] {
+            totals(rows, span: \.s, zero: [:]) { $0[$1.k ?? missing, default: 0] += $1.n } merge: { $0.merging($1, uniquingKeysWith: +) }
+        }
+
+        /// Rows of each period, by an instant of theirs.
+        func split<Row>(_ rows: [Row], by instant: (Row) -> Date) -> [[Row]] {
+            periods.indices.map { index in
+                let range = range(of: index)
+                return rows.filter { range.contains(instant($0)) }
+            }
+        }
     }
 
     // MARK: Response times
 
-    private struct ComplianceRow: Decodable { var priority: Int?; var milestone: String?; var name: String?; var due: Int; var met: Int?; var breached: Int? }
+    private struct ComplianceRow: Decodable { var s: Int; var priority: Int?; var milestone: String?; var name: String?; var due: Int; var met: Int?; var breached: Int? }
+
+    /// Milestones due, met and breached.
+    private struct Tally: Sendable {
+        var due = 0, met = 0, breached = 0
+        static func + (lhs: Tally, rhs: Tally) -> Tally { Tally(due: lhs.due + rhs.due, met: lhs.met + rhs.met, breached: lhs.breached + rhs.breached) }
+        init(due: Int = 0, met: Int = 0, breached: Int = 0) { (self.due, self.met, self.breached) = (due, met, breached) }
+        init(_ row: ComplianceRow) { self.init(due: row.due, met: row.met ?? 0, breached: row.breached ?? 0) }
+    }
 
     /// Met: done by the due time. Breached: done late, or not done and the due time has passed.
     private func counts(now: Date) -> SQLQueryString {
@@ -261,213 +352,270 @@ struct StatisticsService {
         """
     }
 
-    private func compliance(from: Date, to: Date, now: Date) async throws -> [Compliance] {
+    private func compliance(_ scope: Scope, now: Date) async throws -> [[Compliance]] {
         let rows = try await sql.raw("""
-            SELECT m.priority AS priority, m.milestone AS milestone, \(counts(now: now))
+            SELECT \(scope.span(of: "c.received_at")) AS s, m.priority AS priority, m.milestone AS milestone, \(counts(now: now))
             FROM case_milestones m JOIN cases c ON c.id = m.case_id
-            WHERE c.received_at >= \(bind: from) AND c.received_at < \(bind: to) AND c.not_asb = \(bind: false)
-            GROUP BY m.priority, m.milestone ORDER BY m.priority, m.milestone
+            WHERE \(scope.within("c.received_at")) AND c.not_asb = \(bind: false)
+            GROUP BY 1, 2, 3
             """).all(decoding: ComplianceRow.self)
-        return rows.map { row in
-            let met = row.met ?? 0, breached = row.breached ?? 0
-            return Compliance(priority: row.priority ?? 0, milestone: row.milestone ?? "", due: row.due, met: met, breached: breached,
-                              pending: row.due - met - breached)
+        struct Key: Hashable { var priority: Int; var milestone: String }
+        let tallies = scope.totals(rows, span: \.s, zero: [Key: Tally]()) { tallies, row in
+            tallies[Key(priority: row.priority ?? 0, milestone: row.milestone ?? ""), default: Tally()] = tallies[Key(priority: row.priority ?? 0, milestone: row.milestone ?? ""), default: Tally()] + Tally(row)
+        } merge: { $0.merging($1, uniquingKeysWith: +) }
+        return tallies.map { tally in
+            tally.map { key, value in
+                Compliance(priority: key.priority, milestone: key.milestone, due: value.due, met: value.met, breached: value.breached,
+                           pending: value.due - value.met - value.breached)
+            }.sorted { ($0.priority, $0.milestone) < ($1.priority, $1.milestone) }
         }
     }
 
     enum Grouping { case officer, neighbourhood }
 
-    /// Every milestone of the period's cases, per allocated officer or per neighbourhood.
-    func compliance(by grouping: Grouping, from: Date, to: Date, now: Date) async throws -> [GroupCompliance] {
+    /// Every milestone of the periods' cases, per allocated officer or per neighbourhood.
+    private func compliance(by grouping: Grouping, _ scope: Scope, now: Date) async throws -> [[GroupCompliance]] {
         let (join, name): (SQLQueryString, SQLQueryString) = switch grouping {
         case .officer: ("LEFT JOIN users g ON g.id = c.allocated_officer_id", "g.display_name")
         case .neighbourhood: ("LEFT JOIN neighbourhoods g ON g.id = c.neighbourhood_id", "g.name")
         }
         let rows = try await sql.raw("""
-            SELECT \(name) AS name, \(counts(now: now))
+            SELECT \(scope.span(of: "c.received_at")) AS s, \(name) AS name, \(counts(now: now))
             FROM case_milestones m JOIN cases c ON c.id = m.case_id \(join)
-            WHERE c.received_at >= \(bind: from) AND c.received_at < \(bind: to) AND c.not_asb = \(bind: false)
-            GROUP BY \(name)
+            WHERE \(scope.within("c.received_at")) AND c.not_asb = \(bind: false)
+            GROUP BY 1, 2
             """).all(decoding: ComplianceRow.self)
+        let missing = grouping == .officer ? Self.notAllocated : Self.noNeighbourhood
+        let tallies = scope.totals(rows, span: \.s, zero: [String: Tally]()) { tallies, row in
+            tallies[row.name ?? missing, default: Tally()] = tallies[row.name ?? missing, default: Tally()] + Tally(row)
+        } merge: { $0.merging($1, uniquingKeysWith: +) }
         // Sorted here: the databases order a missing name (NULL) differently.
-        return rows.map { row in
-            let met = row.met ?? 0, breached = row.breached ?? 0
-            return GroupCompliance(name: row.name ?? (grouping == .officer ? Self.notAllocated : Self.noNeighbourhood),
-                                   due: row.due, met: met, breached: breached, pending: row.due - met - breached)
-        }.sorted { $0.name < $1.name }
+        return tallies.map { tally in
+            tally.map { name, value in
+                GroupCompliance(name: name, due: value.due, met: value.met, breached: value.breached, pending: value.due - value.met - value.breached)
+            }.sorted { $0.name < $1.name }
+        }
     }
 
-    /// Median and 90th percentile time to each met milestone of the period's cases, per priority,
-    /// in working time (`Percentiles`' nearest rank, worked out by the database from the time
-    /// stored when each milestone was met).
-    private func timing(from: Date, to: Date) async throws -> [Timing] {
-        struct Row: Decodable { var priority: Int; var milestone: String; var rule: String; var n: Int; var rn: Int; var elapsed: Double }
-        let rows = try await sql.raw("""
-            SELECT priority, milestone, rule, n, rn, elapsed FROM (
-                SELECT m.priority AS priority, m.milestone AS milestone, m.rule AS rule, m.elapsed AS elapsed,
-                       ROW_NUMBER() OVER (PARTITION BY m.priority, m.milestone ORDER BY m.elapsed) AS rn,
-                       COUNT(*) OVER (PARTITION BY m.priority, m.milestone) AS n
+    /// Median and 90th percentile time to each met milestone of each period's cases, per
+    /// priority, in working time (`Percentiles`' nearest rank, worked out by the database from the
+    /// time stored when each milestone was met).
+    private func timing(_ scope: Scope) async throws -> [[Timing]] {
+        struct Row: Decodable { var i: Int; var priority: Int; var milestone: String; var rule: String; var n: Int; var rn: Int; var elapsed: Double }
+        let periods = scope.periods.indices.map { index -> SQLQueryString in
+            let range = scope.range(of: index)
+            return """
+                SELECT \(literal: index) AS i, m.priority AS priority, m.milestone AS milestone, m.rule AS rule, m.elapsed AS elapsed
                 FROM case_milestones m JOIN cases c ON c.id = m.case_id
-                WHERE c.received_at >= \(bind: from) AND c.received_at < \(bind: to) AND c.not_asb = \(bind: false)
+                WHERE c.received_at >= \(bind: range.lowerBound) AND c.received_at < \(bind: range.upperBound) AND c.not_asb = \(bind: false)
                   AND m.elapsed IS NOT NULL
+                """
+        }
+        let rows = try await sql.raw("""
+            SELECT i, priority, milestone, rule, n, rn, elapsed FROM (
+                SELECT i, priority, milestone, rule, elapsed,
+                       ROW_NUMBER() OVER (PARTITION BY i, priority, milestone ORDER BY elapsed) AS rn,
+                       COUNT(*) OVER (PARTITION BY i, priority, milestone) AS n
+                FROM (\(periods.joined(separator: " UNION ALL "))) met
             ) ranked
             WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 90 + 99) / 100
             """).all(decoding: Row.self)
         // The rank of percentile p of n values is ⌈p·n/100⌉, as in `Percentiles.value`.
         func rank(_ p: Int, of n: Int) -> Int { max(1, (n * p + 99) / 100) }
-        let groups = Dictionary(grouping: rows) { "\($0.priority):\($0.milestone)" }
-        return groups.values.compactMap { group -> Timing? in
-            guard let first = group.first, let median = group.first(where: { $0.rn == rank(50, of: $0.n) }),
-                  let p90 = group.first(where: { $0.rn == rank(90, of: $0.n) }), let rule = DeadlineRule(storageValue: median.rule)
-            else { return nil }
-            let unit = if case .workingHours = rule { "workingHours" } else { "workingDays" }
-            return Timing(priority: first.priority, milestone: first.milestone, unit: unit, count: first.n,
-                          median: median.elapsed, p90: p90.elapsed)
-        }.sorted { ($0.priority, $0.milestone) < ($1.priority, $1.milestone) }
+        return scope.periods.indices.map { index in
+            let groups = Dictionary(grouping: rows.filter { $0.i == index }) { "\($0.priority):\($0.milestone)" }
+            return groups.values.compactMap { group -> Timing? in
+                guard let first = group.first, let median = group.first(where: { $0.rn == rank(50, of: $0.n) }),
+                      let p90 = group.first(where: { $0.rn == rank(90, of: $0.n) }), let rule = DeadlineRule(storageValue: median.rule)
+                else { return nil }
+                let unit = if case .workingHours = rule { "workingHours" } else { "workingDays" }
+                return Timing(priority: first.priority, milestone: first.milestone, unit: unit, count: first.n,
+                              median: median.elapsed, p90: p90.elapsed)
+            }.sorted { ($0.priority, $0.milestone) < ($1.priority, $1.milestone) }
+        }
     }
 
     // MARK: Caseload, repeats and duration
 
-    /// ASB cases open at the end of the period (received by then, not closed by then), or now
-    /// while the period runs, by age.
-    private func caseload(endOf period: ReportingPeriod, now: Date) async throws -> Caseload {
-        let end = LondonTime.startOfDay(period.end)
-        let (instant, day) = end <= now ? (end, period.end.adding(days: -1)) : (now, LondonTime.localDateTime(for: now).date)
+    /// ASB cases open at the end of each period (received by then, not closed by then), or now
+    /// while the period runs, by age: one read for every period's end.
+    private func caseload(_ scope: Scope, now: Date) async throws -> [Caseload] {
+        let ends = scope.periods.map { period -> (instant: Date, day: LocalDate) in
+            let end = LondonTime.startOfDay(period.end)
+            return end <= now ? (end, period.end.adding(days: -1)) : (now, LondonTime.localDateTime(for: now).date)
+        }
         // Counted by the database: each band is a range of receipt days (`CaseloadAgeBand.lastReceiptDay`).
         let older = CaseloadAgeBand.allCases.filter { $0.months > 0 }
-        let columns = SQLKit.SQLList(older.map { band -> SQLQueryString in
-            let limit = LondonTime.startOfDay(band.lastReceiptDay(asAt: day).adding(days: 1))
-            return "SUM(CASE WHEN received_at < \(bind: limit) THEN 1 ELSE 0 END) AS \(ident: band.rawValue)"
-        })
-        guard let row = try await sql.raw("""
-            SELECT COUNT(*) AS open, \(columns) FROM cases
-            WHERE received_at < \(bind: instant) AND (closed_at IS NULL OR closed_at >= \(bind: instant)) AND not_asb = \(bind: false)
-            """).first()
-        else { return Caseload(asAt: day.description, open: 0, byAge: [:]) }
-        let open = try row.decode(column: "open", as: Int.self)
-        // Cases at least as old as each band, youngest band first; a band's own count is the difference.
-        var atLeast = [open]
-        for band in older { atLeast.append(try row.decode(column: band.rawValue, as: Int?.self) ?? 0) }
-        var bands: [String: Int] = [:]
-        for (index, band) in CaseloadAgeBand.allCases.enumerated() {
-            let count = atLeast[index] - (index + 1 < atLeast.count ? atLeast[index + 1] : 0)
-            if count > 0 { bands[band.rawValue] = count }
+        let open: (Date) -> SQLQueryString = { instant in "(closed_at IS NULL OR closed_at >= \(bind: instant))" }
+        var columns: [SQLQueryString] = []
+        for (index, end) in ends.enumerated() {
+            columns.append("SUM(CASE WHEN received_at < \(bind: end.instant) AND \(open(end.instant)) THEN 1 ELSE 0 END) AS \(ident: "o\(index)")")
+            for band in older {
+                let limit = LondonTime.startOfDay(band.lastReceiptDay(asAt: end.day).adding(days: 1))
+                columns.append("SUM(CASE WHEN received_at < \(bind: limit) AND \(open(end.instant)) THEN 1 ELSE 0 END) AS \(ident: "o\(index)_\(band.rawValue)")")
+            }
         }
-        return Caseload(asAt: day.description, open: open, byAge: bands)
+        let first = ends.map(\.instant).min() ?? now, last = ends.map(\.instant).max() ?? now
+        // Found through the closure index (cases still open, or closed after the earliest end): far
+        // fewer than all cases received before the latest end. SQLite is told not to use the
+        // receipt index (`+`); PostgreSQL's planner has statistics.
+        let receivedAt: SQLQueryString = scope.postgres ? "received_at" : "+received_at"
+        let row = try await sql.raw("""
+            SELECT \(columns.joined(separator: ", ")) FROM cases
+            WHERE \(receivedAt) < \(bind: last) AND \(open(first)) AND not_asb = \(bind: false)
+            """).first()
+        return try ends.enumerated().map { index, end in
+            let count = try row?.decode(column: "o\(index)", as: Int?.self) ?? 0
+            // Cases at least as old as each band, youngest band first; a band's own count is the difference.
+            var atLeast = [count]
+            for band in older { atLeast.append(try row?.decode(column: "o\(index)_\(band.rawValue)", as: Int?.self) ?? 0) }
+            var bands: [String: Int] = [:]
+            for (position, band) in CaseloadAgeBand.allCases.enumerated() {
+                let inBand = atLeast[position] - (position + 1 < atLeast.count ? atLeast[position + 1] : 0)
+                if inBand > 0 { bands[band.rawValue] = inBand }
+            }
+            return Caseload(asAt: end.day.description, open: count, byAge: bands)
+        }
     }
 
-    /// People on the reporter or victim side of the period's cases who were on that side of an
+    /// People on the reporter or victim side of each period's cases who were on that side of an
     /// earlier case received within the twelve months before (`RepeatFlags.followsEarlierCase`).
-    private func repeatVictims(from: Date, to: Date) async throws -> Int {
+    private func repeatVictims(_ scope: Scope) async throws -> [Int] {
         struct Row: Decodable { var party_id: UUID; var case_id: UUID; var received_at: Date }
-        let victimSide: SQLQueryString = "p.role IN (\(bind: PartyRole.reporter.rawValue), \(bind: PartyRole.victim.rawValue))"
-        let current = try await sql.raw("""
+        func victimSide(_ parties: String) -> SQLQueryString {
+            "\(ident: parties).role IN (\(bind: PartyRole.reporter.rawValue), \(bind: PartyRole.victim.rawValue))"
+        }
+        // The cases of everyone on that side of a case in the periods, received up to 13 months
+        // before the first period: the periods' own cases and everything that could be an earlier one.
+        let earliest = scope.instants[0].addingTimeInterval(-400 * 86_400), last = scope.instants[scope.instants.count - 1]
+        let rows = try await sql.raw("""
             SELECT p.party_id AS party_id, c.id AS case_id, c.received_at AS received_at
             FROM case_parties p JOIN cases c ON c.id = p.case_id
-            WHERE c.received_at >= \(bind: from) AND c.received_at < \(bind: to) AND c.not_asb = \(bind: false) AND \(victimSide)
+            WHERE c.received_at >= \(bind: earliest) AND c.received_at < \(bind: last) AND c.not_asb = \(bind: false) AND \(victimSide("p"))
+              AND p.party_id IN (
+                SELECT q.party_id FROM case_parties q JOIN cases d ON d.id = q.case_id
+                WHERE \(scope.within("d.received_at")) AND d.not_asb = \(bind: false) AND \(victimSide("q")))
             """).all(decoding: Row.self)
-        guard !current.isEmpty else { return 0 }
-        let parties = Array(Set(current.map(\.party_id)))
-        // Everything that could be an earlier case: the same people, received up to 13 months before the period.
-        let earliest = from.addingTimeInterval(-400 * 86_400)
-        var history: [UUID: [(caseID: UUID, receivedAt: Date)]] = [:]
-        for start in stride(from: 0, to: parties.count, by: 500) {
-            let chunk = parties[start..<min(start + 500, parties.count)]
-            let rows = try await sql.raw("""
-                SELECT p.party_id AS party_id, c.id AS case_id, c.received_at AS received_at
-                FROM case_parties p JOIN cases c ON c.id = p.case_id
-                WHERE p.party_id IN (\(binds: Array(chunk))) AND c.received_at >= \(bind: earliest) AND c.received_at < \(bind: to)
-                  AND c.not_asb = \(bind: false) AND \(victimSide)
-                """).all(decoding: Row.self)
-            for row in rows { history[row.party_id, default: []].append((row.case_id, row.received_at)) }
+        var history: [UUID: [Row]] = [:]
+        for row in rows { history[row.party_id, default: []].append(row) }
+        return scope.split(rows, by: \.received_at).map { current in
+            var repeats: Set<UUID> = []
+            for row in current where !repeats.contains(row.party_id) {
+                let others = (history[row.party_id] ?? []).filter { $0.case_id != row.case_id }.map(\.received_at)
+                if RepeatFlags.followsEarlierCase(receivedAt: row.received_at, earlierCasesReceivedAt: others) { repeats.insert(row.party_id) }
+            }
+            return repeats.count
         }
-        var repeats: Set<UUID> = []
-        for row in current where !repeats.contains(row.party_id) {
-            let others = (history[row.party_id] ?? []).filter { $0.caseID != row.case_id }.map(\.receivedAt)
-            if RepeatFlags.followsEarlierCase(receivedAt: row.received_at, earlierCasesReceivedAt: others) { repeats.insert(row.party_id) }
-        }
-        return repeats.count
     }
 
-    private func duration(from: Date, to: Date) async throws -> Duration {
+    private func duration(_ scope: Scope) async throws -> [Duration] {
         struct Row: Decodable { var received_at: Date; var closed_at: Date }
         let rows = try await sql.raw("""
-            SELECT received_at, closed_at FROM cases
-            WHERE closed_at >= \(bind: from) AND closed_at < \(bind: to) AND not_asb = \(bind: false)
+            SELECT received_at, closed_at FROM cases WHERE \(scope.within("closed_at")) AND not_asb = \(bind: false)
             """).all(decoding: Row.self)
-        let days = rows.map { row in
-            Double(LondonTime.localDateTime(for: row.received_at).date.days(until: LondonTime.localDateTime(for: row.closed_at).date))
+        return scope.split(rows, by: \.closed_at).map { closed in
+            let days = closed.map { row in
+                Double(LondonTime.localDateTime(for: row.received_at).date.days(until: LondonTime.localDateTime(for: row.closed_at).date))
+            }
+            return Duration(closed: closed.count, meanDays: Percentiles.mean(days).map { ($0 * 10).rounded() / 10 }, medianDays: Percentiles.median(days))
         }
-        return Duration(closed: rows.count, meanDays: Percentiles.mean(days).map { ($0 * 10).rounded() / 10 }, medianDays: Percentiles.median(days))
     }
 
     // MARK: Satisfaction, complaints, reviews
 
-    private func satisfaction(from: Date, to: Date) async throws -> Satisfaction {
+    private func satisfaction(_ scope: Scope) async throws -> [Satisfaction] {
         struct Row: Decodable {
+            var s: Int
             var overall: Int; var overall_positive: Int?
             var informed: Int; var informed_positive: Int?
             var ease: Int; var ease_positive: Int?
             var listened: Int; var listened_positive: Int?
             var again: Int; var again_yes: Int?
         }
-        let row = try await sql.raw("""
-            SELECT COUNT(overall) AS overall, SUM(CASE WHEN overall >= 4 THEN 1 ELSE 0 END) AS overall_positive,
+        let rows = try await sql.raw("""
+            SELECT \(scope.span(of: "answered_at")) AS s,
+                   COUNT(overall) AS overall, SUM(CASE WHEN overall >= 4 THEN 1 ELSE 0 END) AS overall_positive,
                    COUNT(kept_informed) AS informed, SUM(CASE WHEN kept_informed >= 4 THEN 1 ELSE 0 END) AS informed_positive,
                    COUNT(ease_of_reporting) AS ease, SUM(CASE WHEN ease_of_reporting >= 4 THEN 1 ELSE 0 END) AS ease_positive,
                    COUNT(listened_to) AS listened, SUM(CASE WHEN listened_to >= 4 THEN 1 ELSE 0 END) AS listened_positive,
                    COUNT(would_report_again) AS again, SUM(CASE WHEN would_report_again THEN 1 ELSE 0 END) AS again_yes
             FROM satisfaction_surveys
-            WHERE status = 'answered' AND answered_at >= \(bind: from) AND answered_at < \(bind: to)
-            """).first(decoding: Row.self)
-        struct Reviews: Decodable { var opened: Int?; var closed: Int? }
+            WHERE status = 'answered' AND \(scope.within("answered_at"))
+            GROUP BY 1
+            """).all(decoding: Row.self)
         let reviews = try await sql.raw("""
-            SELECT SUM(CASE WHEN created_at >= \(bind: from) AND created_at < \(bind: to) THEN 1 ELSE 0 END) AS opened,
-                   SUM(CASE WHEN closed_at >= \(bind: from) AND closed_at < \(bind: to) THEN 1 ELSE 0 END) AS closed
-            FROM dissatisfaction_reviews
-            WHERE (created_at >= \(bind: from) AND created_at < \(bind: to)) OR (closed_at >= \(bind: from) AND closed_at < \(bind: to))
-            """).first(decoding: Reviews.self)
-        return Satisfaction(
-            overall: .init(answered: row?.overall ?? 0, positive: row?.overall_positive ?? 0),
-            keptInformed: .init(answered: row?.informed ?? 0, positive: row?.informed_positive ?? 0),
-            easeOfReporting: .init(answered: row?.ease ?? 0, positive: row?.ease_positive ?? 0),
-            listenedTo: .init(answered: row?.listened ?? 0, positive: row?.listened_positive ?? 0),
-            wouldReportAgain: .init(answered: row?.again ?? 0, positive: row?.again_yes ?? 0),
-            dissatisfactionReviewsOpened: reviews?.opened ?? 0, dissatisfactionReviewsClosed: reviews?.closed ?? 0)
+            SELECT \(scope.span(of: "created_at")) AS s, 'opened' AS k, COUNT(*) AS n FROM dissatisfaction_reviews
+            WHERE \(scope.within("created_at")) GROUP BY 1
+            UNION ALL
+            SELECT \(scope.span(of: "closed_at")) AS s, 'closed' AS k, COUNT(*) AS n FROM dissatisfaction_reviews
+            WHERE \(scope.within("closed_at")) GROUP BY 1
+            """).all(decoding: SpanKeyed.self)
+        let opened = scope.keyed(reviews, missing: "")
+        let empty = Answered(answered: 0, positive: 0)
+        func plus(_ a: Answered, _ answered: Int, _ positive: Int?) -> Answered {
+            Answered(answered: a.answered + answered, positive: a.positive + (positive ?? 0))
+        }
+        let zero = Satisfaction(overall: empty, keptInformed: empty, easeOfReporting: empty, listenedTo: empty, wouldReportAgain: empty,
+                                dissatisfactionReviewsOpened: 0, dissatisfactionReviewsClosed: 0)
+        let answers = scope.totals(rows, span: \.s, zero: zero) { total, row in
+            total.overall = plus(total.overall, row.overall, row.overall_positive)
+            total.keptInformed = plus(total.keptInformed, row.informed, row.informed_positive)
+            total.easeOfReporting = plus(total.easeOfReporting, row.ease, row.ease_positive)
+            total.listenedTo = plus(total.listenedTo, row.listened, row.listened_positive)
+            total.wouldReportAgain = plus(total.wouldReportAgain, row.again, row.again_yes)
+        } merge: { a, b in
+            Satisfaction(overall: plus(a.overall, b.overall.answered, b.overall.positive),
+                         keptInformed: plus(a.keptInformed, b.keptInformed.answered, b.keptInformed.positive),
+                         easeOfReporting: plus(a.easeOfReporting, b.easeOfReporting.answered, b.easeOfReporting.positive),
+                         listenedTo: plus(a.listenedTo, b.listenedTo.answered, b.listenedTo.positive),
+                         wouldReportAgain: plus(a.wouldReportAgain, b.wouldReportAgain.answered, b.wouldReportAgain.positive),
+                         dissatisfactionReviewsOpened: 0, dissatisfactionReviewsClosed: 0)
+        }
+        return answers.enumerated().map { index, answer in
+            var answer = answer
+            answer.dissatisfactionReviewsOpened = opened[index]["opened"] ?? 0
+            answer.dissatisfactionReviewsClosed = opened[index]["closed"] ?? 0
+            return answer
+        }
     }
 
-    private func complaints(from: Date, to: Date, calendar: WorkingCalendar) async throws -> Complaints {
-        let rows = try await Feedback.query(on: db).filter(\.$receivedAt >= from).filter(\.$receivedAt < to)
+    private func complaints(_ scope: Scope, calendar: WorkingCalendar) async throws -> [Complaints] {
+        let rows = try await Feedback.query(on: db).filter(\.$receivedAt >= scope.instants[0]).filter(\.$receivedAt < scope.instants[scope.instants.count - 1])
             .field(\.$id).field(\.$kind).field(\.$receivedAt).field(\.$acknowledgedAt).field(\.$closedAt).field(\.$outcome).all()
-        var result = Complaints(received: 0, acknowledged: 0, acknowledgedOnTime: 0, answered: 0, answeredOnTime: 0, byOutcome: [:], compliments: 0)
-        for row in rows {
-            guard row.kind == .complaint else {
-                result.compliments += 1
-                continue
+        return scope.split(rows, by: \.receivedAt).map { rows in
+            var result = Complaints(received: 0, acknowledged: 0, acknowledgedOnTime: 0, answered: 0, answeredOnTime: 0, byOutcome: [:], compliments: 0)
+            for row in rows {
+                guard row.kind == .complaint else {
+                    result.compliments += 1
+                    continue
+                }
+                result.received += 1
+                guard let acknowledged = row.acknowledgedAt else { continue }
+                result.acknowledged += 1
+                if ComplaintTimeliness.acknowledgedOnTime(receivedAt: row.receivedAt, acknowledgedAt: acknowledged, calendar: calendar) {
+                    result.acknowledgedOnTime += 1
+                }
+                guard let closed = row.closedAt else { continue }
+                result.answered += 1
+                if ComplaintTimeliness.respondedOnTime(acknowledgedAt: acknowledged, closedAt: closed, calendar: calendar) { result.answeredOnTime += 1 }
+                if let outcome = row.outcome { result.byOutcome[outcome.rawValue, default: 0] += 1 }
             }
-            result.received += 1
-            guard let acknowledged = row.acknowledgedAt else { continue }
-            result.acknowledged += 1
-            if ComplaintTimeliness.acknowledgedOnTime(receivedAt: row.receivedAt, acknowledgedAt: acknowledged, calendar: calendar) {
-                result.acknowledgedOnTime += 1
-            }
-            guard let closed = row.closedAt else { continue }
-            result.answered += 1
-            if ComplaintTimeliness.respondedOnTime(acknowledgedAt: acknowledged, closedAt: closed, calendar: calendar) { result.answeredOnTime += 1 }
-            if let outcome = row.outcome { result.byOutcome[outcome.rawValue, default: 0] += 1 }
+            return result
         }
-        return result
     }
 
-    private func internalReviews(from: Date, to: Date) async throws -> InternalReviews {
-        let rows = try await InternalCaseReview.query(on: db).filter(\.$completedAt >= from).filter(\.$completedAt < to)
-            .filter(\.$status == "done").field(\.$id).field(\.$checklist).all()
-        var answers: [String: [String: Int]] = [:]
-        for row in rows {
-            let checklist = (try? JSONDecoder().decode([String: String].self, from: Data((row.checklist ?? "{}").utf8))) ?? [:]
-            for (question, answer) in checklist { answers[question, default: [:]][answer, default: 0] += 1 }
+    private func internalReviews(_ scope: Scope) async throws -> [InternalReviews] {
+        let rows = try await InternalCaseReview.query(on: db).filter(\.$completedAt >= scope.instants[0])
+            .filter(\.$completedAt < scope.instants[scope.instants.count - 1])
+            .filter(\.$status == "done").field(\.$id).field(\.$completedAt).field(\.$checklist).all()
+        return scope.split(rows, by: { $0.completedAt ?? .distantPast }).map { rows in
+            var answers: [String: [String: Int]] = [:]
+            for row in rows {
+                let checklist = (try? JSONDecoder().decode([String: String].self, from: Data((row.checklist ?? "{}").utf8))) ?? [:]
+                for (question, answer) in checklist { answers[question, default: [:]][answer, default: 0] += 1 }
+            }
+            return InternalReviews(completed: rows.count, answers: answers)
         }
-        return InternalReviews(completed: rows.count, answers: answers)
     }
 
     // MARK: Periods
@@ -476,15 +624,16 @@ struct StatisticsService {
     /// oldest first: `("Nov 26", 12)`.
     func newCasesByMonth(now: Date, count: Int = 12) async throws -> [(label: String, value: Int)] {
         let today = LondonTime.localDateTime(for: now).date
-        var months: [LocalDate] = [today.firstOfMonth]
-        while months.count < count { months.insert(months[0].firstOfPreviousMonth, at: 0) }
-        var result: [(label: String, value: Int)] = []
-        for first in months {
-            let n = try await ASBCase.query(on: db).filter(\.$receivedAt >= LondonTime.startOfDay(first))
-                .filter(\.$receivedAt < LondonTime.startOfDay(first.firstOfNextMonth)).filter(\.$notASB == false).count()
-            result.append((ReportingPeriod.month(of: first).shortLabel, n))
-        }
-        return result
+        var months: [ReportingPeriod] = [.month(of: today)]
+        while months.count < count { months.insert(.month(of: months[0].start.firstOfPreviousMonth), at: 0) }
+        let scope = Scope(months, postgres: try sql.dialect.name == "postgresql")
+        struct Row: Decodable { var s: Int; var n: Int }
+        let rows = try await sql.raw("""
+            SELECT \(scope.span(of: "c.received_at")) AS s, COUNT(*) AS n FROM cases c
+            WHERE \(scope.within("c.received_at")) AND c.not_asb = \(bind: false) GROUP BY 1
+            """).all(decoding: Row.self)
+        let counts = scope.totals(rows, span: \.s, zero: 0) { $0 += $1.n } merge: { $0 + $1 }
+        return zip(months, counts).map { ($0.shortLabel, $1) }
     }
 
     /// How a financial year is broken down.
@@ -497,9 +646,7 @@ struct StatisticsService {
         case .quarters: (1...4).map { ReportingPeriod.quarter($0, ofYearStartingIn: startYear) }
         case .months: ReportingPeriod.months(of: year)
         }
-        var result: [PeriodFigures] = []
-        for period in parts + [year] { result.append(try await figures(for: period, now: now)) }
-        return result
+        return try await figures(for: parts + [year], now: now)
     }
 
     /// "2026/27" → 2026.
@@ -515,10 +662,6 @@ struct StatisticsService {
     func published(now: Date) async throws -> [PeriodFigures] {
         let today = LondonTime.localDateTime(for: now).date
         let lastYear = ReportingPeriod.financialYear(startingIn: ReportingPeriod.financialYear(containing: today).start.year - 1)
-        var result: [PeriodFigures] = []
-        for period in ReportingPeriod.quarters(endingAt: today) + [lastYear] {
-            result.append(try await figures(for: period, now: now))
-        }
-        return result
+        return try await figures(for: ReportingPeriod.quarters(endingAt: today) + [lastYear], now: now)
     }
 }
