@@ -175,27 +175,31 @@ struct StatisticsService {
         let received = scope.span(of: "c.received_at")
         let inScope: SQLQueryString = "\(scope.within("c.received_at")) AND c.not_asb = \(bind: false)"
 
-        struct Totals: Decodable { var s: Int; var n: Int; var not_asb: Int?; var hate: Int? }
+        // One read of the periods' cases gives the totals and the counts by channel, neighbourhood
+        // and lead agency (their names looked up apart: a few rows each).
+        struct CaseGroup: Decodable {
+            var s: Int; var not_asb: Bool; var hate: Bool; var channel: String?; var neighbourhood_id: UUID?; var lead_agency_id: UUID?; var n: Int
+        }
+        let caseGroups = try await sql.raw("""
+            SELECT \(received) AS s, c.not_asb AS not_asb, c.hate AS hate, c.channel AS channel, c.neighbourhood_id AS neighbourhood_id,
+                   c.lead_agency_id AS lead_agency_id, COUNT(*) AS n
+            FROM cases c WHERE \(scope.within("c.received_at")) GROUP BY 1, 2, 3, 4, 5, 6
+            """).all(decoding: CaseGroup.self)
+        let placeNames = Dictionary(try await Neighbourhood.query(on: db).all().compactMap { place in place.id.map { ($0, place.name) } },
+                                    uniquingKeysWith: { first, _ in first })
+        let agencyNames = Dictionary(try await PartnerAgency.query(on: db).all().compactMap { agency in agency.id.map { ($0, agency.name) } },
+                                     uniquingKeysWith: { first, _ in first })
         struct Total { var n = 0, notASB = 0, hate = 0 }
-        let totalRows = try await sql.raw("""
-            SELECT \(received) AS s, COUNT(*) AS n, SUM(CASE WHEN c.not_asb THEN 1 ELSE 0 END) AS not_asb,
-                   SUM(CASE WHEN c.hate AND NOT c.not_asb THEN 1 ELSE 0 END) AS hate
-            FROM cases c WHERE \(scope.within("c.received_at")) GROUP BY 1
-            """).all(decoding: Totals.self)
-        let totals = scope.totals(totalRows, span: \.s, zero: Total()) { total, row in
-            total.n += row.n; total.notASB += row.not_asb ?? 0; total.hate += row.hate ?? 0
+        let totals = scope.totals(caseGroups, span: \.s, zero: Total()) { total, row in
+            total.n += row.n
+            if row.not_asb { total.notASB += row.n } else if row.hate { total.hate += row.n }
         } merge: { Total(n: $0.n + $1.n, notASB: $0.notASB + $1.notASB, hate: $0.hate + $1.hate) }
-        let channels = try await sql.raw("""
-            SELECT \(received) AS s, c.channel AS k, COUNT(*) AS n FROM cases c WHERE \(inScope) GROUP BY 1, 2
-            """).all(decoding: SpanKeyed.self)
-        let neighbourhoods = try await sql.raw("""
-            SELECT \(received) AS s, g.name AS k, COUNT(*) AS n FROM cases c LEFT JOIN neighbourhoods g ON g.id = c.neighbourhood_id
-            WHERE \(inScope) GROUP BY 1, 2
-            """).all(decoding: SpanKeyed.self)
-        let leads = try await sql.raw("""
-            SELECT \(received) AS s, g.name AS k, COUNT(*) AS n FROM cases c LEFT JOIN partner_agencies g ON g.id = c.lead_agency_id
-            WHERE \(inScope) GROUP BY 1, 2
-            """).all(decoding: SpanKeyed.self)
+        let asbGroups = caseGroups.filter { !$0.not_asb }
+        let byChannel = scope.keyed(asbGroups.map { SpanKeyed(s: $0.s, k: $0.channel, n: $0.n) }, missing: "unknown")
+        let byPlace = scope.keyed(asbGroups.map { SpanKeyed(s: $0.s, k: $0.neighbourhood_id.flatMap { placeNames[$0] }, n: $0.n) },
+                                  missing: Self.noNeighbourhood)
+        let byLead = scope.keyed(asbGroups.map { SpanKeyed(s: $0.s, k: $0.lead_agency_id.flatMap { agencyNames[$0] }, n: $0.n) },
+                                 missing: Self.landlordLead)
         let closures = try await sql.raw("""
             SELECT \(scope.span(of: "closed_at")) AS s, closure_reason AS k, COUNT(*) AS n FROM cases
             WHERE \(scope.within("closed_at")) AND closure_reason IS NOT NULL AND not_asb = \(bind: false)
@@ -228,9 +232,14 @@ struct StatisticsService {
         }
         let byCategory = counts(of: "categories"), byStrand = counts(of: "hate_strands"), byLimb = counts(of: "asb_limbs")
 
-        let compliance = try await self.compliance(scope, now: now)
-        let byOfficer = try await self.compliance(by: .officer, scope, now: now)
-        let byNeighbourhood = try await self.compliance(by: .neighbourhood, scope, now: now)
+        let milestones = try await self.milestones(scope, now: now)
+        let officerIDs = Array(Set(milestones.compactMap(\.officer)))
+        let officerNames = officerIDs.isEmpty ? [:] : Dictionary(
+            try await User.query(on: db).filter(\.$id ~~ officerIDs).field(\.$id).field(\.$displayName).all()
+                .compactMap { user in user.id.map { ($0, user.displayName) } }, uniquingKeysWith: { first, _ in first })
+        let compliance = Self.compliance(milestones, scope)
+        let byOfficer = Self.compliance(milestones, scope, groupedBy: { $0.officer.flatMap { officerNames[$0] } ?? Self.notAllocated })
+        let byNeighbourhood = Self.compliance(milestones, scope, groupedBy: { $0.place.flatMap { placeNames[$0] } ?? Self.noNeighbourhood })
         let timing = try await self.timing(scope)
         let caseload = try await self.caseload(scope, now: now)
         let repeats = try await repeatVictims(scope)
@@ -238,8 +247,7 @@ struct StatisticsService {
         let satisfaction = try await self.satisfaction(scope)
         let complaints = try await self.complaints(scope, calendar: calendar)
         let reviews = try await internalReviews(scope)
-        let byChannel = scope.keyed(channels, missing: "unknown"), byPlace = scope.keyed(neighbourhoods, missing: Self.noNeighbourhood)
-        let byLead = scope.keyed(leads, missing: Self.landlordLead), byClosure = scope.keyed(closures, missing: "unknown")
+        let byClosure = scope.keyed(closures, missing: "unknown")
         let byEnforcement = scope.keyed(enforcement, missing: "unknown")
 
         var result: [PeriodFigures] = []
@@ -333,37 +341,42 @@ struct StatisticsService {
 
     // MARK: Response times
 
-    private struct ComplianceRow: Decodable { var s: Int; var priority: Int?; var milestone: String?; var name: String?; var due: Int; var met: Int?; var breached: Int? }
+    /// Milestones of the periods' cases, counted per span, priority, milestone, allocated officer
+    /// and neighbourhood: one read for compliance overall, by officer and by neighbourhood.
+    private struct MilestoneGroup: Decodable {
+        var s: Int; var priority: Int?; var milestone: String?; var officer: UUID?; var place: UUID?; var due: Int; var met: Int?; var breached: Int?
+    }
 
     /// Milestones due, met and breached.
     private struct Tally: Sendable {
         var due = 0, met = 0, breached = 0
         static func + (lhs: Tally, rhs: Tally) -> Tally { Tally(due: lhs.due + rhs.due, met: lhs.met + rhs.met, breached: lhs.breached + rhs.breached) }
-        init(due: Int = 0, met: Int = 0, breached: Int = 0) { (self.due, self.met, self.breached) = (due, met, breached) }
-        init(_ row: ComplianceRow) { self.init(due: row.due, met: row.met ?? 0, breached: row.breached ?? 0) }
     }
 
     /// Met: done by the due time. Breached: done late, or not done and the due time has passed.
-    private func counts(now: Date) -> SQLQueryString {
-        """
-        COUNT(*) AS due,
-        SUM(CASE WHEN m.met_at IS NOT NULL AND m.met_at <= m.due_at THEN 1 ELSE 0 END) AS met,
-        SUM(CASE WHEN (m.met_at IS NOT NULL AND m.met_at > m.due_at) OR (m.met_at IS NULL AND m.due_at < \(bind: now)) THEN 1 ELSE 0 END) AS breached
-        """
-    }
-
-    private func compliance(_ scope: Scope, now: Date) async throws -> [[Compliance]] {
-        let rows = try await sql.raw("""
-            SELECT \(scope.span(of: "c.received_at")) AS s, m.priority AS priority, m.milestone AS milestone, \(counts(now: now))
+    private func milestones(_ scope: Scope, now: Date) async throws -> [MilestoneGroup] {
+        try await sql.raw("""
+            SELECT \(scope.span(of: "c.received_at")) AS s, m.priority AS priority, m.milestone AS milestone,
+                   c.allocated_officer_id AS officer, c.neighbourhood_id AS place, COUNT(*) AS due,
+                   SUM(CASE WHEN m.met_at IS NOT NULL AND m.met_at <= m.due_at THEN 1 ELSE 0 END) AS met,
+                   SUM(CASE WHEN (m.met_at IS NOT NULL AND m.met_at > m.due_at) OR (m.met_at IS NULL AND m.due_at < \(bind: now)) THEN 1 ELSE 0 END) AS breached
             FROM case_milestones m JOIN cases c ON c.id = m.case_id
             WHERE \(scope.within("c.received_at")) AND c.not_asb = \(bind: false)
-            GROUP BY 1, 2, 3
-            """).all(decoding: ComplianceRow.self)
-        struct Key: Hashable { var priority: Int; var milestone: String }
-        let tallies = scope.totals(rows, span: \.s, zero: [Key: Tally]()) { tallies, row in
-            tallies[Key(priority: row.priority ?? 0, milestone: row.milestone ?? ""), default: Tally()] = tallies[Key(priority: row.priority ?? 0, milestone: row.milestone ?? ""), default: Tally()] + Tally(row)
+            GROUP BY 1, 2, 3, 4, 5
+            """).all(decoding: MilestoneGroup.self)
+    }
+
+    /// Each period's milestones tallied by a key of each group.
+    private static func tallies<Key: Hashable>(_ groups: [MilestoneGroup], _ scope: Scope, by key: (MilestoneGroup) -> Key) -> [[Key: Tally]] {
+        scope.totals(groups, span: \.s, zero: [Key: Tally]()) { tallies, group in
+            tallies[key(group), default: Tally()] = tallies[key(group), default: Tally()]
+                + Tally(due: group.due, met: group.met ?? 0, breached: group.breached ?? 0)
         } merge: { $0.merging($1, uniquingKeysWith: +) }
-        return tallies.map { tally in
+    }
+
+    private static func compliance(_ groups: [MilestoneGroup], _ scope: Scope) -> [[Compliance]] {
+        struct Key: Hashable { var priority: Int; var milestone: String }
+        return tallies(groups, scope) { Key(priority: $0.priority ?? 0, milestone: $0.milestone ?? "") }.map { tally in
             tally.map { key, value in
                 Compliance(priority: key.priority, milestone: key.milestone, due: value.due, met: value.met, breached: value.breached,
                            pending: value.due - value.met - value.breached)
@@ -371,26 +384,9 @@ struct StatisticsService {
         }
     }
 
-    enum Grouping { case officer, neighbourhood }
-
-    /// Every milestone of the periods' cases, per allocated officer or per neighbourhood.
-    private func compliance(by grouping: Grouping, _ scope: Scope, now: Date) async throws -> [[GroupCompliance]] {
-        let (join, name): (SQLQueryString, SQLQueryString) = switch grouping {
-        case .officer: ("LEFT JOIN users g ON g.id = c.allocated_officer_id", "g.display_name")
-        case .neighbourhood: ("LEFT JOIN neighbourhoods g ON g.id = c.neighbourhood_id", "g.name")
-        }
-        let rows = try await sql.raw("""
-            SELECT \(scope.span(of: "c.received_at")) AS s, \(name) AS name, \(counts(now: now))
-            FROM case_milestones m JOIN cases c ON c.id = m.case_id \(join)
-            WHERE \(scope.within("c.received_at")) AND c.not_asb = \(bind: false)
-            GROUP BY 1, 2
-            """).all(decoding: ComplianceRow.self)
-        let missing = grouping == .officer ? Self.notAllocated : Self.noNeighbourhood
-        let tallies = scope.totals(rows, span: \.s, zero: [String: Tally]()) { tallies, row in
-            tallies[row.name ?? missing, default: Tally()] = tallies[row.name ?? missing, default: Tally()] + Tally(row)
-        } merge: { $0.merging($1, uniquingKeysWith: +) }
-        // Sorted here: the databases order a missing name (NULL) differently.
-        return tallies.map { tally in
+    /// Every milestone of each period's cases, per allocated officer or per neighbourhood (by name).
+    private static func compliance(_ groups: [MilestoneGroup], _ scope: Scope, groupedBy name: (MilestoneGroup) -> String) -> [[GroupCompliance]] {
+        tallies(groups, scope, by: name).map { tally in
             tally.map { name, value in
                 GroupCompliance(name: name, due: value.due, met: value.met, breached: value.breached, pending: value.due - value.met - value.breached)
             }.sorted { $0.name < $1.name }
