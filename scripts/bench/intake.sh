@@ -72,6 +72,7 @@ emit() {  # print a JSON line, and append it to $OUT if set
 fs=$(stat -f -c %T "$WORK")
 echo "# server: $ASB_BIN"
 echo "# databases in $WORK ($fs); $RUNS run(s) of ${DURATION}s, $CONNECTIONS connections, $THREADS threads; $(nproc) cores"
+emit "$(machine_reference)"
 [[ "$fs" == tmpfs ]] && echo "!!! WARNING: $WORK is on tmpfs: fsync costs nothing there, the numbers are not durable ones !!!"
 
 # The jobs `asb serve` runs on timers, off while capturing so that nothing but the report writes.

@@ -8,6 +8,9 @@
 # rss_peak_mb FILE                          the peak of those samples, in MB
 # cpu_seconds PID                           user+system CPU seconds the process has used so far
 # median                                    reads numbers, one a line; prints their median
+# machine_reference                         one JSON line on how fast this machine is right now:
+#                                           a fixed Python loop's seconds and the CPU time the
+#                                           host stole meanwhile (compare runs on noisy VMs)
 
 SERVER_PID=""
 RSS_PID=""
@@ -123,4 +126,19 @@ median() {
     sort -g | awk '{v[NR] = $1} END {
         if (NR == 0) { print "null"; exit }
         if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# The same work every time (10,000,000 additions in Python, one core) and /proc/stat's steal
+# column over it: figures from two runs compare only when these are alike.
+machine_reference() {
+    local before after seconds
+    before=$(awk '/^cpu / {print $2+$3+$4+$5+$6+$7+$8+$9, $9}' /proc/stat)
+    seconds=$(python3 -c 'import time
+t = time.perf_counter(); s = 0
+for i in range(10_000_000): s += i
+print(f"{time.perf_counter() - t:.2f}")')
+    after=$(awk '/^cpu / {print $2+$3+$4+$5+$6+$7+$8+$9, $9}' /proc/stat)
+    awk -v b="$before" -v a="$after" -v s="$seconds" 'BEGIN {
+        split(b, x, " "); split(a, y, " "); total = y[1] - x[1]; steal = y[2] - x[2]
+        printf "{\"kind\":\"machine\",\"pythonLoopSeconds\":%s,\"stealPercent\":%.1f}\n", s, (total > 0 ? 100 * steal / total : 0) }'
 }

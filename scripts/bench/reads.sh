@@ -160,6 +160,7 @@ if [[ -n "$ONLY" ]]; then
 fi
 
 echo "# $BASE, ${DURATION}s each, $CONNECTIONS connection(s), $THREADS thread(s); results to $OUT"
+machine_reference | tee -a "$OUT"
 overall_rss="$WORK/rss.all"
 : >"$overall_rss"
 failed=0
