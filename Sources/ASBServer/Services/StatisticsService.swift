@@ -67,6 +67,10 @@ struct StatisticsService {
         var answered: Int
         /// Answered 4 or 5 (fairly or very satisfied); for `wouldReportAgain`, answered yes.
         var positive: Int
+
+        static func + (lhs: Answered, rhs: Answered) -> Answered {
+            Answered(answered: lhs.answered + rhs.answered, positive: lhs.positive + rhs.positive)
+        }
     }
 
     /// Closure surveys answered in the period (transactional, not the regulator's perception TP12).
@@ -78,6 +82,15 @@ struct StatisticsService {
         var wouldReportAgain: Answered
         var dissatisfactionReviewsOpened: Int
         var dissatisfactionReviewsClosed: Int
+
+        /// The answers and reviews of two spans added up.
+        static func + (lhs: Satisfaction, rhs: Satisfaction) -> Satisfaction {
+            Satisfaction(overall: lhs.overall + rhs.overall, keptInformed: lhs.keptInformed + rhs.keptInformed,
+                         easeOfReporting: lhs.easeOfReporting + rhs.easeOfReporting, listenedTo: lhs.listenedTo + rhs.listenedTo,
+                         wouldReportAgain: lhs.wouldReportAgain + rhs.wouldReportAgain,
+                         dissatisfactionReviewsOpened: lhs.dissatisfactionReviewsOpened + rhs.dissatisfactionReviewsOpened,
+                         dissatisfactionReviewsClosed: lhs.dissatisfactionReviewsClosed + rhs.dissatisfactionReviewsClosed)
+        }
     }
 
     /// Complaints received in the period, with how many met the Complaint Handling Code's times.
@@ -288,6 +301,10 @@ struct StatisticsService {
             self.postgres = postgres
         }
 
+        /// The first bound and the last (excluded), as instants.
+        var start: Date { instants[0] }
+        var end: Date { instants[instants.count - 1] }
+
         /// Period `index` as instants, its end excluded.
         func range(of index: Int) -> Range<Date> {
             LondonTime.startOfDay(periods[index].start)..<LondonTime.startOfDay(periods[index].end)
@@ -295,7 +312,7 @@ struct StatisticsService {
 
         /// An instant column within the first and last bound.
         func within(_ column: SQLQueryString) -> SQLQueryString {
-            "\(column) >= \(bind: instants[0]) AND \(column) < \(bind: instants[instants.count - 1])"
+            "\(column) >= \(bind: start) AND \(column) < \(bind: end)"
         }
 
         /// The span of an instant column within the bounds.
@@ -351,6 +368,7 @@ struct StatisticsService {
     private struct Tally: Sendable {
         var due = 0, met = 0, breached = 0
         static func + (lhs: Tally, rhs: Tally) -> Tally { Tally(due: lhs.due + rhs.due, met: lhs.met + rhs.met, breached: lhs.breached + rhs.breached) }
+        static func += (lhs: inout Tally, rhs: Tally) { lhs = lhs + rhs }
     }
 
     /// Met: done by the due time. Breached: done late, or not done and the due time has passed.
@@ -369,8 +387,7 @@ struct StatisticsService {
     /// Each period's milestones tallied by a key of each group.
     private static func tallies<Key: Hashable>(_ groups: [MilestoneGroup], _ scope: Scope, by key: (MilestoneGroup) -> Key) -> [[Key: Tally]] {
         scope.totals(groups, span: \.s, zero: [Key: Tally]()) { tallies, group in
-            tallies[key(group), default: Tally()] = tallies[key(group), default: Tally()]
-                + Tally(due: group.due, met: group.met ?? 0, breached: group.breached ?? 0)
+            tallies[key(group), default: Tally()] += Tally(due: group.due, met: group.met ?? 0, breached: group.breached ?? 0)
         } merge: { $0.merging($1, uniquingKeysWith: +) }
     }
 
@@ -483,11 +500,11 @@ struct StatisticsService {
         }
         // The cases of everyone on that side of a case in the periods, received up to 13 months
         // before the first period: the periods' own cases and everything that could be an earlier one.
-        let earliest = scope.instants[0].addingTimeInterval(-400 * 86_400), last = scope.instants[scope.instants.count - 1]
+        let earliest = scope.start.addingTimeInterval(-400 * 86_400)
         let rows = try await sql.raw("""
             SELECT p.party_id AS party_id, c.id AS case_id, c.received_at AS received_at
             FROM case_parties p JOIN cases c ON c.id = p.case_id
-            WHERE c.received_at >= \(bind: earliest) AND c.received_at < \(bind: last) AND c.not_asb = \(bind: false) AND \(victimSide("p"))
+            WHERE c.received_at >= \(bind: earliest) AND c.received_at < \(bind: scope.end) AND c.not_asb = \(bind: false) AND \(victimSide("p"))
               AND p.party_id IN (
                 SELECT q.party_id FROM case_parties q JOIN cases d ON d.id = q.case_id
                 WHERE \(scope.within("d.received_at")) AND d.not_asb = \(bind: false) AND \(victimSide("q")))
@@ -546,37 +563,27 @@ struct StatisticsService {
             SELECT \(scope.span(of: "closed_at")) AS s, 'closed' AS k, COUNT(*) AS n FROM dissatisfaction_reviews
             WHERE \(scope.within("closed_at")) GROUP BY 1
             """).all(decoding: SpanKeyed.self)
-        let opened = scope.keyed(reviews, missing: "")
-        let empty = Answered(answered: 0, positive: 0)
-        func plus(_ a: Answered, _ answered: Int, _ positive: Int?) -> Answered {
-            Answered(answered: a.answered + answered, positive: a.positive + (positive ?? 0))
-        }
-        let zero = Satisfaction(overall: empty, keptInformed: empty, easeOfReporting: empty, listenedTo: empty, wouldReportAgain: empty,
+        let reviewCounts = scope.keyed(reviews, missing: "")
+        func answered(_ answered: Int, _ positive: Int?) -> Answered { Answered(answered: answered, positive: positive ?? 0) }
+        let none = Answered(answered: 0, positive: 0)
+        let zero = Satisfaction(overall: none, keptInformed: none, easeOfReporting: none, listenedTo: none, wouldReportAgain: none,
                                 dissatisfactionReviewsOpened: 0, dissatisfactionReviewsClosed: 0)
         let answers = scope.totals(rows, span: \.s, zero: zero) { total, row in
-            total.overall = plus(total.overall, row.overall, row.overall_positive)
-            total.keptInformed = plus(total.keptInformed, row.informed, row.informed_positive)
-            total.easeOfReporting = plus(total.easeOfReporting, row.ease, row.ease_positive)
-            total.listenedTo = plus(total.listenedTo, row.listened, row.listened_positive)
-            total.wouldReportAgain = plus(total.wouldReportAgain, row.again, row.again_yes)
-        } merge: { a, b in
-            Satisfaction(overall: plus(a.overall, b.overall.answered, b.overall.positive),
-                         keptInformed: plus(a.keptInformed, b.keptInformed.answered, b.keptInformed.positive),
-                         easeOfReporting: plus(a.easeOfReporting, b.easeOfReporting.answered, b.easeOfReporting.positive),
-                         listenedTo: plus(a.listenedTo, b.listenedTo.answered, b.listenedTo.positive),
-                         wouldReportAgain: plus(a.wouldReportAgain, b.wouldReportAgain.answered, b.wouldReportAgain.positive),
-                         dissatisfactionReviewsOpened: 0, dissatisfactionReviewsClosed: 0)
-        }
-        return answers.enumerated().map { index, answer in
+            total = total + Satisfaction(
+                overall: answered(row.overall, row.overall_positive), keptInformed: answered(row.informed, row.informed_positive),
+                easeOfReporting: answered(row.ease, row.ease_positive), listenedTo: answered(row.listened, row.listened_positive),
+                wouldReportAgain: answered(row.again, row.again_yes), dissatisfactionReviewsOpened: 0, dissatisfactionReviewsClosed: 0)
+        } merge: { $0 + $1 }
+        return zip(answers, reviewCounts).map { answer, reviews in
             var answer = answer
-            answer.dissatisfactionReviewsOpened = opened[index]["opened"] ?? 0
-            answer.dissatisfactionReviewsClosed = opened[index]["closed"] ?? 0
+            answer.dissatisfactionReviewsOpened = reviews["opened"] ?? 0
+            answer.dissatisfactionReviewsClosed = reviews["closed"] ?? 0
             return answer
         }
     }
 
     private func complaints(_ scope: Scope, calendar: WorkingCalendar) async throws -> [Complaints] {
-        let rows = try await Feedback.query(on: db).filter(\.$receivedAt >= scope.instants[0]).filter(\.$receivedAt < scope.instants[scope.instants.count - 1])
+        let rows = try await Feedback.query(on: db).filter(\.$receivedAt >= scope.start).filter(\.$receivedAt < scope.end)
             .field(\.$id).field(\.$kind).field(\.$receivedAt).field(\.$acknowledgedAt).field(\.$closedAt).field(\.$outcome).all()
         return scope.split(rows, by: \.receivedAt).map { rows in
             var result = Complaints(received: 0, acknowledged: 0, acknowledgedOnTime: 0, answered: 0, answeredOnTime: 0, byOutcome: [:], compliments: 0)
@@ -601,8 +608,7 @@ struct StatisticsService {
     }
 
     private func internalReviews(_ scope: Scope) async throws -> [InternalReviews] {
-        let rows = try await InternalCaseReview.query(on: db).filter(\.$completedAt >= scope.instants[0])
-            .filter(\.$completedAt < scope.instants[scope.instants.count - 1])
+        let rows = try await InternalCaseReview.query(on: db).filter(\.$completedAt >= scope.start).filter(\.$completedAt < scope.end)
             .filter(\.$status == "done").field(\.$id).field(\.$completedAt).field(\.$checklist).all()
         return scope.split(rows, by: { $0.completedAt ?? .distantPast }).map { rows in
             var answers: [String: [String: Int]] = [:]
