@@ -275,6 +275,89 @@ struct QueueTests {
         }
     }
 
+    @Test("SS-NXT-1: each queue's bounded count is what paging through it lists, for a team leader and for officers")
+    func boundedCounts() async throws {
+        // Monday after the demo window: every kind of queue has work in it.
+        let clock = TestClock(instant("2026-11-23T09:00:00Z"))
+        try await TestApp.run(clock: clock) { t in
+            _ = try await DemoData.generate(t.app, DemoDataTests.options(cases: 400, seed: 5))
+            let (_, leader) = try await t.staffToken(.teamLeader)
+            let officers = try await User.query(on: t.app.db).filter(\.$role == .officer).sort(\.$username).all()
+            let queues = QueueService(db: t.app.db)
+            let calendar = try await CalendarService(app: t.app, db: t.app.db, requestID: nil).calendar()
+            let names: [QueueService.Name] = [.triage, .dueSoon, .overdue, .contactDue, .reviewsDue, .closureReviewDue, .caseReviewThreshold]
+            var nonEmpty: Set<String> = []
+            for user in [leader] + officers.prefix(2) {
+                for name in names {
+                    var listed = 0
+                    var cursor: String?
+                    repeat {
+                        let page = try await queues.page(name, for: user, calendar: calendar, now: clock.now, cursor: cursor, limit: 7)
+                        listed += page.items.count
+                        cursor = page.nextCursor
+                    } while cursor != nil
+                    #expect(try await queues.count(name, for: user, calendar: calendar, now: clock.now, upTo: 100_000) == listed,
+                            "\(name) for \(user.role)")
+                    for bound in [1, 2, 5] {
+                        #expect(try await queues.count(name, for: user, calendar: calendar, now: clock.now, upTo: bound) == min(bound, listed),
+                                "\(name) up to \(bound)")
+                    }
+                    if listed > 0 { nonEmpty.insert(name.rawValue) }
+                }
+            }
+            #expect(nonEmpty.count >= 5, "the demo data leaves work in most queues: \(nonEmpty.sorted())")
+
+            // My cases: the officer's cases not closed, listed and counted in the database.
+            let officer = try #require(officers.first)
+            let mine = try await ASBCase.query(on: t.app.db).filter(\.$allocatedOfficer.$id == officer.id).all()
+            let open = Set(mine.filter { $0.status != .closed }.map(\.reference))
+            #expect(!open.isEmpty && open.count < mine.count, "the officer has open and closed cases")
+            var filter = CaseService.ListFilter()
+            filter.officer = .user(try officer.requireID())
+            filter.openOnly = true
+            let cases = CaseService(app: t.app, db: t.app.db, requestID: nil)
+            var listed: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await cases.list(filter, cursor: cursor, limit: 4, by: officer)
+                listed += page.items.map(\.reference)
+                cursor = page.nextCursor
+            } while cursor != nil
+            #expect(Set(listed) == open && listed.count == open.count)
+            #expect(try await cases.count(filter, upTo: 10_000, by: officer) == open.count)
+        }
+    }
+
+    @Test("SS-NXT-1: the home page shows each queue's length up to 50, then \"50 or more\", and its five most urgent cases")
+    func homeCounts() async throws {
+        try await TestApp.run { t in
+            let (leaderToken, leader) = try await t.staffToken(.teamLeader)
+            var references: [String] = []
+            for _ in 0..<51 {
+                references.append(try #require(try await t.submitReport().string("reference")))
+                t.clock.advance(by: 60)
+            }
+            let web = WebClient(t.app)
+            try await web.signIn(leader.username, password: "correct-horse-\(leader.username)")
+            func triageCount() async throws -> String? {
+                let home = try await web.get("/staff")
+                #expect(home.status == .ok)
+                let pattern = try Regex(#"<span class="queue-count">([^<]*)</span> <span class="queue-title">Triage</span>"#)
+                return try pattern.firstMatch(in: home.html).map { String($0.output[1].substring ?? "") }
+            }
+            #expect(try await triageCount() == "50 or more")
+            let home = try await web.get("/staff")
+            let start = try #require(home.html.range(of: "id=\"queue-triage\""))
+            let section = String(home.html[start.upperBound...].prefix { $0 != "\u{0}" }.split(separator: "<h2", maxSplits: 1)[0])
+            let shown = references.filter { section.contains(">\($0)</a>") }
+            #expect(shown == Array(references.prefix(5)), "the five waiting longest")
+            let (_, officer) = try await t.staffToken(.officer)
+            try await t.allocate(references[0], to: officer, token: leaderToken)
+            try await t.assess(references[0], token: leaderToken)
+            #expect(try await triageCount() == "50")
+        }
+    }
+
     @Test("Due soon looks 8 working hours ahead; overdue lists what is past due, most overdue first")
     func deadlines() async throws {
         // Friday 27 Nov 2026 09:00: a P1 report is due Monday 09:00.

@@ -11,6 +11,9 @@ public enum CaseStatus: String, Sendable, Codable, CaseIterable {
 }
 
 extension CaseStatus {
+    /// Every status but closed: the cases still being worked.
+    public static let notClosed: [CaseStatus] = allCases.filter { $0 != .closed }
+
     /// What the status means, in the words a reporter reads on the tracking page.
     public var reporterDescription: String {
         switch self {

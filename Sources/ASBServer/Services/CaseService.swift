@@ -54,6 +54,8 @@ struct CaseService {
         enum Officer { case user(UUID), unallocated }
         enum Sort: String { case receivedAt, receivedAtDescending = "-receivedAt", reference, referenceDescending = "-reference" }
         var status: CaseStatus?
+        /// Only cases not yet closed (received, open or closure pending): "My cases".
+        var openOnly = false
         var priority: Priority?
         var officer: Officer?
         var neighbourhoodID: UUID?
@@ -71,25 +73,8 @@ struct CaseService {
     func list(_ filter: ListFilter, cursor rawCursor: String?, limit: Int, by user: User) async throws -> Page<ASBCase> {
         guard user.role.may(.readCases) else { throw AppError.forbidden() }
         let cursor = try Cursor.decode(rawCursor)
-        let query = ASBCase.query(on: db).with(\.$neighbourhood).with(\.$allocatedOfficer)
-        // A partner sees only the cases with a live referral to its agency.
-        if user.role == .partner {
-            let ids = try await ReferralService.referredCaseIDs(for: user, on: db)
-            if ids.isEmpty { return Page(items: [], nextCursor: nil) }
-            query.filter(\.$id ~~ ids)
-        }
-        if let status = filter.status { query.filter(\.$status == status) }
-        if let priority = filter.priority { query.filter(\.$priority == priority) }
-        switch filter.officer {
-        case .user(let id): query.filter(\.$allocatedOfficer.$id == id)
-        case .unallocated: query.filter(\.$allocatedOfficer.$id == nil)
-        case nil: break
-        }
-        if let id = filter.neighbourhoodID { query.filter(\.$neighbourhood.$id == id) }
-        if let hate = filter.hate { query.filter(\.$hate == hate) }
-        if let from = filter.receivedFrom { query.filter(\.$receivedAt >= from) }
-        if let to = filter.receivedTo { query.filter(\.$receivedAt < to) }
-
+        guard let query = try await filtered(filter, by: user) else { return Page(items: [], nextCursor: nil) }
+        query.with(\.$neighbourhood).with(\.$allocatedOfficer)
         switch filter.sort {
         case .receivedAt, .receivedAtDescending:
             let descending = filter.sort == .receivedAtDescending
@@ -126,6 +111,38 @@ struct CaseService {
             next = Cursor(date: last.receivedAt, text: last.reference, id: try last.requireID()).encoded()
         }
         return Page(items: items, nextCursor: next)
+    }
+
+    /// How many cases match, counting no further than `limit` (reads the ids of at most `limit` cases).
+    func count(_ filter: ListFilter, upTo limit: Int, by user: User) async throws -> Int {
+        guard let query = try await filtered(filter, by: user) else { return 0 }
+        return try await query.count(upTo: limit)
+    }
+
+    /// The cases `user` may list that match `filter`, unsorted; nil when there can be none.
+    private func filtered(_ filter: ListFilter, by user: User) async throws -> QueryBuilder<ASBCase>? {
+        guard user.role.may(.readCases) else { throw AppError.forbidden() }
+        let query = ASBCase.query(on: db)
+        // A partner sees only the cases with a live referral to its agency.
+        if user.role == .partner {
+            let ids = try await ReferralService.referredCaseIDs(for: user, on: db)
+            if ids.isEmpty { return nil }
+            query.filter(\.$id ~~ ids)
+        }
+        if let status = filter.status { query.filter(\.$status == status) }
+        // As a list (not `!= closed`), so an index on (officer, status, …) finds just these.
+        if filter.openOnly { query.filter(\.$status ~~ CaseStatus.notClosed) }
+        if let priority = filter.priority { query.filter(\.$priority == priority) }
+        switch filter.officer {
+        case .user(let id): query.filter(\.$allocatedOfficer.$id == id)
+        case .unallocated: query.filter(\.$allocatedOfficer.$id == nil)
+        case nil: break
+        }
+        if let id = filter.neighbourhoodID { query.filter(\.$neighbourhood.$id == id) }
+        if let hate = filter.hate { query.filter(\.$hate == hate) }
+        if let from = filter.receivedFrom { query.filter(\.$receivedAt >= from) }
+        if let to = filter.receivedTo { query.filter(\.$receivedAt < to) }
+        return query
     }
 
     // MARK: Detail

@@ -23,25 +23,14 @@ struct QueueService {
     /// One page of a queue, most urgent first, or least urgent first with `leastUrgentFirst`.
     func page(_ name: Name, for user: User, calendar: WorkingCalendar, now: Date, cursor rawCursor: String?,
               limit: Int, leastUrgentFirst: Bool = false) async throws -> CaseService.Page<Item> {
+        try Self.authorize(name, for: user)
         let after: DatabaseQuery.Filter.Method = leastUrgentFirst ? .lessThan : .greaterThan
         let direction: DatabaseQuery.Sort.Direction = leastUrgentFirst ? .descending : .ascending
-        switch user.role {
-        case .teamLeader, .officer: break
-        case .intake where name == .triage: break
-        default: throw AppError.forbidden("Your role has no \(name.rawValue) queue.")
-        }
-        let ownCasesOnly = user.role == .officer
         let cursor = try Cursor.decode(rawCursor)
 
         switch name {
         case .contactDue:
-            // Active plans with the reporter whose next contact is today or earlier, most overdue first.
-            let today = LondonTime.localDateTime(for: now).date.description
-            let query = ContactPlan.query(on: db)
-                .join(ASBCase.self, on: \ContactPlan.$asbCase.$id == \ASBCase.$id)
-                .filter(\.$active == true).filter(\.$forReporter == true).filter(\.$nextContactDue <= today)
-                .filter(ASBCase.self, \.$status != .closed)
-            if ownCasesOnly { query.filter(ASBCase.self, \.$allocatedOfficer.$id == user.id) }
+            let query = contactDue(for: user, now: now)
             if let cursor, let text = cursor.text {
                 query.group(.or) { or in
                     or.filter(\.$nextContactDue, after, text)
@@ -57,13 +46,12 @@ struct QueueService {
             return .init(items: items, nextCursor: next)
 
         case .caseReviewThreshold:
-            // Cases with an ASB Case Review step open, the most pressing first. One query a step,
-            // merged here: each walks its step's index in order and stops at the page's end, where
-            // one query for all three steps would sort every case that ever met the threshold.
+            // One query a step, merged here: each walks its step's index in order and stops at the
+            // page's end, where one query for all three steps would sort every case that ever met
+            // the threshold.
             var rows: [ASBCase] = []
-            for status in [CaseReviewStatus.thresholdMet, .applied, .outcomeDue] {
-                let query = ASBCase.query(on: db).filter(\.$caseReviewStatus == status).with(\.$allocatedOfficer)
-                if ownCasesOnly { query.filter(\.$allocatedOfficer.$id == user.id) }
+            for status in Self.openCaseReviewSteps {
+                let query = caseReview(status, for: user).with(\.$allocatedOfficer)
                 if let cursor, let date = cursor.date {
                     query.group(.or) { or in
                         or.filter(\.$caseReviewDueAt, after, date)
@@ -84,11 +72,7 @@ struct QueueService {
             return .init(items: cases.map { Item(asbCase: $0, milestone: nil) }, nextCursor: next)
 
         case .closureReviewDue:
-            // Open cases with no new incident for 60 days or more, the longest quiet first.
-            let today = LondonTime.localDateTime(for: now).date
-            let cutoff = LondonTime.startOfDay(today.adding(days: -(ClosureRules.noNewReportsDays - 1)))
-            let query = ASBCase.query(on: db).filter(\.$status == .open).filter(\.$lastIncidentAt < cutoff).with(\.$allocatedOfficer)
-            if ownCasesOnly { query.filter(\.$allocatedOfficer.$id == user.id) }
+            let query = closureReviewDue(for: user, now: now).with(\.$allocatedOfficer)
             if let cursor, let date = cursor.date {
                 query.group(.or) { or in
                     or.filter(\.$lastIncidentAt, after, date)
@@ -101,12 +85,7 @@ struct QueueService {
             return .init(items: cases.map { Item(asbCase: $0, milestone: nil) }, nextCursor: next)
 
         case .reviewsDue:
-            // Meetings scheduled for today or earlier that nobody has recorded yet, oldest first.
-            let today = LondonTime.localDateTime(for: now).date.description
-            let query = ReviewMeeting.query(on: db)
-                .join(ASBCase.self, on: \ReviewMeeting.$asbCase.$id == \ASBCase.$id)
-                .filter(\.$status == .scheduled).filter(\.$scheduledFor <= today)
-            if ownCasesOnly { query.filter(ASBCase.self, \.$allocatedOfficer.$id == user.id) }
+            let query = reviewsDue(for: user, now: now)
             if let cursor, let text = cursor.text {
                 query.group(.or) { or in
                     or.filter(\.$scheduledFor, after, text)
@@ -122,8 +101,7 @@ struct QueueService {
             return .init(items: items, nextCursor: next)
 
         case .triage:
-            let query = ASBCase.query(on: db).filter(\.$status == .received).with(\.$allocatedOfficer)
-            if ownCasesOnly { query.filter(\.$allocatedOfficer.$id == user.id) }
+            let query = triage(for: user).with(\.$allocatedOfficer)
             if let cursor, let date = cursor.date {
                 query.group(.or) { or in
                     or.filter(\.$receivedAt, after, date)
@@ -143,18 +121,7 @@ struct QueueService {
             return .init(items: items, nextCursor: next)
 
         case .dueSoon, .overdue:
-            let query = CaseMilestone.query(on: db)
-                .join(ASBCase.self, on: \CaseMilestone.$asbCase.$id == \ASBCase.$id)
-                .filter(\.$metAt == nil)
-                .filter(\.$caseClosedAt == nil)
-                .filter(ASBCase.self, \.$status != .closed)
-            if name == .overdue {
-                query.filter(\.$dueAt < now)
-            } else {
-                let horizon = ServiceClock.dueAt(receivedAt: now, rule: .workingHours(Self.dueSoonWorkingHours), calendar: calendar)
-                query.filter(\.$dueAt >= now).filter(\.$dueAt <= horizon)
-            }
-            if ownCasesOnly { query.filter(ASBCase.self, \.$allocatedOfficer.$id == user.id) }
+            let query = deadlines(name, for: user, calendar: calendar, now: now)
             if let cursor, let date = cursor.date {
                 query.group(.or) { or in
                     or.filter(\.$dueAt, after, date)
@@ -169,6 +136,104 @@ struct QueueService {
             let next = rows.count > limit ? page.last.map { Cursor(date: $0.dueAt, id: $0.id!).encoded() } : nil
             return .init(items: items, nextCursor: next)
         }
+    }
+
+    /// How many items a queue holds, counting no further than `limit`: the same filters as
+    /// `page`, reading only the ids of at most `limit` rows, so a count costs what a short page
+    /// costs however long the queue is (the home page says "50 or more" past its limit).
+    func count(_ name: Name, for user: User, calendar: WorkingCalendar, now: Date, upTo limit: Int) async throws -> Int {
+        try Self.authorize(name, for: user)
+        switch name {
+        case .contactDue: return try await contactDue(for: user, now: now).count(upTo: limit)
+        case .caseReviewThreshold:
+            var count = 0
+            for status in Self.openCaseReviewSteps where count < limit {
+                count += try await caseReview(status, for: user).count(upTo: limit - count)
+            }
+            return count
+        case .closureReviewDue: return try await closureReviewDue(for: user, now: now).count(upTo: limit)
+        case .reviewsDue: return try await reviewsDue(for: user, now: now).count(upTo: limit)
+        case .triage: return try await triage(for: user).count(upTo: limit)
+        case .dueSoon, .overdue:
+            return try await deadlines(name, for: user, calendar: calendar, now: now).count(upTo: limit)
+        }
+    }
+
+    // MARK: What each queue holds (shared by `page` and `count`)
+
+    private static func authorize(_ name: Name, for user: User) throws {
+        switch user.role {
+        case .teamLeader, .officer: break
+        case .intake where name == .triage: break
+        default: throw AppError.forbidden("Your role has no \(name.rawValue) queue.")
+        }
+    }
+
+    /// Officers see their own cases; team leaders and intake see the team's.
+    private static func ownCasesOnly(_ user: User) -> Bool { user.role == .officer }
+
+    /// The ASB Case Review steps that leave a case in the queue, the most pressing first.
+    private static let openCaseReviewSteps: [CaseReviewStatus] = [.thresholdMet, .applied, .outcomeDue]
+
+    /// Active plans with the reporter whose next contact is today or earlier, on open cases.
+    private func contactDue(for user: User, now: Date) -> QueryBuilder<ContactPlan> {
+        let today = LondonTime.localDateTime(for: now).date.description
+        let query = ContactPlan.query(on: db)
+            .join(ASBCase.self, on: \ContactPlan.$asbCase.$id == \ASBCase.$id)
+            .filter(\.$active == true).filter(\.$forReporter == true).filter(\.$nextContactDue <= today)
+            .filter(ASBCase.self, \.$status != .closed)
+        if Self.ownCasesOnly(user) { query.filter(ASBCase.self, \.$allocatedOfficer.$id == user.id) }
+        return query
+    }
+
+    /// Cases at one open step of the ASB Case Review.
+    private func caseReview(_ status: CaseReviewStatus, for user: User) -> QueryBuilder<ASBCase> {
+        let query = ASBCase.query(on: db).filter(\.$caseReviewStatus == status)
+        if Self.ownCasesOnly(user) { query.filter(\.$allocatedOfficer.$id == user.id) }
+        return query
+    }
+
+    /// Open cases with no new incident for 60 days or more.
+    private func closureReviewDue(for user: User, now: Date) -> QueryBuilder<ASBCase> {
+        let today = LondonTime.localDateTime(for: now).date
+        let cutoff = LondonTime.startOfDay(today.adding(days: -(ClosureRules.noNewReportsDays - 1)))
+        let query = ASBCase.query(on: db).filter(\.$status == .open).filter(\.$lastIncidentAt < cutoff)
+        if Self.ownCasesOnly(user) { query.filter(\.$allocatedOfficer.$id == user.id) }
+        return query
+    }
+
+    /// Meetings scheduled for today or earlier that nobody has recorded yet.
+    private func reviewsDue(for user: User, now: Date) -> QueryBuilder<ReviewMeeting> {
+        let today = LondonTime.localDateTime(for: now).date.description
+        let query = ReviewMeeting.query(on: db)
+            .join(ASBCase.self, on: \ReviewMeeting.$asbCase.$id == \ASBCase.$id)
+            .filter(\.$status == .scheduled).filter(\.$scheduledFor <= today)
+        if Self.ownCasesOnly(user) { query.filter(ASBCase.self, \.$allocatedOfficer.$id == user.id) }
+        return query
+    }
+
+    /// Reports not yet assessed and allocated.
+    private func triage(for user: User) -> QueryBuilder<ASBCase> {
+        let query = ASBCase.query(on: db).filter(\.$status == .received)
+        if Self.ownCasesOnly(user) { query.filter(\.$allocatedOfficer.$id == user.id) }
+        return query
+    }
+
+    /// Unmet deadlines of open cases: passed (`overdue`) or within the next working hours (`dueSoon`).
+    private func deadlines(_ name: Name, for user: User, calendar: WorkingCalendar, now: Date) -> QueryBuilder<CaseMilestone> {
+        let query = CaseMilestone.query(on: db)
+            .join(ASBCase.self, on: \CaseMilestone.$asbCase.$id == \ASBCase.$id)
+            .filter(\.$metAt == nil)
+            .filter(\.$caseClosedAt == nil)
+            .filter(ASBCase.self, \.$status != .closed)
+        if name == .overdue {
+            query.filter(\.$dueAt < now)
+        } else {
+            let horizon = ServiceClock.dueAt(receivedAt: now, rule: .workingHours(Self.dueSoonWorkingHours), calendar: calendar)
+            query.filter(\.$dueAt >= now).filter(\.$dueAt <= horizon)
+        }
+        if Self.ownCasesOnly(user) { query.filter(ASBCase.self, \.$allocatedOfficer.$id == user.id) }
+        return query
     }
 }
 

@@ -31,9 +31,8 @@ extension StaffSite {
         })
         var queues: [HomePage.QueueSummary] = []
         for info in Self.queues(for: user) where info.slug != "mine" {
-            let page = try await Self.rows(of: info.slug, for: user, cursor: nil, limit: Self.homeCountLimit, sort: nil, req: req)
             queues.append(.init(slug: info.slug, title: info.title, explanation: info.explanation,
-                                count: page.nextCursor == nil ? "\(page.rows.count)" : "\(Self.homeCountLimit) or more",
+                                count: try await Self.count(of: info.slug, for: user, req: req),
                                 href: "/staff/queues/\(info.slug)", rows: nil))
         }
         return try await req.page("staff/dashboard", DashboardPage(

@@ -77,19 +77,41 @@ extension StaffSite {
     static func rows(of slug: String, for user: User, cursor: String?, limit: Int, sort: String?, req: Request) async throws -> QueueRows {
         let now = req.application.asb.clock.now()
         if slug == "mine" {
-            var filter = CaseService.ListFilter()
-            filter.officer = .user(try user.requireID())
+            var filter = try myCases(user)
             filter.sort = sort.flatMap(CaseService.ListFilter.Sort.init(rawValue:)) ?? .receivedAtDescending
             let page = try await CaseService(app: req.application, db: req.db, requestID: req.id)
                 .list(filter, cursor: cursor, limit: limit, by: user)
-            let open = page.items.filter { $0.status != .closed }
-            return QueueRows(rows: open.map { row(QueueService.Item(asbCase: $0, milestone: nil), now: now) }, nextCursor: page.nextCursor)
+            return QueueRows(rows: page.items.map { row(QueueService.Item(asbCase: $0, milestone: nil), now: now) }, nextCursor: page.nextCursor)
         }
         guard let name = QueueService.Name(rawValue: slug) else { throw AppError.notFound("There is no such queue.") }
         let calendar = try await CalendarService(app: req.application, db: req.db, requestID: req.id).calendar()
         let page = try await QueueService(db: req.db).page(name, for: user, calendar: calendar, now: now, cursor: cursor, limit: limit,
                                                            leastUrgentFirst: sort == "least")
         return QueueRows(rows: page.items.map { row($0, now: now) }, nextCursor: page.nextCursor)
+    }
+
+    /// A queue's length as the home page and the dashboard show it: the number, or "50 or more"
+    /// past `homeCountLimit` (a bounded count: it reads at most 51 ids however long the queue is).
+    static func count(of slug: String, for user: User, req: Request) async throws -> String {
+        let upTo = homeCountLimit + 1
+        let count: Int
+        if slug == "mine" {
+            count = try await CaseService(app: req.application, db: req.db, requestID: req.id).count(try myCases(user), upTo: upTo, by: user)
+        } else {
+            guard let name = QueueService.Name(rawValue: slug) else { throw AppError.notFound("There is no such queue.") }
+            let calendar = try await CalendarService(app: req.application, db: req.db, requestID: req.id).calendar()
+            count = try await QueueService(db: req.db).count(name, for: user, calendar: calendar,
+                                                             now: req.application.asb.clock.now(), upTo: upTo)
+        }
+        return count > homeCountLimit ? "\(homeCountLimit) or more" : "\(count)"
+    }
+
+    /// "My cases": the user's cases not yet closed.
+    private static func myCases(_ user: User) throws -> CaseService.ListFilter {
+        var filter = CaseService.ListFilter()
+        filter.officer = .user(try user.requireID())
+        filter.openOnly = true
+        return filter
     }
 
     // MARK: Home
@@ -108,8 +130,10 @@ extension StaffSite {
         var message: String?
     }
 
-    /// How many rows the home page counts before saying "50 or more": every count stays a bounded query.
+    /// How many items the home page counts before saying "50 or more": every count stays a bounded query.
     static let homeCountLimit = 50
+    /// How many of each queue's most urgent items the home page lists under the counts.
+    static let homeRows = 5
 
     @Sendable func home(_ req: Request) async throws -> Response {
         let user = try req.requireStaffPage()
@@ -117,10 +141,10 @@ extension StaffSite {
         if user.role == .analyst { return req.redirect(to: "/staff/dashboard") }
         var summaries: [HomePage.QueueSummary] = []
         for info in Self.queues(for: user) {
-            let page = try await Self.rows(of: info.slug, for: user, cursor: nil, limit: Self.homeCountLimit, sort: nil, req: req)
-            let count = page.nextCursor == nil ? "\(page.rows.count)" : "\(Self.homeCountLimit) or more"
+            let page = try await Self.rows(of: info.slug, for: user, cursor: nil, limit: Self.homeRows, sort: nil, req: req)
+            let count = page.nextCursor == nil ? "\(page.rows.count)" : try await Self.count(of: info.slug, for: user, req: req)
             summaries.append(.init(slug: info.slug, title: info.title, explanation: info.explanation, count: count,
-                                   href: "/staff/queues/\(info.slug)", rows: Array(page.rows.prefix(5)).nilIfEmpty))
+                                   href: "/staff/queues/\(info.slug)", rows: page.rows.nilIfEmpty))
         }
         let message: String? = summaries.isEmpty
             ? "Your role has no work queues. Use search to find a case shared with you." : nil
