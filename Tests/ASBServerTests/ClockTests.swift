@@ -226,6 +226,23 @@ struct MilestoneTests {
         }
     }
 
+    @Test("A stopping server's breach scan stops before the next breach; the next scan records the rest, each once")
+    func breachScanStops() async throws {
+        try await TestApp.run { t in
+            for _ in 0..<3 { _ = try await t.submitReport(["hate": true, "hateStrands": ["race"]]) }
+            t.clock.advance(by: 86_400 + 60)
+            let scanner = BreachScanner(env: t.app.asb, db: t.app.db)
+            let now = t.clock.now
+            // A job task cancelled as `asb serve` shuts down (PeriodicJob.shutdownAsync).
+            let stopped = Task { try await scanner.scan(now: now) }
+            stopped.cancel()
+            #expect(try await stopped.value == 0)
+            #expect(try await CaseEvent.query(on: t.app.db).filter(\.$kind == .milestoneBreached).count() == 0)
+            #expect(try await scanner.scan(now: now) == 3)
+            #expect(try await CaseEvent.query(on: t.app.db).filter(\.$kind == .milestoneBreached).count() == 3)
+        }
+    }
+
     @Test("The breach scan records each breach once as a timeline and audit event, even with two scanners at once")
     func breachScan() async throws {
         try await TestApp.run { t in

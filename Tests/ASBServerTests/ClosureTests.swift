@@ -191,7 +191,7 @@ struct ClosureTests {
         }
     }
 
-    @Test("The 60-day rule: quiet cases are queued and the daily job proposes each once, even run twice or on two instances")
+    @Test("The 60-day rule: quiet cases are queued and the daily job proposes each once, even run twice or on two instances or stopped")
     func sixtyDayRule() async throws {
         try await TestApp.run(configure: longTokens) { t in
             let quiet = try await openCase(t)
@@ -203,6 +203,12 @@ struct ClosureTests {
             t.clock.advance(by: 86_400)
             let queue = try await t.send(.GET, "/api/v1/queues/closureReviewDue", token: quiet.leader)
             #expect((queue.json["items"] as? [[String: Any]])?.compactMap { $0["reference"] as? String } == [quiet.reference])
+
+            // A server stopping cancels the job: it proposes nothing more, and the next run goes on.
+            let stopped = Task { try await service.proposeDueClosures() }
+            stopped.cancel()
+            #expect(try await stopped.value == 0)
+            #expect(try await ClosureProposal.query(on: t.app.db).count() == 0)
 
             async let first = service.proposeDueClosures()
             async let second = ClosureService(app: t.app, db: t.app.db, requestID: nil).proposeDueClosures()

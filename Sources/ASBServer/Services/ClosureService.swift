@@ -315,9 +315,11 @@ struct ClosureService {
         let today = LondonTime.localDateTime(for: env.clock.now()).date
         var proposed = 0
         var cursor: (Date, UUID)?
-        while true {
+        // Cancelled (the server stopping), it stops before the next case; the next run goes on.
+        while !Task.isCancelled {
             let due = try await Self.dueForClosureReview(today: today, limit: batchSize, after: cursor, on: db)
             for asbCase in due {
+                if Task.isCancelled { return proposed }
                 do {
                     _ = try await propose(asbCase, Proposal(reason: .noNewReports), by: .system)
                     proposed += 1
@@ -334,6 +336,7 @@ struct ClosureService {
             guard due.count == batchSize, let last = due.last else { return proposed }
             cursor = (last.lastIncidentAt, try last.requireID())
         }
+        return proposed
     }
 
     // MARK: Helpers

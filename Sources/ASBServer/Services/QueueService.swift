@@ -255,16 +255,22 @@ struct BreachScanner {
     let db: any Database
     var writes: WriteTransactions { env.writes }
 
-    /// Scans everything due before `now`; returns how many breaches it recorded.
+    /// Scans everything due before `now`; returns how many breaches it recorded. When its task
+    /// is cancelled (the server stopping) it stops before the next breach: each is recorded in a
+    /// transaction of its own, and the next scan records the rest.
     func scan(now: Date, batchSize: Int = 200) async throws -> Int {
         var recorded = 0
-        while true {
+        while !Task.isCancelled {
             let due = try await CaseMilestone.query(on: db)
                 .filter(\.$metAt == nil).filter(\.$breachRecordedAt == nil).filter(\.$dueAt < now)
                 .sort(\.$dueAt).limit(batchSize).all()
-            for milestone in due where try await record(milestone, now: now) { recorded += 1 }
+            for milestone in due {
+                if Task.isCancelled { return recorded }
+                if try await record(milestone, now: now) { recorded += 1 }
+            }
             if due.count < batchSize { return recorded }
         }
+        return recorded
     }
 
     private func record(_ milestone: CaseMilestone, now: Date) async throws -> Bool {

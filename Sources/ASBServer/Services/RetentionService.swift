@@ -67,7 +67,8 @@ struct RetentionService {
         let bound = LondonTime.startOfDay(LocalDate(year: today.year - years, month: today.month, day: 1)!.firstOfNextMonth)
         var report = Report(today: today.description, years: years, dryRun: dryRun, cases: [], parties: 0, partiesKept: 0, held: [])
         var after: (Date, UUID)?
-        while true {
+        // Cancelled (the server stopping), it stops between batches; the next daily run goes on.
+        while !Task.isCancelled {
             var query = ASBCase.query(on: db).filter(\.$closedAt != nil).filter(\.$closedAt < bound).filter(\.$anonymisedAt == nil)
             if let (closedAt, id) = after {
                 query = query.group(.or) { $0.filter(\.$closedAt > closedAt).group(.and) { $0.filter(\.$closedAt == closedAt).filter(\.$id > id) } }
