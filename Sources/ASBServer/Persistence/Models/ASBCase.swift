@@ -51,8 +51,9 @@ final class ASBCase: Model, @unchecked Sendable {
     /// Optimistic locking: every change increments it; `If-Match` must name the current one.
     @Field(key: "version") var version: Int
 
-    @Children(for: \.$asbCase) var parties: [CaseParty]
-    @Children(for: \.$asbCase) var incidents: [IncidentReport]
+    // No @Children here: Fluent's ChildrenProperty builds a whole model of the parent type to
+    // find its id's name each time a row is decoded (two more cases for every case read); a
+    // case's people and reports are queried by case id where they are needed.
 
     init() {}
 

@@ -13,8 +13,7 @@ extension ASBCase {
          $asbLimbs, $notASB, $priority, $prioritySource, $riskLevel, $immediateDanger, $location, $postcode,
          $property, $neighbourhood, $allocatedOfficer, $leadAgency, $closedAt, $closureReason, $followUpOf,
          $caseReviewStatus, $caseReviewMetAt, $caseReviewDueAt, $legalHoldReason, $legalHoldAt, $legalHoldBy,
-         $anonymisedAt, $accessCodeHash, $receivedAt, $lastIncidentAt, $createdAt, $updatedAt, $version, $parties,
-         $incidents]
+         $anonymisedAt, $accessCodeHash, $receivedAt, $lastIncidentAt, $createdAt, $updatedAt, $version]
     }
 }
 
