@@ -39,6 +39,42 @@ struct PartyTests {
         }
     }
 
+    @Test("A search lists at most 50 people by name, each once: names and addresses that start with the text, merged")
+    func searchManyMatches() async throws {
+        try await TestApp.run { t in
+            let leader = try await t.staffToken(.teamLeader)
+            func person(_ name: String?, _ address: String) async throws {
+                let party = Party()
+                party.name = name
+                party.nameKey = name?.uppercased()
+                party.address = address
+                party.addressKey = address.uppercased()
+                party.interpreterNeeded = false
+                party.supportNeeds = []
+                party.createdAt = t.clock.now
+                party.updatedAt = t.clock.now
+                try await party.create(on: t.app.db)
+            }
+            for n in 0..<60 { try await person("Quill Name \(String(format: "%02d", n))", "\(n + 1) Other Road") }
+            for n in 0..<3 { try await person("Abbot \(n)", "Quill Lane \(n + 1)") }
+            try await person("Quill Both", "Quill Court")
+            try await person(nil, "Quill Yard")
+            func names(_ q: String) async throws -> [String?] {
+                let reply = try await t.send(.GET, "/api/v1/parties?q=\(q)", token: leader.token)
+                #expect(reply.status == .ok, "\(reply.text)")
+                let rows = (try? JSONSerialization.jsonObject(with: reply.body)) as? [[String: Any]] ?? []
+                #expect(Set(rows.compactMap { $0["id"] as? String }).count == rows.count, "each person once")
+                return rows.map { $0["name"] as? String }
+            }
+            let expected: [String?] = ["Abbot 0", "Abbot 1", "Abbot 2", "Quill Both"] + (0..<46).map { "Quill Name \(String(format: "%02d", $0))" }
+            let broad = try await names("quill")
+            #expect(broad == expected, "\(broad)")
+            #expect(try await names("quill%20n") == (0..<50).map { "Quill Name \(String(format: "%02d", $0))" })
+            #expect(try await names("quill%20y") == [nil], "found by address alone")
+            #expect(try await names("quill%20").count == 50)
+        }
+    }
+
     @Test("SS-NXT-3: an officer records support needs with notes, language, contact times and consent; reads are audited")
     func editDetails() async throws {
         try await TestApp.run { t in

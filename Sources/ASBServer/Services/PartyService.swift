@@ -37,18 +37,27 @@ struct PartyService {
         guard q.count >= 2 || postcode != nil || !tenancy.isEmpty else {
             throw ValidationFailure([FieldError("q", "Search by at least two letters of a name or address, a postcode or a tenancy reference.")])
         }
-        let query = Party.query(on: db)
-        if !q.isEmpty {
-            // A prefix as a range, so both databases use the index.
-            let upper = q + "\u{10FFFF}"
-            query.group(.or) { or in
-                or.group(.and) { $0.filter(\.$nameKey >= q).filter(\.$nameKey < upper) }
-                or.group(.and) { $0.filter(\.$addressKey >= q).filter(\.$addressKey < upper) }
-            }
+        func filtered() -> QueryBuilder<Party> {
+            let query = Party.query(on: db)
+            if let postcode { query.filter(\.$postcode == postcode.value) }
+            if !tenancy.isEmpty { query.filter(\.$tenancyReference == tenancy) }
+            return query
         }
-        if let postcode { query.filter(\.$postcode == postcode.value) }
-        if !tenancy.isEmpty { query.filter(\.$tenancyReference == tenancy) }
-        let parties = try await query.sort(\.$nameKey).sort(\.$id).limit(50).all()
+        let parties: [Party]
+        if q.isEmpty {
+            parties = try await filtered().sort(\.$nameKey).sort(\.$id).limit(Self.searchLimit).all()
+        } else {
+            // Names and addresses starting with `q`, each a range read in its own index's order and
+            // stopped at the limit: one query with OR had the database gather and sort every match
+            // (26,000 people for three letters at 1,000,000 cases). The first 50 names and the
+            // first 50 addresses, merged by name.
+            let upper = q + "\u{10FFFF}"
+            let byName = try await filtered().filter(\.$nameKey >= q).filter(\.$nameKey < upper)
+                .sort(\.$nameKey).sort(\.$id).limit(Self.searchLimit).all()
+            let byAddress = try await filtered().filter(\.$addressKey >= q).filter(\.$addressKey < upper)
+                .sort(\.$addressKey).sort(\.$id).limit(Self.searchLimit).all()
+            parties = Self.byName(byName + byAddress)
+        }
         let ids = parties.compactMap(\.id)
         // A search result shows names and addresses: each person listed is a read of their data.
         let now = env.clock.now()
@@ -62,6 +71,17 @@ struct PartyService {
         }
         let links = ids.isEmpty ? [] : try await CaseParty.query(on: db).filter(\.$party.$id ~~ ids).limit(5000).all()
         return parties.map { party in (party, Set(links.filter { $0.$party.id == party.id }.map { $0.$asbCase.id }).count) }
+    }
+
+    /// The most people a search lists.
+    static let searchLimit = 50
+
+    /// People in name order (those without a name last), each once, at most `searchLimit`.
+    static func byName(_ found: [Party]) -> [Party] {
+        var seen: Set<UUID> = []
+        return found.filter { $0.id.map { seen.insert($0).inserted } ?? false }
+            .sorted { ($0.nameKey ?? "\u{10FFFF}", $0.id?.uuidString ?? "") < ($1.nameKey ?? "\u{10FFFF}", $1.id?.uuidString ?? "") }
+            .prefix(searchLimit).map { $0 }
     }
 
     /// A person and every case they are on. The read is audited: it shows personal data.
