@@ -26,6 +26,17 @@ private let smtpSinkAvailable: Bool = {
     }
 }()
 
+/// Runs blocking work (starting a Python process and waiting on its pipes) on a thread of its
+/// own. Swift Testing runs every test at once on the cooperative pool, which has one thread per
+/// core: a test blocking one of them for the seconds a loaded machine takes to start Python
+/// stalls every other test, and an SMTP reply then waits so long to be handled that the
+/// client's deadline closes the connection under it.
+private func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
 /// Tests/e2e/smtp_sink.py, found from this file's path.
 private let smtpSinkScript = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent()
@@ -36,7 +47,12 @@ private struct SinkFailure: Error, CustomStringConvertible {
 }
 
 /// One running smtp_sink.py on a free loopback port, with its own mail directory.
-private final class SMTPSink {
+private final class SMTPSink: @unchecked Sendable {
+    /// Starts a sink and waits for it to listen, off the cooperative pool.
+    static func start(_ arguments: [String] = []) async throws -> SMTPSink {
+        try await onOwnThread { try SMTPSink(arguments) }
+    }
+
     let process = Process()
     /// The sink's stdin: closing it (or this process dying) stops the sink.
     private let lifeline = Pipe()
@@ -45,7 +61,7 @@ private final class SMTPSink {
     let certificateFile: URL
     private(set) var port = 0
 
-    init(_ arguments: [String] = []) throws {
+    private init(_ arguments: [String]) throws {
         base = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-sink-\(UUID().uuidString)")
         directory = base.appendingPathComponent("mail")
         certificateFile = base.appendingPathComponent("cert.pem")
@@ -69,15 +85,15 @@ private final class SMTPSink {
         }
         let line = String(decoding: seen, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard line.hasPrefix("ready "), let port = Int(line.dropFirst(6)) else {
-            stop()
+            stopWaiting()
             let log = (try? String(contentsOf: base.appendingPathComponent("sink.log"), encoding: .utf8)) ?? ""
             throw SinkFailure(description: "smtp_sink.py did not start: \(line.debugDescription)\n\(log)")
         }
         self.port = port
     }
 
-    /// Stops the sink and removes its files.
-    func stop() {
+    /// Stops the sink and removes its files, waiting for the process to exit.
+    private func stopWaiting() {
         defer { try? FileManager.default.removeItem(at: base) }
         guard process.isRunning else { return }
         process.terminate()
@@ -87,7 +103,13 @@ private final class SMTPSink {
         process.waitUntilExit()
     }
 
-    deinit { stop() }
+    /// Stops the sink without waiting on the caller's thread: the wait for the process to exit
+    /// (and the files' removal) happens on a thread of its own.
+    func stop() {
+        Thread { [self] in stopWaiting() }.start()
+    }
+
+    deinit { stopWaiting() }
 
     var certificatePEM: String { (try? String(contentsOf: certificateFile, encoding: .utf8)) ?? "" }
 
@@ -118,7 +140,7 @@ private final class SMTPSink {
 }
 
 /// The message as Python's email package (policy.default) reads it: an independent MIME parser.
-private func parsedByPython(_ raw: String) throws -> [String: Any] {
+private func parsedByPython(_ raw: String) async throws -> [String: Any] {
     let script = """
     import email, email.policy, json, sys
     # The parser keeps the message's CRLFs inside bodies; compare with LF.
@@ -138,17 +160,20 @@ private func parsedByPython(_ raw: String) throws -> [String: Any] {
         "headers": {k: str(v) for k, v in m.items()},
     }))
     """
-    let process = Process()
-    let input = Pipe(), output = Pipe()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script]
-    process.standardInput = input
-    process.standardOutput = output
-    try process.run()
-    input.fileHandleForWriting.write(Data(raw.utf8))
-    try input.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    let data = try await onOwnThread {
+        let process = Process()
+        let input = Pipe(), output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(raw.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
+    }
     return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
 }
 
@@ -209,7 +234,7 @@ private func smtpError(_ body: () async throws -> Void, sourceLocation: SourceLo
 struct SMTPClientSinkTests {
     @Test("plain text mail arrives with the standard headers and exactly the rendered bytes")
     func plainText() async throws {
-        let sink = try SMTPSink()
+        let sink = try await SMTPSink.start()
         defer { sink.stop() }
         let mail = sampleMail("plain-1@asb.example.org")
         try await smtpClient(sink.configuration()).send(mail)
@@ -232,7 +257,7 @@ struct SMTPClientSinkTests {
         #expect(envelope["tls"] as? Bool == false)
         #expect((envelope["mail_options"] as? [String] ?? []).contains { $0.hasPrefix("SIZE=") })
 
-        let parsed = try parsedByPython(raw)
+        let parsed = try await parsedByPython(raw)
         #expect(parsed["text"] as? String == "Hello,\nthis is a test.\n")
         #expect(parsed["html"] is NSNull)
         #expect(parsed["defects"] as? [String] == [])
@@ -240,7 +265,7 @@ struct SMTPClientSinkTests {
 
     @Test("HTML with text is multipart/alternative with a boundary derived from the Message-ID")
     func htmlAndText() async throws {
-        let sink = try SMTPSink()
+        let sink = try await SMTPSink.start()
         defer { sink.stop() }
         var mail = sampleMail("html-1@asb.example.org")
         mail.to = ["officer@example.org", "team.lead@example.org"]
@@ -263,7 +288,7 @@ struct SMTPClientSinkTests {
         let date = Date(timeIntervalSince1970: 1_780_000_000)
         #expect(SMTPClient.render(mail, date: date) == SMTPClient.render(mail, date: date))
 
-        let parsed = try parsedByPython(raw)
+        let parsed = try await parsedByPython(raw)
         #expect(parsed["content_type"] as? String == "multipart/alternative")
         #expect(parsed["text"] as? String == mail.textBody + "\n")
         #expect(parsed["html"] as? String == mail.htmlBody.map { $0 + "\n" })
@@ -273,7 +298,7 @@ struct SMTPClientSinkTests {
 
     @Test("non-ASCII subject, sender name and body are encoded and decode back")
     func nonASCII() async throws {
-        let sink = try SMTPSink()
+        let sink = try await SMTPSink.start()
         defer { sink.stop() }
         var mail = sampleMail("utf8-1@asb.example.org")
         mail.fromName = "Zoë Ørsted-Łukasiewicz (Anti-social behaviour team, Bezirksamt Köln)"
@@ -289,7 +314,7 @@ struct SMTPClientSinkTests {
         #expect(head.contains("From: =?utf-8?B?"))
         #expect(head.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 78 })
 
-        let parsed = try parsedByPython(raw)
+        let parsed = try await parsedByPython(raw)
         #expect(parsed["subject"] as? String == mail.subject)
         #expect(parsed["from_name"] as? String == mail.fromName)
         #expect(parsed["from_address"] as? String == "casework@example.org")
@@ -300,7 +325,7 @@ struct SMTPClientSinkTests {
 
     @Test("lines starting with a dot and very long lines survive the trip")
     func dotsAndLongLines() async throws {
-        let sink = try SMTPSink()
+        let sink = try await SMTPSink.start()
         defer { sink.stop() }
         var mail = sampleMail("dots-1@asb.example.org")
         let longWords = Array(repeating: "noise", count: 700).joined(separator: " ")
@@ -319,7 +344,7 @@ struct SMTPClientSinkTests {
         #expect(raw.contains("\r\n.hidden line\r\n"))
         #expect(raw.contains("\r\n..two dots\r\n"))
 
-        let parsed = try parsedByPython(raw)
+        let parsed = try await parsedByPython(raw)
         #expect(parsed["text"] as? String == mail.textBody + "\n")
         #expect(parsed["html"] as? String == ".<p>\(longWords)</p>\n.\n")
         #expect(parsed["subject"] as? String == mail.subject)
@@ -328,7 +353,7 @@ struct SMTPClientSinkTests {
 
     @Test("STARTTLS with a self-signed certificate that the test trusts")
     func startTLS() async throws {
-        let sink = try SMTPSink(["--tls", "starttls", "--require-tls"])
+        let sink = try await SMTPSink.start(["--tls", "starttls", "--require-tls"])
         defer { sink.stop() }
         try await smtpClient(sink.configuration(.startTLS)).send(sampleMail())
         let (_, envelope) = try sink.onlyMessage()
@@ -337,7 +362,7 @@ struct SMTPClientSinkTests {
 
     @Test("STARTTLS with an untrusted certificate fails with a TLS error and sends nothing")
     func startTLSUntrusted() async throws {
-        let sink = try SMTPSink(["--tls", "starttls"])
+        let sink = try await SMTPSink.start(["--tls", "starttls"])
         defer { sink.stop() }
         var configuration = sink.configuration(.startTLS)
         configuration.additionalTrustedCertificatesPEM = nil
@@ -348,7 +373,7 @@ struct SMTPClientSinkTests {
 
     @Test("STARTTLS required but not offered is refused, not downgraded")
     func startTLSNotOffered() async throws {
-        let sink = try SMTPSink()
+        let sink = try await SMTPSink.start()
         defer { sink.stop() }
         let error = await smtpError { try await smtpClient(sink.configuration(.startTLS)).send(sampleMail()) }
         #expect(error?.kind == .configuration)
@@ -358,7 +383,7 @@ struct SMTPClientSinkTests {
 
     @Test("implicit TLS (as on port 465)")
     func implicitTLS() async throws {
-        let sink = try SMTPSink(["--tls", "implicit"])
+        let sink = try await SMTPSink.start(["--tls", "implicit"])
         defer { sink.stop() }
         var configuration = sink.configuration(.tls)
         configuration.host = "localhost"  // checked against the certificate's DNS name
@@ -369,7 +394,7 @@ struct SMTPClientSinkTests {
 
     @Test("AUTH PLAIN after STARTTLS")
     func authPlain() async throws {
-        let sink = try SMTPSink(["--tls", "starttls", "--auth"])
+        let sink = try await SMTPSink.start(["--tls", "starttls", "--auth"])
         defer { sink.stop() }
         var configuration = sink.configuration(.startTLS)
         configuration.username = "asb-test"
@@ -381,7 +406,7 @@ struct SMTPClientSinkTests {
 
     @Test("AUTH LOGIN when PLAIN is not offered, in plain text to loopback")
     func authLoginOnLoopback() async throws {
-        let sink = try SMTPSink(["--auth", "--auth-plaintext", "--auth-exclude", "PLAIN"])
+        let sink = try await SMTPSink.start(["--auth", "--auth-plaintext", "--auth-exclude", "PLAIN"])
         defer { sink.stop() }
         var configuration = sink.configuration()
         configuration.username = "asb-test"
@@ -393,7 +418,7 @@ struct SMTPClientSinkTests {
 
     @Test("a wrong password is a permanent 535")
     func authFailure() async throws {
-        let sink = try SMTPSink(["--tls", "starttls", "--auth"])
+        let sink = try await SMTPSink.start(["--tls", "starttls", "--auth"])
         defer { sink.stop() }
         var configuration = sink.configuration(.startTLS)
         configuration.username = "asb-test"
@@ -407,7 +432,7 @@ struct SMTPClientSinkTests {
 
     @Test("a 550 for one recipient is a permanent error and nothing is sent")
     func rejectedRecipient() async throws {
-        let sink = try SMTPSink(["--reject", "reject@example.org"])
+        let sink = try await SMTPSink.start(["--reject", "reject@example.org"])
         defer { sink.stop() }
         var mail = sampleMail()
         mail.to = ["officer@example.org", "reject@example.org"]
@@ -422,7 +447,7 @@ struct SMTPClientSinkTests {
 
     @Test("a 451 for a recipient is transient")
     func deferredRecipient() async throws {
-        let sink = try SMTPSink(["--defer", "later@example.org"])
+        let sink = try await SMTPSink.start(["--defer", "later@example.org"])
         defer { sink.stop() }
         var mail = sampleMail()
         mail.to = ["later@example.org"]

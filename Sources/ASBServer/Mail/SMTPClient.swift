@@ -392,19 +392,22 @@ private struct SMTPConnection {
             channel.close(promise: nil)
         }
         defer { deadline.cancel() }
+        let timedOut = SMTPError(kind: .timeout, message: "no reply within \(Double(timeout.nanoseconds) / 1_000_000_000) s", stage: stage)
+        let reply: SMTPReply?
         do {
             if let bytes { try await writer.write(bytes) }
-            guard let reply = try await replies.next() else {
-                throw SMTPError(kind: .network, message: "the server closed the connection", stage: stage)
-            }
-            return reply
+            reply = try await replies.next()
         } catch {
-            if flag.hasFired {
-                let seconds = Double(timeout.nanoseconds) / 1_000_000_000
-                throw SMTPError(kind: .timeout, message: "no reply within \(seconds) s", stage: stage)
-            }
+            if flag.hasFired { throw timedOut }
             throw SMTPError.wrapping(tlsErrors.error ?? error, stage: stage)
         }
+        // A reply that arrived in time but was handled after the deadline closed the connection
+        // (a busy machine) is a timeout too: the next command would only find a closed channel.
+        if flag.hasFired { throw timedOut }
+        guard let reply else {
+            throw SMTPError(kind: .network, message: "the server closed the connection", stage: stage)
+        }
+        return reply
     }
 
     /// Like `exchange`, and throws `.rejected` unless the reply code is one of `expected`.
