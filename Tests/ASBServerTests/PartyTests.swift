@@ -39,16 +39,17 @@ struct PartyTests {
         }
     }
 
-    @Test("A search lists at most 50 people by name, each once: names and addresses that start with the text, merged")
+    @Test("A search lists at most 50 people by name, each once: names and addresses that start with the text, merged; people without a name last")
     func searchManyMatches() async throws {
         try await TestApp.run { t in
             let leader = try await t.staffToken(.teamLeader)
-            func person(_ name: String?, _ address: String) async throws {
+            func person(_ name: String?, _ address: String, postcode: String? = nil) async throws {
                 let party = Party()
                 party.name = name
                 party.nameKey = name?.uppercased()
                 party.address = address
                 party.addressKey = address.uppercased()
+                party.postcode = postcode
                 party.interpreterNeeded = false
                 party.supportNeeds = []
                 party.createdAt = t.clock.now
@@ -72,6 +73,15 @@ struct PartyTests {
             #expect(try await names("quill%20n") == (0..<50).map { "Quill Name \(String(format: "%02d", $0))" })
             #expect(try await names("quill%20y") == [nil], "found by address alone")
             #expect(try await names("quill%20").count == 50)
+
+            // By postcode: by name, people without a name last, on SQLite (which sorts NULL first)
+            // as on PostgreSQL.
+            try await person(nil, "1 Postcode Row", postcode: "SS9 9ZZ")
+            for name in ["Zed Row", "Ada Row", "Mo Row"] { try await person(name, "2 Postcode Row", postcode: "SS9 9ZZ") }
+            try await person(nil, "3 Postcode Row", postcode: "SS9 9ZZ")
+            let byPostcode = try await t.send(.GET, "/api/v1/parties?postcode=ss9%209zz", token: leader.token)
+            let rows = (try? JSONSerialization.jsonObject(with: byPostcode.body)) as? [[String: Any]] ?? []
+            #expect(rows.map { $0["name"] as? String } == ["Ada Row", "Mo Row", "Zed Row", nil, nil], "\(rows)")
         }
     }
 

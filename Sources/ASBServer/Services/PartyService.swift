@@ -45,7 +45,13 @@ struct PartyService {
         }
         let parties: [Party]
         if q.isEmpty {
-            parties = try await filtered().sort(\.$nameKey).sort(\.$id).limit(Self.searchLimit).all()
+            // By name, people without a name last: asked for apart, because SQLite sorts NULL
+            // first and PostgreSQL last.
+            let named = try await filtered().filter(\.$nameKey != nil)
+                .sort(\.$nameKey).sort(\.$id).limit(Self.searchLimit).all()
+            let nameless = named.count == Self.searchLimit ? [] : try await filtered().filter(\.$nameKey == nil)
+                .sort(\.$id).limit(Self.searchLimit - named.count).all()
+            parties = Self.byName(named + nameless)
         } else {
             // Names and addresses starting with `q`, each a range read in its own index's order and
             // stopped at the limit: one query with OR had the database gather and sort every match
