@@ -27,6 +27,60 @@ enum TestDatabase {
         ?? (postgresURL == nil ? 16 : 12))
 }
 
+/// SQLite files with every migration applied, one per calendar region (the migrations depend on
+/// it), made once per test process and copied for each test: migrating took about 0.6 s a test
+/// in a debug build, a copy a millisecond. The SQLite suite went from 276 to 214 s of CPU (158 to
+/// 130 s on 2 cores). The tests still run `autoMigrate()`, which finds every migration applied.
+actor MigratedSQLite {
+    static let shared = MigratedSQLite()
+
+    private var made: [CalendarRegion: Task<String, any Error>] = [:]
+
+    /// This process's template files: `asb-test-template_<pid>_<region>.sqlite`.
+    private static let prefix = "asb-test-template_\(ProcessInfo.processInfo.processIdentifier)_"
+
+    private init() {
+        // Removed when the test process exits.
+        atexit {
+            let directory = FileManager.default.temporaryDirectory
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix(MigratedSQLite.prefix) {
+                try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+            }
+        }
+    }
+
+    /// Copies the migrated file for `region` to `path` (which must not exist).
+    func copy(for region: CalendarRegion, to path: String) async throws {
+        let template = try await self.template(for: region)
+        try FileManager.default.copyItem(atPath: template, toPath: path)
+    }
+
+    private func template(for region: CalendarRegion) async throws -> String {
+        if let task = made[region] { return try await task.value }
+        let task = Task<String, any Error> {
+            let path = TestApp.sqlitePath(Self.prefix.dropFirst("asb-test-".count) + region.rawValue)
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            let app = try await Application.make(.testing)
+            do {
+                var config = AppConfig(bcryptCost: 4)
+                config.calendarRegion = region
+                config.database = .sqliteFile(path)
+                try await ASBServer.configure(app, config: config)
+                try await app.autoMigrate()
+                // Everything in the one file: the copy must not need a write-ahead log beside it.
+                try await (app.db as! any SQLDatabase).raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+            } catch {
+                try? await app.asyncShutdown()
+                throw error
+            }
+            try await app.asyncShutdown()
+            return path
+        }
+        made[region] = task
+        return try await task.value
+    }
+}
+
 /// A counting semaphore for async code.
 actor TestSlots {
     private var free: Int
@@ -93,6 +147,13 @@ struct TestApp {
             if database == nil { cleanup = { app in try await dropDatabase(name, app: app) } }
         }
         adjust(&config)
+        // A new SQLite database starts as a copy of one migrated once per region and process
+        // (`MigratedSQLite`); the migrations below then find nothing left to do.
+        // (PostgreSQL: copying a migrated template database with CREATE DATABASE … TEMPLATE and
+        // dropping it after each test cost the server about as much as migrating a schema.)
+        if case .sqliteFile(let path) = config.database, !FileManager.default.fileExists(atPath: path) {
+            try await MigratedSQLite.shared.copy(for: config.calendarRegion, to: path)
+        }
 
         await TestDatabase.slots.acquire()
         do {
