@@ -11,8 +11,9 @@
 # ASB_FUZZ_PROFILE       "staff" (default: as a team leader) or "anonymous" (no token: every staff
 #                        operation must answer its documented 401, the public ones their 2xx/4xx)
 #
-# It signs in as admin, creates the team leader `fuzz.lead` (a 409 means it already exists),
-# seeds three web reports, then runs every schemathesis check as the team leader.
+# As staff it signs in as admin, creates the team leader `fuzz.lead` (a 409 means it already
+# exists), seeds three web reports, then runs every schemathesis check as the team leader; the
+# anonymous profile only seeds the reports and runs the checks without a token.
 # Exits non-zero when schemathesis reports a failure.
 set -euo pipefail
 

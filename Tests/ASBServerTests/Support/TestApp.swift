@@ -29,8 +29,8 @@ enum TestDatabase {
 
 /// SQLite files with every migration applied, one per calendar region (the migrations depend on
 /// it), made once per test process and copied for each test: migrating took about 0.6 s a test
-/// in a debug build, a copy a millisecond. The SQLite suite went from 276 to 214 s of CPU (158 to
-/// 130 s on 2 cores). The tests still run `autoMigrate()`, which finds every migration applied.
+/// in a debug build, a copy a millisecond. The SQLite suite went from 194 to 162 s (331 to 246 s of
+/// CPU) on 2 cores. The tests still run `autoMigrate()`, which finds every migration applied.
 actor MigratedSQLite {
     static let shared = MigratedSQLite()
 
