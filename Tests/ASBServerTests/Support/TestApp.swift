@@ -60,24 +60,99 @@ actor MigratedSQLite {
         let task = Task<String, any Error> {
             let path = TestApp.sqlitePath(Self.prefix.dropFirst("asb-test-".count) + region.rawValue)
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            let app = try await Application.make(.testing)
-            do {
-                var config = AppConfig(bcryptCost: 4)
-                config.calendarRegion = region
-                config.database = .sqliteFile(path)
-                try await ASBServer.configure(app, config: config)
+            try await TestApp.withTemplateApp(region: region, database: .sqliteFile(path)) { app in
                 try await app.autoMigrate()
                 // Everything in the one file: the copy must not need a write-ahead log beside it.
                 try await (app.db as! any SQLDatabase).raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
-            } catch {
-                try? await app.asyncShutdown()
-                throw error
             }
-            try await app.asyncShutdown()
             return path
         }
         made[region] = task
         return try await task.value
+    }
+}
+
+/// PostgreSQL's counterpart: a schema migrated once per calendar region and test process, and a
+/// function in it that clones it (tables with their columns, defaults, checks and indexes, the
+/// rows the migrations wrote, then the foreign keys) into each test's new schema in one round
+/// trip. Migrating every test's own schema cost a debug build about as much CPU as on SQLite;
+/// cloning a whole template database was no cheaper for the server (see `TestApp.run`).
+actor MigratedPostgres {
+    static let shared = MigratedPostgres()
+
+    private var made: [CalendarRegion: Task<String, any Error>] = [:]
+
+    /// Template schemas are named `asb_tpl_<unix time>_<pid>_<region>`; ones made more than six
+    /// hours ago are left over from test runs that did not finish, and are dropped.
+    private static let prefix = "asb_tpl_"
+    private static let staleAfter: TimeInterval = 6 * 3600
+
+    /// Makes `schema` as a clone of the migrated template for `region`, unless it exists.
+    func clone(for region: CalendarRegion, into schema: String, on db: any SQLDatabase) async throws {
+        let template = try await self.template(for: region)
+        try await db.raw("SELECT \(ident: template).clone_to(\(bind: schema))").run()
+    }
+
+    private func template(for region: CalendarRegion) async throws -> String {
+        if let task = made[region] { return try await task.value }
+        let task = Task<String, any Error> {
+            let now = Int(Date().timeIntervalSince1970)
+            let schema = "\(Self.prefix)\(now)_\(ProcessInfo.processInfo.processIdentifier)_\(region.rawValue)".lowercased()
+            try await TestApp.withTemplateApp(region: region, database: .postgres(url: TestDatabase.postgresURL!, searchPath: [schema])) { app in
+                let sql = app.db as! any SQLDatabase
+                try await Self.dropStale(before: now - Int(Self.staleAfter), on: sql)
+                try await sql.raw("CREATE SCHEMA \(ident: schema)").run()
+                try await app.autoMigrate()
+                try await sql.raw(SQLQueryString(Self.cloneFunction(in: schema))).run()
+            }
+            return schema
+        }
+        made[region] = task
+        return try await task.value
+    }
+
+    private static func dropStale(before cutoff: Int, on sql: any SQLDatabase) async throws {
+        struct Row: Decodable { var nspname: String }
+        let rows = try await sql.raw("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'asb\\_tpl\\_%'").all(decoding: Row.self)
+        for row in rows {
+            guard let made = Int(row.nspname.dropFirst(prefix.count).prefix { $0 != "_" }), made < cutoff else { continue }
+            try await sql.raw("DROP SCHEMA IF EXISTS \(ident: row.nspname) CASCADE").run()
+        }
+    }
+
+    /// `<template>.clone_to(target)`. `LIKE … INCLUDING ALL` copies everything of a table but its
+    /// foreign keys; their definitions name the referenced table without a schema when it is on
+    /// the search path, so they are read with the template's path and added with the target's.
+    private static func cloneFunction(in schema: String) -> String {
+        let source = schema.replacingOccurrences(of: "'", with: "''")
+        return """
+            CREATE FUNCTION "\(schema)".clone_to(target text) RETURNS void LANGUAGE plpgsql AS $fn$
+            DECLARE
+                source text := '\(source)';
+                t record;
+                fks text[];
+                fk text;
+            BEGIN
+                IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = target) THEN RETURN; END IF;
+                EXECUTE format('CREATE SCHEMA %I', target);
+                FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE n.nspname = source AND c.relkind = 'r' ORDER BY c.relname LOOP
+                    EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I INCLUDING ALL)', target, t.relname, source, t.relname);
+                    EXECUTE format('INSERT INTO %I.%I SELECT * FROM %I.%I', target, t.relname, source, t.relname);
+                END LOOP;
+                PERFORM set_config('search_path', quote_ident(source), true);
+                SELECT array_agg(format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', target, c.relname, con.conname,
+                                        pg_get_constraintdef(con.oid)) ORDER BY c.relname, con.conname)
+                  INTO fks
+                  FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = source AND con.contype = 'f';
+                PERFORM set_config('search_path', quote_ident(target), true);
+                FOREACH fk IN ARRAY coalesce(fks, '{}') LOOP
+                    EXECUTE fk;
+                END LOOP;
+            END
+            $fn$
+            """
     }
 }
 
@@ -149,8 +224,9 @@ struct TestApp {
         adjust(&config)
         // A new SQLite database starts as a copy of one migrated once per region and process
         // (`MigratedSQLite`); the migrations below then find nothing left to do.
-        // (PostgreSQL: copying a migrated template database with CREATE DATABASE … TEMPLATE and
-        // dropping it after each test cost the server about as much as migrating a schema.)
+        // (PostgreSQL: a clone of a migrated schema, made below once the app is configured.
+        // Copying a migrated template database with CREATE DATABASE … TEMPLATE and dropping it
+        // after each test cost the server about as much as migrating a schema.)
         if case .sqliteFile(let path) = config.database, !FileManager.default.fileExists(atPath: path) {
             try await MigratedSQLite.shared.copy(for: config.calendarRegion, to: path)
         }
@@ -173,7 +249,9 @@ struct TestApp {
         do {
             try await ASBServer.configure(app, config: config, clock: clock.appClock)
             if case .postgres = config.database {
-                try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA IF NOT EXISTS \(ident: name)").run()
+                // A clone of the schema migrated once per region and process (`MigratedPostgres`);
+                // the migrations below then find nothing left to do.
+                try await MigratedPostgres.shared.clone(for: config.calendarRegion, into: name, on: app.db as! any SQLDatabase)
             }
             try await app.autoMigrate()
             try await body(TestApp(app: app, clock: clock))
@@ -183,6 +261,24 @@ struct TestApp {
             throw error
         }
         try await cleanup(app)
+        try await app.asyncShutdown()
+    }
+
+    /// Runs `body` with an app configured as a test app of `region` on `database` (for making
+    /// the migrated templates), and shuts it down.
+    static func withTemplateApp(region: CalendarRegion, database: AppConfig.DatabaseLocation,
+                                _ body: (Application) async throws -> Void) async throws {
+        let app = try await Application.make(.testing)
+        do {
+            var config = AppConfig(bcryptCost: 4)
+            config.calendarRegion = region
+            config.database = database
+            try await ASBServer.configure(app, config: config)
+            try await body(app)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
         try await app.asyncShutdown()
     }
 
