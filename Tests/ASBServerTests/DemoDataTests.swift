@@ -153,21 +153,6 @@ struct DemoDataTests {
         }
     }
 
-    @Test("The bulk writer's property lists are each model's database fields, in Fluent's order")
-    func propertyLists() throws {
-        func check<M: BulkInsertable>(_ type: M.Type) {
-            let reflected = DemoBulkWriter.RowInput()
-            M().input(to: reflected)
-            let listed = DemoBulkWriter.RowInput()
-            for property in M.bulkProperties { property(M()).input(to: listed) }
-            #expect(listed.keys == reflected.keys, "\(M.schema)")
-        }
-        check(Party.self); check(ASBCase.self); check(CaseParty.self); check(IncidentReport.self)
-        check(RiskAssessmentRecord.self); check(CaseMilestone.self); check(CaseEvent.self); check(AuditEvent.self)
-        check(ContactLogEntry.self); check(ActionPlan.self); check(PlanAction.self); check(ClosureProposal.self)
-        check(ClosureContactRecord.self); check(SatisfactionSurvey.self); check(DissatisfactionReview.self)
-    }
-
     @Test("Bad options are refused with the reason, and change nothing")
     func refusals() async throws {
         try await TestApp.run { t in
