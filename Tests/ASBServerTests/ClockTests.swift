@@ -292,37 +292,107 @@ struct QueueTests {
         }
     }
 
-    @Test("SS-NXT-1: each queue's bounded count is what paging through it lists, for a team leader and for officers")
+    @Test("SS-NXT-1: each queue pages both ways, in order, through what its bounded count counts, for a team leader and for officers")
     func boundedCounts() async throws {
         // Monday after the demo window: every kind of queue has work in it.
         let clock = TestClock(instant("2026-11-23T09:00:00Z"))
         try await TestApp.run(clock: clock) { t in
             _ = try await DemoData.generate(t.app, DemoDataTests.options(cases: 400, seed: 5))
+            // Agreed contact with the reporter and review meetings on a dozen open cases, several
+            // on the same day (the cursor must break ties by id).
+            let db = t.app.db
+            for (i, c) in try await ASBCase.query(on: db).filter(\.$status == .open).sort(\.$reference).limit(12).all().enumerated() {
+                let caseID = try c.requireID()
+                if let reporter = try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$role == .reporter).first() {
+                    let plan = ContactPlan()
+                    (plan.$asbCase.id, plan.$party.id, plan.frequency, plan.method) = (caseID, reporter.$party.id, "weekly", .phone)
+                    (plan.agreedOn, plan.nextContactDue, plan.forReporter, plan.active) = ("2026-11-01", ["2026-11-16", "2026-11-18", "2026-11-20"][i % 3], true, true)
+                    plan.createdAt = clock.now
+                    try await plan.create(on: db)
+                }
+                let meeting = ReviewMeeting()
+                (meeting.$asbCase.id, meeting.status, meeting.scheduledFor) = (caseID, .scheduled, ["2026-11-17", "2026-11-19"][i % 2])
+                (meeting.attendees, meeting.agencyIDs, meeting.createdAt, meeting.updatedAt) = ([], [], clock.now, clock.now)
+                try await meeting.create(on: db)
+            }
             let (_, leader) = try await t.staffToken(.teamLeader)
             let officers = try await User.query(on: t.app.db).filter(\.$role == .officer).sort(\.$username).all()
             let queues = QueueService(db: t.app.db)
             let calendar = try await CalendarService(app: t.app, db: t.app.db, requestID: nil).calendar()
             let names: [QueueService.Name] = [.triage, .dueSoon, .overdue, .contactDue, .reviewsDue, .closureReviewDue, .caseReviewThreshold]
+            /// What makes an item due, in the order the queue sorts by (ties broken by id).
+            func key(_ name: QueueService.Name, _ item: QueueService.Item) -> String {
+                let date: Date? = switch name {
+                case .triage: item.asbCase.receivedAt
+                case .dueSoon, .overdue: item.milestone?.dueAt
+                case .closureReviewDue: item.asbCase.lastIncidentAt
+                case .caseReviewThreshold: item.asbCase.caseReviewDueAt
+                case .contactDue, .reviewsDue: nil
+                }
+                return date.map { String(format: "%014.3f", $0.timeIntervalSince1970) } ?? item.nextContactOn ?? item.reviewOn ?? ""
+            }
+            func label(_ item: QueueService.Item) -> String {
+                [item.asbCase.reference, item.milestone?.milestone.rawValue ?? "", item.nextContactOn ?? "", item.reviewOn ?? ""]
+                    .joined(separator: "|")
+            }
+            func all(_ name: QueueService.Name, for user: User, now: Date, leastUrgentFirst: Bool) async throws -> [QueueService.Item] {
+                var items: [QueueService.Item] = []
+                var cursor: String?
+                repeat {
+                    let page = try await queues.page(name, for: user, calendar: calendar, now: now, cursor: cursor, limit: 3,
+                                                     leastUrgentFirst: leastUrgentFirst)
+                    items += page.items
+                    cursor = page.nextCursor
+                } while cursor != nil
+                return items
+            }
             var nonEmpty: Set<String> = []
-            for user in [leader] + officers.prefix(2) {
+            var multiPage: Set<String> = []
+            var lengths: [String: Int] = [:]
+            var teamQueues: [QueueService.Name: [QueueService.Item]] = [:]
+            var listedByTeam: [QueueService.Item] = []
+            // The Monday after the demo window, and two months on, when more contact, meetings
+            // and closure reviews have fallen due.
+            for now in [clock.now, instant("2027-01-25T09:00:00Z")] {
+              for user in [leader] + officers.prefix(2) {
                 for name in names {
-                    var listed = 0
-                    var cursor: String?
-                    repeat {
-                        let page = try await queues.page(name, for: user, calendar: calendar, now: clock.now, cursor: cursor, limit: 7)
-                        listed += page.items.count
-                        cursor = page.nextCursor
-                    } while cursor != nil
-                    #expect(try await queues.count(name, for: user, calendar: calendar, now: clock.now, upTo: 100_000) == listed,
+                    let items = try await all(name, for: user, now: now, leastUrgentFirst: false)
+                    let listed = items.count
+                    #expect(try await queues.count(name, for: user, calendar: calendar, now: now, upTo: 100_000) == listed,
                             "\(name) for \(user.role)")
                     for bound in [1, 2, 5] {
-                        #expect(try await queues.count(name, for: user, calendar: calendar, now: clock.now, upTo: bound) == min(bound, listed),
+                        #expect(try await queues.count(name, for: user, calendar: calendar, now: now, upTo: bound) == min(bound, listed),
                                 "\(name) up to \(bound)")
                     }
+                    // In order, each item once, and the other way round the same items reversed.
+                    let keys = items.map { key(name, $0) }
+                    #expect(keys == keys.sorted(), "\(name) most urgent first")
+                    #expect(Set(items.map(label)).count == listed, "\(name) lists each item once")
+                    let reversed = try await all(name, for: user, now: now, leastUrgentFirst: true)
+                    #expect(reversed.map(label) == items.reversed().map(label), "\(name) least urgent first")
+                    if user.role == .teamLeader {
+                        teamQueues[name] = items
+                        listedByTeam += items
+                    } else {
+                        // An officer's queue is the team's, cut to their own cases.
+                        #expect(items.allSatisfy { $0.asbCase.officer?.id == user.id }, "\(name): \(user.username)'s own")
+                        #expect(items.map(label) == (teamQueues[name] ?? []).filter { $0.asbCase.officer?.id == user.id }.map(label),
+                                "\(name) for \(user.username)")
+                    }
                     if listed > 0 { nonEmpty.insert(name.rawValue) }
+                    if listed > 3 { multiPage.insert(name.rawValue) }
+                    if user.role == .teamLeader { lengths["\(name.rawValue) \(now.formatted(.iso8601.year().month().day()))"] = listed }
                 }
+              }
             }
             #expect(nonEmpty.count >= 5, "the demo data leaves work in most queues: \(nonEmpty.sorted())")
+            #expect(multiPage.count >= 5, "most queues run to more than one page: \(lengths)")
+            // The rows name each case's officer as the case does.
+            for item in listedByTeam {
+                let stored = try #require(try await ASBCase.query(on: t.app.db).filter(\.$reference == item.asbCase.reference)
+                    .with(\.$allocatedOfficer).first())
+                #expect(item.asbCase == CaseListing(stored))
+            }
 
             // My cases: the officer's cases not closed, listed and counted in the database.
             let officer = try #require(officers.first)

@@ -209,7 +209,7 @@ extension Components.Schemas.QueueItem {
     init(_ item: QueueService.Item, now: Date) {
         let c = item.asbCase
         self.init(reference: c.reference, status: EnumBridge.convert(c.status), priority: c.priority.map { EnumBridge.convert($0) },
-                  hate: c.hate, receivedAt: c.receivedAt, allocatedOfficer: .init(c.$allocatedOfficer.value ?? nil),
+                  hate: c.hate, receivedAt: c.receivedAt, allocatedOfficer: c.officer.map { .init(id: $0.id.uuidString, displayName: $0.displayName) },
                   milestone: item.milestone.map { EnumBridge.convert($0.milestone) }, dueAt: item.milestone?.dueAt,
                   state: item.milestone.map { EnumBridge.convert($0.state(now: now)) }, nextContactOn: item.nextContactOn, reviewOn: item.reviewOn,
                   lastIncidentAt: item.milestone == nil && item.nextContactOn == nil && item.reviewOn == nil ? c.lastIncidentAt : nil,

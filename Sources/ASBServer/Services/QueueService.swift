@@ -2,6 +2,8 @@ import ASBCore
 import Fluent
 import FluentSQL
 import Foundation
+import SQLKit
+import Vapor
 
 /// The work queues (DESIGN.md): triage, deadlines due soon, and overdue. Officers see their own
 /// cases, team leaders the team's, intake the triage queue.
@@ -11,155 +13,163 @@ struct QueueService {
     enum Name: String { case triage, dueSoon, overdue, contactDue, reviewsDue, closureReviewDue, caseReviewThreshold }
 
     struct Item {
-        var asbCase: ASBCase
-        var milestone: CaseMilestone?
+        var asbCase: CaseListing
+        var milestone: PendingDeadline? = nil
         var nextContactOn: String? = nil
         var reviewOn: String? = nil
+    }
+
+    /// An unmet deadline as a queue shows it.
+    struct PendingDeadline: Sendable, Equatable {
+        var milestone: Milestone
+        var dueAt: Date
+
+        func state(now: Date) -> MilestoneState { MilestoneState.state(dueAt: dueAt, metAt: nil, now: now) }
     }
 
     /// How far ahead "due soon" looks, in working hours.
     static let dueSoonWorkingHours = 8
 
     /// One page of a queue, most urgent first, or least urgent first with `leastUrgentFirst`.
+    ///
+    /// Read with plain SQL into `CaseListing`s (see there why not Fluent models), each query
+    /// walking one index in order from the cursor and stopping at the page's end.
     func page(_ name: Name, for user: User, calendar: WorkingCalendar, now: Date, cursor rawCursor: String?,
               limit: Int, leastUrgentFirst: Bool = false) async throws -> CaseService.Page<Item> {
         try Self.authorize(name, for: user)
-        let after: DatabaseQuery.Filter.Method = leastUrgentFirst ? .lessThan : .greaterThan
-        let direction: DatabaseQuery.Sort.Direction = leastUrgentFirst ? .descending : .ascending
         let cursor = try Cursor.decode(rawCursor)
-
-        switch name {
-        case .contactDue:
-            let query = contactDue(for: user, now: now)
-            if let cursor, let text = cursor.text {
-                query.group(.or) { or in
-                    or.filter(\.$nextContactDue, after, text)
-                    or.group(.and) { $0.filter(\.$nextContactDue == text).filter(\.$id, after, cursor.id) }
-                }
+        let direction: SQLQueryString = leastUrgentFirst ? "DESC" : "ASC", after: SQLQueryString = leastUrgentFirst ? "<" : ">"
+        var fetched: [(item: Item, cursor: Cursor)] = []
+        let selections = try selections(name, for: user, calendar: calendar, now: now)
+        for selection in selections {
+            var conditions = selection.conditions
+            if let cursor, let value: any Encodable & Sendable = selection.keyIsDate ? cursor.date : cursor.text {
+                let key = selection.key
+                conditions.append("""
+                    (\(unsafeRaw: key) \(after) \(bind: value) OR (\(unsafeRaw: key) = \(bind: value) AND \(unsafeRaw: selection.id) \(after) \(bind: cursor.id)))
+                    """)
             }
-            let rows = try await query.sort(\.$nextContactDue, direction).sort(\.$id, direction).limit(limit + 1).all()
-            let page = Array(rows.prefix(limit))
-            let cases = try page.map { try $0.joined(ASBCase.self) }
-            try await attachOfficers(to: cases)
-            let items = zip(cases, page).map { Item(asbCase: $0, milestone: nil, nextContactOn: $1.nextContactDue) }
-            let next = rows.count > limit ? page.last.map { Cursor(text: $0.nextContactDue, id: $0.id!).encoded() } : nil
-            return .init(items: items, nextCursor: next)
-
-        case .caseReviewThreshold:
-            // One query a step, merged here: each walks its step's index in order and stops at the
-            // page's end, where one query for all three steps would sort every case that ever met
-            // the threshold.
-            var rows: [ASBCase] = []
-            for status in Self.openCaseReviewSteps {
-                let query = caseReview(status, for: user).with(\.$allocatedOfficer)
-                if let cursor, let date = cursor.date {
-                    query.group(.or) { or in
-                        or.filter(\.$caseReviewDueAt, after, date)
-                        or.group(.and) { $0.filter(\.$caseReviewDueAt == date).filter(\.$id, after, cursor.id) }
-                    }
-                }
-                rows += try await query.sort(\.$caseReviewDueAt, direction).sort(\.$id, direction).limit(limit + 1).all()
+            let rows = try await sql.raw("""
+                SELECT \(CaseListing.columns), \(unsafeRaw: selection.id) AS item_id, \(unsafeRaw: selection.key) AS item_key\(selection.columns)
+                FROM \(selection.from) \(CaseListing.officer) WHERE \(conditions.joined(separator: " AND ")) \
+                ORDER BY \(unsafeRaw: selection.key) \(direction), \(unsafeRaw: selection.id) \(direction) LIMIT \(literal: limit + 1)
+                """).all()
+            for row in rows {
+                let id = try row.decode(column: "item_id", as: UUID.self)
+                let cursor = selection.keyIsDate
+                    ? Cursor(date: try row.decode(column: "item_key", as: Date.self), id: id)
+                    : Cursor(text: try row.decode(column: "item_key", as: String.self), id: id)
+                fetched.append((try Self.item(name, row), cursor))
             }
-            // The databases' order: by due time, then by id (upper-case text in SQLite, bytes in
-            // PostgreSQL: the same order as the upper-case string).
-            func precedes(_ a: ASBCase, _ b: ASBCase) -> Bool {
-                let x = (a.caseReviewDueAt ?? .distantPast, a.id?.uuidString ?? ""), y = (b.caseReviewDueAt ?? .distantPast, b.id?.uuidString ?? "")
-                return leastUrgentFirst ? x > y : x < y
-            }
-            rows.sort(by: precedes)
-            let cases = Array(rows.prefix(limit))
-            let next = rows.count > limit ? cases.last.flatMap { c in c.caseReviewDueAt.map { Cursor(date: $0, id: c.id!).encoded() } } : nil
-            return .init(items: cases.map { Item(asbCase: $0, milestone: nil) }, nextCursor: next)
-
-        case .closureReviewDue:
-            let query = closureReviewDue(for: user, now: now).with(\.$allocatedOfficer)
-            if let cursor, let date = cursor.date {
-                query.group(.or) { or in
-                    or.filter(\.$lastIncidentAt, after, date)
-                    or.group(.and) { $0.filter(\.$lastIncidentAt == date).filter(\.$id, after, cursor.id) }
-                }
-            }
-            let rows = try await query.sort(\.$lastIncidentAt, direction).sort(\.$id, direction).limit(limit + 1).all()
-            let cases = Array(rows.prefix(limit))
-            let next = rows.count > limit ? cases.last.map { Cursor(date: $0.lastIncidentAt, id: $0.id!).encoded() } : nil
-            return .init(items: cases.map { Item(asbCase: $0, milestone: nil) }, nextCursor: next)
-
-        case .reviewsDue:
-            let query = reviewsDue(for: user, now: now)
-            if let cursor, let text = cursor.text {
-                query.group(.or) { or in
-                    or.filter(\.$scheduledFor, after, text)
-                    or.group(.and) { $0.filter(\.$scheduledFor == text).filter(\.$id, after, cursor.id) }
-                }
-            }
-            let rows = try await query.sort(\.$scheduledFor, direction).sort(\.$id, direction).limit(limit + 1).all()
-            let page = Array(rows.prefix(limit))
-            let cases = try page.map { try $0.joined(ASBCase.self) }
-            try await attachOfficers(to: cases)
-            let items = zip(cases, page).map { Item(asbCase: $0, milestone: nil, reviewOn: $1.scheduledFor) }
-            let next = rows.count > limit ? page.last.map { Cursor(text: $0.scheduledFor, id: $0.id!).encoded() } : nil
-            return .init(items: items, nextCursor: next)
-
-        case .triage:
-            let query = triage(for: user).with(\.$allocatedOfficer)
-            if let cursor, let date = cursor.date {
-                query.group(.or) { or in
-                    or.filter(\.$receivedAt, after, date)
-                    or.group(.and) { $0.filter(\.$receivedAt == date).filter(\.$id, after, cursor.id) }
-                }
-            }
-            // Oldest first: the longer a report waits for assessment, the more urgent it is.
-            let rows = try await query.sort(\.$receivedAt, direction).sort(\.$id, direction).limit(limit + 1).all()
-            let cases = Array(rows.prefix(limit))
-            let ids = cases.compactMap(\.id)
-            // These cases' few milestones by case alone, pending ones picked and sorted here: given
-            // `met_at IS NULL` or a sort, the database may walk every pending milestone instead.
-            let pending = ids.isEmpty ? [] : try await CaseMilestone.query(on: db)
-                .filter(\.$asbCase.$id ~~ ids).all().filter { $0.metAt == nil }.sorted { $0.dueAt < $1.dueAt }
-            let items = cases.map { c in Item(asbCase: c, milestone: pending.first { $0.$asbCase.id == c.id }, nextContactOn: nil) }
-            let next = rows.count > limit ? cases.last.map { Cursor(date: $0.receivedAt, id: $0.id!).encoded() } : nil
-            return .init(items: items, nextCursor: next)
-
-        case .dueSoon, .overdue:
-            let query = deadlines(name, for: user, calendar: calendar, now: now)
-            if let cursor, let date = cursor.date {
-                query.group(.or) { or in
-                    or.filter(\.$dueAt, after, date)
-                    or.group(.and) { $0.filter(\.$dueAt == date).filter(\.$id, after, cursor.id) }
-                }
-            }
-            let rows = try await query.sort(\.$dueAt, direction).sort(\.$id, direction).limit(limit + 1).all()
-            let page = Array(rows.prefix(limit))
-            let cases = try page.map { try $0.joined(ASBCase.self) }
-            try await attachOfficers(to: cases)
-            let items = zip(cases, page).map { Item(asbCase: $0, milestone: $1, nextContactOn: nil) }
-            let next = rows.count > limit ? page.last.map { Cursor(date: $0.dueAt, id: $0.id!).encoded() } : nil
-            return .init(items: items, nextCursor: next)
         }
+        if selections.count > 1 {
+            // Several queries (the Case Review's steps), merged in the databases' order: by key, then
+            // by id (upper-case text in SQLite, bytes in PostgreSQL: the upper-case string's order).
+            func order(_ c: Cursor) -> (Date, String, String) { (c.date ?? .distantPast, c.text ?? "", c.id.uuidString) }
+            fetched.sort { leastUrgentFirst ? order($0.cursor) > order($1.cursor) : order($0.cursor) < order($1.cursor) }
+        }
+        var items = fetched.prefix(limit).map(\.item)
+        if name == .triage {
+            let pending = try await firstPendingDeadlines(of: items.map(\.asbCase.id))
+            for index in items.indices { items[index].milestone = pending[items[index].asbCase.id] }
+        }
+        return .init(items: items, nextCursor: fetched.count > limit ? fetched[limit - 1].cursor.encoded() : nil)
     }
 
-    /// How many items a queue holds, counting no further than `limit`: the same filters as
-    /// `page`, reading only the ids of at most `limit` rows, so a count costs what a short page
-    /// costs however long the queue is (the home page says "50 or more" past its limit).
+    /// How many items a queue holds, counting no further than `limit`: the same rows as `page`,
+    /// at most `limit` of them read, so a count costs what a short page costs however long the
+    /// queue is (the home page says "50 or more" past its limit).
     func count(_ name: Name, for user: User, calendar: WorkingCalendar, now: Date, upTo limit: Int) async throws -> Int {
         try Self.authorize(name, for: user)
-        switch name {
-        case .contactDue: return try await contactDue(for: user, now: now).count(upTo: limit)
-        case .caseReviewThreshold:
-            var count = 0
-            for status in Self.openCaseReviewSteps where count < limit {
-                count += try await caseReview(status, for: user).count(upTo: limit - count)
-            }
-            return count
-        case .closureReviewDue: return try await closureReviewDue(for: user, now: now).count(upTo: limit)
-        case .reviewsDue: return try await reviewsDue(for: user, now: now).count(upTo: limit)
-        case .triage: return try await triage(for: user).count(upTo: limit)
-        case .dueSoon, .overdue:
-            return try await deadlines(name, for: user, calendar: calendar, now: now).count(upTo: limit)
+        var count = 0
+        for selection in try selections(name, for: user, calendar: calendar, now: now) where count < limit {
+            let row = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(selection.from) WHERE \(selection.conditions.joined(separator: " AND ")) \
+                LIMIT \(literal: limit - count)) AS counted
+                """).first()
+            count += try row?.decode(column: "n", as: Int.self) ?? 0
         }
+        return count
     }
 
     // MARK: What each queue holds (shared by `page` and `count`)
+
+    /// The rows of one query of a queue: the tables (`cases c` among them), the conditions, the
+    /// column it is sorted by (`key`, a date or a `YYYY-MM-DD` text) and the id that breaks ties.
+    private struct Selection {
+        var from: SQLQueryString
+        var conditions: [SQLQueryString]
+        var key: String
+        var keyIsDate = true
+        var id: String
+        /// More columns the queue's items show, each after a comma.
+        var columns: SQLQueryString = ""
+    }
+
+    /// The query (or, for the ASB Case Review, one per open step: each walks its step's index in
+    /// order and stops at the page's end, where one query for all three would sort every case
+    /// that ever met the threshold) of a queue.
+    private func selections(_ name: Name, for user: User, calendar: WorkingCalendar, now: Date) throws -> [Selection] {
+        let own: [SQLQueryString] = user.role == .officer ? ["c.allocated_officer_id = \(bind: try user.requireID())"] : []
+        let today = LondonTime.localDateTime(for: now).date
+        let notClosed: SQLQueryString = "c.status <> \(bind: CaseStatus.closed.rawValue)"
+        switch name {
+        case .triage:
+            // Reports not yet assessed and allocated, oldest first: the longer a report waits, the
+            // more urgent it is.
+            return [Selection(from: "cases c", conditions: ["c.status = \(bind: CaseStatus.received.rawValue)"] + own,
+                              key: "c.received_at", id: "c.id")]
+        case .dueSoon, .overdue:
+            // Unmet deadlines of open cases: passed, or within the next working hours.
+            let due: [SQLQueryString]
+            if name == .overdue {
+                due = ["d.due_at < \(bind: now)"]
+            } else {
+                let horizon = ServiceClock.dueAt(receivedAt: now, rule: .workingHours(Self.dueSoonWorkingHours), calendar: calendar)
+                due = ["d.due_at >= \(bind: now)", "d.due_at <= \(bind: horizon)"]
+            }
+            return [Selection(from: "case_milestones d JOIN cases c ON c.id = d.case_id",
+                              conditions: ["d.met_at IS NULL", "d.case_closed_at IS NULL", notClosed] + due + own,
+                              key: "d.due_at", id: "d.id", columns: ", d.milestone AS item_milestone")]
+        case .contactDue:
+            // Active plans with the reporter whose next contact is today or earlier, on open cases.
+            return [Selection(from: "contact_plans p JOIN cases c ON c.id = p.case_id",
+                              conditions: ["p.active = \(bind: true)", "p.for_reporter = \(bind: true)",
+                                           "p.next_contact_due <= \(bind: today.description)", notClosed] + own,
+                              key: "p.next_contact_due", keyIsDate: false, id: "p.id")]
+        case .reviewsDue:
+            // Meetings scheduled for today or earlier that nobody has recorded yet.
+            return [Selection(from: "review_meetings m JOIN cases c ON c.id = m.case_id",
+                              conditions: ["m.status = \(bind: ReviewMeeting.Status.scheduled.rawValue)",
+                                           "m.scheduled_for <= \(bind: today.description)"] + own,
+                              key: "m.scheduled_for", keyIsDate: false, id: "m.id")]
+        case .closureReviewDue:
+            // Open cases whose last incident was before the day 59 days ago: no new report for 60 days.
+            let cutoff = LondonTime.startOfDay(today.adding(days: -(ClosureRules.noNewReportsDays - 1)))
+            return [Selection(from: "cases c", conditions: ["c.status = \(bind: CaseStatus.open.rawValue)", "c.last_incident_at < \(bind: cutoff)"] + own,
+                              key: "c.last_incident_at", id: "c.id")]
+        case .caseReviewThreshold:
+            // The ASB Case Review's steps that leave a case in the queue, the most pressing first.
+            return [CaseReviewStatus.thresholdMet, .applied, .outcomeDue].map { status in
+                Selection(from: "cases c", conditions: ["c.case_review_status = \(bind: status.rawValue)"] + own,
+                          key: "c.case_review_due_at", id: "c.id")
+            }
+        }
+    }
+
+    /// One row of a queue's query as an item.
+    private static func item(_ name: Name, _ row: any SQLRow) throws -> Item {
+        var item = Item(asbCase: try CaseListing(row: row))
+        switch name {
+        case .dueSoon, .overdue:
+            item.milestone = PendingDeadline(milestone: try row.decodeRaw(column: "item_milestone", as: Milestone.self),
+                                             dueAt: try row.decode(column: "item_key", as: Date.self))
+        case .contactDue: item.nextContactOn = try row.decode(column: "item_key", as: String.self)
+        case .reviewsDue: item.reviewOn = try row.decode(column: "item_key", as: String.self)
+        case .triage, .closureReviewDue, .caseReviewThreshold: break
+        }
+        return item
+    }
 
     private static func authorize(_ name: Name, for user: User) throws {
         switch user.role {
@@ -169,81 +179,28 @@ struct QueueService {
         }
     }
 
-    /// Officers see their own cases; team leaders and intake see the team's.
-    private static func ownCasesOnly(_ user: User) -> Bool { user.role == .officer }
-
-    /// The ASB Case Review steps that leave a case in the queue, the most pressing first.
-    private static let openCaseReviewSteps: [CaseReviewStatus] = [.thresholdMet, .applied, .outcomeDue]
-
-    /// Active plans with the reporter whose next contact is today or earlier, on open cases.
-    private func contactDue(for user: User, now: Date) -> QueryBuilder<ContactPlan> {
-        let today = LondonTime.localDateTime(for: now).date.description
-        let query = ContactPlan.query(on: db)
-            .join(ASBCase.self, on: \ContactPlan.$asbCase.$id == \ASBCase.$id)
-            .filter(\.$active == true).filter(\.$forReporter == true).filter(\.$nextContactDue <= today)
-            .filter(ASBCase.self, \.$status != .closed)
-        if Self.ownCasesOnly(user) { query.filter(ASBCase.self, \.$allocatedOfficer.$id == user.id) }
-        return query
-    }
-
-    /// Cases at one open step of the ASB Case Review.
-    private func caseReview(_ status: CaseReviewStatus, for user: User) -> QueryBuilder<ASBCase> {
-        let query = ASBCase.query(on: db).filter(\.$caseReviewStatus == status)
-        if Self.ownCasesOnly(user) { query.filter(\.$allocatedOfficer.$id == user.id) }
-        return query
-    }
-
-    /// Open cases with no new incident for 60 days or more.
-    private func closureReviewDue(for user: User, now: Date) -> QueryBuilder<ASBCase> {
-        let today = LondonTime.localDateTime(for: now).date
-        let cutoff = LondonTime.startOfDay(today.adding(days: -(ClosureRules.noNewReportsDays - 1)))
-        let query = ASBCase.query(on: db).filter(\.$status == .open).filter(\.$lastIncidentAt < cutoff)
-        if Self.ownCasesOnly(user) { query.filter(\.$allocatedOfficer.$id == user.id) }
-        return query
-    }
-
-    /// Meetings scheduled for today or earlier that nobody has recorded yet.
-    private func reviewsDue(for user: User, now: Date) -> QueryBuilder<ReviewMeeting> {
-        let today = LondonTime.localDateTime(for: now).date.description
-        let query = ReviewMeeting.query(on: db)
-            .join(ASBCase.self, on: \ReviewMeeting.$asbCase.$id == \ASBCase.$id)
-            .filter(\.$status == .scheduled).filter(\.$scheduledFor <= today)
-        if Self.ownCasesOnly(user) { query.filter(ASBCase.self, \.$allocatedOfficer.$id == user.id) }
-        return query
-    }
-
-    /// Reports not yet assessed and allocated.
-    private func triage(for user: User) -> QueryBuilder<ASBCase> {
-        let query = ASBCase.query(on: db).filter(\.$status == .received)
-        if Self.ownCasesOnly(user) { query.filter(\.$allocatedOfficer.$id == user.id) }
-        return query
-    }
-
-    /// Unmet deadlines of open cases: passed (`overdue`) or within the next working hours (`dueSoon`).
-    private func deadlines(_ name: Name, for user: User, calendar: WorkingCalendar, now: Date) -> QueryBuilder<CaseMilestone> {
-        let query = CaseMilestone.query(on: db)
-            .join(ASBCase.self, on: \CaseMilestone.$asbCase.$id == \ASBCase.$id)
-            .filter(\.$metAt == nil)
-            .filter(\.$caseClosedAt == nil)
-            .filter(ASBCase.self, \.$status != .closed)
-        if name == .overdue {
-            query.filter(\.$dueAt < now)
-        } else {
-            let horizon = ServiceClock.dueAt(receivedAt: now, rule: .workingHours(Self.dueSoonWorkingHours), calendar: calendar)
-            query.filter(\.$dueAt >= now).filter(\.$dueAt <= horizon)
+    /// Each case's earliest unmet deadline (the triage queue shows it). The cases' few milestones
+    /// are read by case alone and the pending ones picked here: given `met_at IS NULL` or a sort,
+    /// the database may walk every pending milestone instead.
+    private func firstPendingDeadlines(of caseIDs: [UUID]) async throws -> [UUID: PendingDeadline] {
+        guard !caseIDs.isEmpty else { return [:] }
+        let rows = try await sql.raw("""
+            SELECT case_id, milestone, due_at, met_at FROM case_milestones WHERE case_id IN (\(binds: caseIDs))
+            """).all()
+        var first: [UUID: PendingDeadline] = [:]
+        for row in rows where try row.decodeNil(column: "met_at") {
+            let deadline = PendingDeadline(milestone: try row.decodeRaw(column: "milestone", as: Milestone.self),
+                                           dueAt: try row.decode(column: "due_at", as: Date.self))
+            let caseID = try row.decode(column: "case_id", as: UUID.self)
+            if first[caseID].map({ deadline.dueAt < $0.dueAt }) ?? true { first[caseID] = deadline }
         }
-        if Self.ownCasesOnly(user) { query.filter(ASBCase.self, \.$allocatedOfficer.$id == user.id) }
-        return query
+        return first
     }
-}
 
-extension QueueService {
-    /// Loads the allocated officers of joined cases in one query.
-    func attachOfficers(to cases: [ASBCase]) async throws {
-        let officerIDs = Set(cases.compactMap { $0.$allocatedOfficer.id })
-        let officers = officerIDs.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ officerIDs).all()
-        for c in cases {
-            c.$allocatedOfficer.value = officers.first { $0.id == c.$allocatedOfficer.id }
+    private var sql: any SQLDatabase {
+        get throws {
+            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "The queues need an SQL database") }
+            return sql
         }
     }
 }
