@@ -201,6 +201,59 @@ struct CaseTests {
             #expect(sleeping.status == .badRequest, Comment(rawValue: sleeping.text))
         }
     }
+
+    @Test("The case list pages through exactly the cases each filter and sort selects, each row as the case is stored")
+    func listingAgainstStoredCases() async throws {
+        try await TestApp.run(clock: TestClock(ISO8601DateFormatter().date(from: "2026-11-23T09:00:00Z")!)) { t in
+            _ = try await DemoData.generate(t.app, DemoDataTests.options(cases: 300, seed: 7))
+            let (_, leader) = try await t.staffToken(.teamLeader)
+            let stored = try await ASBCase.query(on: t.app.db).with(\.$allocatedOfficer).with(\.$neighbourhood).all()
+            let officer = try #require(stored.compactMap { $0.$allocatedOfficer.id }.first)
+            let neighbourhood = try #require(stored.compactMap { $0.$neighbourhood.id }.first)
+            let middle = stored.map(\.receivedAt).sorted()[stored.count / 2]
+            typealias Filter = CaseService.ListFilter
+            func filter(_ change: (inout Filter) -> Void) -> Filter { var f = Filter(); change(&f); return f }
+            let filters: [(String, Filter, (ASBCase) -> Bool)] = [
+                ("all", Filter(), { _ in true }),
+                ("open", filter { $0.status = .open }, { $0.status == .open }),
+                ("not closed", filter { $0.openOnly = true }, { $0.status != .closed }),
+                ("priority 1", filter { $0.priority = .p1 }, { $0.priority == .p1 }),
+                ("hate", filter { $0.hate = true }, { $0.hate }),
+                ("officer", filter { $0.officer = .user(officer) }, { $0.$allocatedOfficer.id == officer }),
+                ("unallocated", filter { $0.officer = .unallocated }, { $0.$allocatedOfficer.id == nil }),
+                ("neighbourhood", filter { $0.neighbourhoodID = neighbourhood }, { $0.$neighbourhood.id == neighbourhood }),
+                ("window", filter { ($0.receivedFrom, $0.receivedTo) = (middle.addingTimeInterval(-86_400 * 30), middle) },
+                 { $0.receivedAt >= middle.addingTimeInterval(-86_400 * 30) && $0.receivedAt < middle }),
+            ]
+            let cases = CaseService(app: t.app, db: t.app.db, requestID: nil)
+            for (name, base, selects) in filters {
+                let expected = stored.filter(selects)
+                #expect(!expected.isEmpty, "\(name) selects something")
+                for sort in [Filter.Sort.receivedAt, .receivedAtDescending, .reference, .referenceDescending] {
+                    var f = base
+                    f.sort = sort
+                    var listed: [CaseListing] = []
+                    var cursor: String?
+                    repeat {
+                        let page = try await cases.list(f, cursor: cursor, limit: 17, by: leader)
+                        listed += page.items
+                        cursor = page.nextCursor
+                    } while cursor != nil
+                    let ordered = expected.sorted { a, b in
+                        switch sort {
+                        case .receivedAt: (a.receivedAt, a.id!.uuidString) < (b.receivedAt, b.id!.uuidString)
+                        case .receivedAtDescending: (a.receivedAt, a.id!.uuidString) > (b.receivedAt, b.id!.uuidString)
+                        case .reference: a.reference < b.reference
+                        case .referenceDescending: a.reference > b.reference
+                        }
+                    }
+                    #expect(listed == (try ordered.map(CaseListing.init)), "\(name), \(sort)")
+                    #expect(try await cases.count(f, upTo: 10_000, by: leader) == expected.count, "\(name) counted")
+                    #expect(try await cases.count(f, upTo: 3, by: leader) == min(3, expected.count), "\(name) counted up to 3")
+                }
+            }
+        }
+    }
 }
 
 @Suite("Reporter tracking without an account")

@@ -390,8 +390,8 @@ struct QueueTests {
             // The rows name each case's officer as the case does.
             for item in listedByTeam {
                 let stored = try #require(try await ASBCase.query(on: t.app.db).filter(\.$reference == item.asbCase.reference)
-                    .with(\.$allocatedOfficer).first())
-                #expect(item.asbCase == CaseListing(stored))
+                    .with(\.$allocatedOfficer).with(\.$neighbourhood).first())
+                #expect(item.asbCase == (try CaseListing(stored)))
             }
 
             // My cases: the officer's cases not closed, listed and counted in the database.
@@ -536,5 +536,18 @@ struct CalendarAPITests {
             let list = try await t.send(.GET, "/api/v1/calendar/overrides", token: admin.token)
             #expect(((try? JSONSerialization.jsonObject(with: list.body)) as? [Any])?.count == 2)
         }
+    }
+}
+
+extension CaseListing {
+    /// What a list row should show of a stored case (its neighbourhood and officer loaded).
+    init(_ c: ASBCase) throws {
+        func named(_ id: UUID?, _ name: String?) -> Named? { id.flatMap { id in name.map { Named(id: id, name: $0) } } }
+        self.init(id: try c.requireID(), reference: c.reference, status: c.status, priority: c.priority, hate: c.hate,
+                  hateStrands: c.hateStrands, categories: c.categories, channel: c.channel,
+                  receivedAt: c.receivedAt, lastIncidentAt: c.lastIncidentAt, caseReviewStatus: c.caseReviewStatus,
+                  caseReviewDueAt: c.caseReviewDueAt,
+                  neighbourhood: named(c.$neighbourhood.id, (c.$neighbourhood.value ?? nil)?.name),
+                  officer: named(c.$allocatedOfficer.id, (c.$allocatedOfficer.value ?? nil)?.displayName))
     }
 }

@@ -32,13 +32,13 @@ extension Components.Schemas.NeighbourhoodRef {
 }
 
 extension Components.Schemas.CaseSummary {
-    init(_ c: ASBCase) {
+    init(_ c: CaseListing) {
         self.init(reference: c.reference, status: EnumBridge.convert(c.status),
                   priority: c.priority.map { EnumBridge.convert($0) },
                   categories: EnumBridge.convert(c.categories), hate: c.hate,
                   hateStrands: EnumBridge.convert(c.hateStrands),
-                  neighbourhood: .init(c.$neighbourhood.value ?? nil),
-                  allocatedOfficer: .init(c.$allocatedOfficer.value ?? nil),
+                  neighbourhood: c.neighbourhood.map { .init(id: $0.id.uuidString, name: $0.name) },
+                  allocatedOfficer: c.officer.map { .init(id: $0.id.uuidString, displayName: $0.name) },
                   channel: EnumBridge.convert(c.channel), receivedAt: c.receivedAt, lastIncidentAt: c.lastIncidentAt)
     }
 }
@@ -209,7 +209,7 @@ extension Components.Schemas.QueueItem {
     init(_ item: QueueService.Item, now: Date) {
         let c = item.asbCase
         self.init(reference: c.reference, status: EnumBridge.convert(c.status), priority: c.priority.map { EnumBridge.convert($0) },
-                  hate: c.hate, receivedAt: c.receivedAt, allocatedOfficer: c.officer.map { .init(id: $0.id.uuidString, displayName: $0.displayName) },
+                  hate: c.hate, receivedAt: c.receivedAt, allocatedOfficer: c.officer.map { .init(id: $0.id.uuidString, displayName: $0.name) },
                   milestone: item.milestone.map { EnumBridge.convert($0.milestone) }, dueAt: item.milestone?.dueAt,
                   state: item.milestone.map { EnumBridge.convert($0.state(now: now)) }, nextContactOn: item.nextContactOn, reviewOn: item.reviewOn,
                   lastIncidentAt: item.milestone == nil && item.nextContactOn == nil && item.reviewOn == nil ? c.lastIncidentAt : nil,

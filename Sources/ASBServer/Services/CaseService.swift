@@ -1,6 +1,7 @@
 import ASBCore
 import Fluent
 import FluentSQL
+import SQLKit
 import Foundation
 import Vapor
 
@@ -70,79 +71,85 @@ struct CaseService {
         var nextCursor: String?
     }
 
-    func list(_ filter: ListFilter, cursor rawCursor: String?, limit: Int, by user: User) async throws -> Page<ASBCase> {
-        guard user.role.may(.readCases) else { throw AppError.forbidden() }
+    /// One page of the cases `user` may list that match `filter`, as listings read with plain SQL
+    /// (see `CaseListing`), walking the index of the filter and sort from the cursor.
+    func list(_ filter: ListFilter, cursor rawCursor: String?, limit: Int, by user: User) async throws -> Page<CaseListing> {
         let cursor = try Cursor.decode(rawCursor)
-        guard let query = try await filtered(filter, by: user) else { return Page(items: [], nextCursor: nil) }
-        query.with(\.$neighbourhood).with(\.$allocatedOfficer)
+        guard var conditions = try await conditions(filter, by: user) else { return Page(items: [], nextCursor: nil) }
+        let descending = filter.sort == .receivedAtDescending || filter.sort == .referenceDescending
+        let direction: SQLQueryString = descending ? "DESC" : "ASC", after: SQLQueryString = descending ? "<" : ">"
+        let order: SQLQueryString
         switch filter.sort {
         case .receivedAt, .receivedAtDescending:
-            let descending = filter.sort == .receivedAtDescending
             if let cursor, let date = cursor.date {
-                query.group(.or) { or in
-                    if descending { or.filter(\.$receivedAt < date) } else { or.filter(\.$receivedAt > date) }
-                    or.group(.and) { and in
-                        and.filter(\.$receivedAt == date)
-                        if descending { and.filter(\.$id < cursor.id) } else { and.filter(\.$id > cursor.id) }
-                    }
-                }
+                conditions.append("(c.received_at \(after) \(bind: date) OR (c.received_at = \(bind: date) AND c.id \(after) \(bind: cursor.id)))")
             }
-            query.sort(\.$receivedAt, descending ? .descending : .ascending)
-                .sort(\.$id, descending ? .descending : .ascending)
+            order = "c.received_at \(direction), c.id \(direction)"
         case .reference, .referenceDescending:
-            let descending = filter.sort == .referenceDescending
             if let cursor, let text = cursor.text, let last = CaseReference(text) {
-                query.group(.or) { or in
-                    if descending { or.filter(\.$referenceYear < last.year) } else { or.filter(\.$referenceYear > last.year) }
-                    or.group(.and) { and in
-                        and.filter(\.$referenceYear == last.year)
-                        if descending { and.filter(\.$referenceNumber < last.number) } else { and.filter(\.$referenceNumber > last.number) }
-                    }
-                }
+                conditions.append("""
+                    (c.reference_year \(after) \(bind: last.year) OR (c.reference_year = \(bind: last.year) AND c.reference_number \(after) \(bind: last.number)))
+                    """)
             }
-            query.sort(\.$referenceYear, descending ? .descending : .ascending)
-                .sort(\.$referenceNumber, descending ? .descending : .ascending)
+            order = "c.reference_year \(direction), c.reference_number \(direction)"
         }
-
-        let rows = try await query.limit(limit + 1).all()
-        let items = Array(rows.prefix(limit))
+        let rows = try await sql.raw("""
+            SELECT \(CaseListing.columns) FROM cases c \(CaseListing.joins)\(Self.whereClause(conditions)) \
+            ORDER BY \(order) LIMIT \(literal: limit + 1)
+            """).all()
+        let items = try rows.prefix(limit).map(CaseListing.init(row:))
         var next: String?
         if rows.count > limit, let last = items.last {
-            next = Cursor(date: last.receivedAt, text: last.reference, id: try last.requireID()).encoded()
+            next = Cursor(date: last.receivedAt, text: last.reference, id: last.id).encoded()
         }
         return Page(items: items, nextCursor: next)
     }
 
-    /// How many cases match, counting no further than `limit` (reads the ids of at most `limit` cases).
+    /// How many cases `list` would list, counting no further than `limit`.
     func count(_ filter: ListFilter, upTo limit: Int, by user: User) async throws -> Int {
-        guard let query = try await filtered(filter, by: user) else { return 0 }
-        return try await query.count(upTo: limit)
+        guard let conditions = try await conditions(filter, by: user) else { return 0 }
+        let row = try await sql.raw("""
+            SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases c\(Self.whereClause(conditions)) LIMIT \(literal: limit)) AS counted
+            """).first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
-    /// The cases `user` may list that match `filter`, unsorted; nil when there can be none.
-    private func filtered(_ filter: ListFilter, by user: User) async throws -> QueryBuilder<ASBCase>? {
+    /// The conditions on `cases c` of the cases `user` may list that match `filter`; nil when
+    /// there can be none.
+    private func conditions(_ filter: ListFilter, by user: User) async throws -> [SQLQueryString]? {
         guard user.role.may(.readCases) else { throw AppError.forbidden() }
-        let query = ASBCase.query(on: db)
+        var conditions: [SQLQueryString] = []
         // A partner sees only the cases with a live referral to its agency.
         if user.role == .partner {
             let ids = try await ReferralService.referredCaseIDs(for: user, on: db)
             if ids.isEmpty { return nil }
-            query.filter(\.$id ~~ ids)
+            conditions.append("c.id IN (\(binds: Array(ids)))")
         }
-        if let status = filter.status { query.filter(\.$status == status) }
-        // As a list (not `!= closed`), so an index on (officer, status, …) finds just these.
-        if filter.openOnly { query.filter(\.$status ~~ CaseStatus.notClosed) }
-        if let priority = filter.priority { query.filter(\.$priority == priority) }
+        if let status = filter.status { conditions.append("c.status = \(bind: status.rawValue)") }
+        // As a list (not `<> closed`), so an index on (officer, status, …) finds just these.
+        if filter.openOnly { conditions.append("c.status IN (\(binds: CaseStatus.notClosed.map(\.rawValue)))") }
+        if let priority = filter.priority { conditions.append("c.priority = \(bind: priority.rawValue)") }
         switch filter.officer {
-        case .user(let id): query.filter(\.$allocatedOfficer.$id == id)
-        case .unallocated: query.filter(\.$allocatedOfficer.$id == nil)
+        case .user(let id): conditions.append("c.allocated_officer_id = \(bind: id)")
+        case .unallocated: conditions.append("c.allocated_officer_id IS NULL")
         case nil: break
         }
-        if let id = filter.neighbourhoodID { query.filter(\.$neighbourhood.$id == id) }
-        if let hate = filter.hate { query.filter(\.$hate == hate) }
-        if let from = filter.receivedFrom { query.filter(\.$receivedAt >= from) }
-        if let to = filter.receivedTo { query.filter(\.$receivedAt < to) }
-        return query
+        if let id = filter.neighbourhoodID { conditions.append("c.neighbourhood_id = \(bind: id)") }
+        if let hate = filter.hate { conditions.append("c.hate = \(bind: hate)") }
+        if let from = filter.receivedFrom { conditions.append("c.received_at >= \(bind: from)") }
+        if let to = filter.receivedTo { conditions.append("c.received_at < \(bind: to)") }
+        return conditions
+    }
+
+    private static func whereClause(_ conditions: [SQLQueryString]) -> SQLQueryString {
+        conditions.isEmpty ? "" : " WHERE \(conditions.joined(separator: " AND "))"
+    }
+
+    private var sql: any SQLDatabase {
+        get throws {
+            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Listing cases needs an SQL database") }
+            return sql
+        }
     }
 
     // MARK: Detail

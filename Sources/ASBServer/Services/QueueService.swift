@@ -51,7 +51,7 @@ struct QueueService {
             }
             let rows = try await sql.raw("""
                 SELECT \(CaseListing.columns), \(unsafeRaw: selection.id) AS item_id, \(unsafeRaw: selection.key) AS item_key\(selection.columns)
-                FROM \(selection.from) \(CaseListing.officer) WHERE \(conditions.joined(separator: " AND ")) \
+                FROM \(selection.from) \(CaseListing.joins) WHERE \(conditions.joined(separator: " AND ")) \
                 ORDER BY \(unsafeRaw: selection.key) \(direction), \(unsafeRaw: selection.id) \(direction) LIMIT \(literal: limit + 1)
                 """).all()
             for row in rows {

@@ -38,7 +38,7 @@ extension StaffSite {
         return CaseRow(reference: c.reference, href: "/staff/cases/\(c.reference)", status: c.status.displayName,
                        statusClass: Tag.status(c.status), priority: c.priority?.displayName,
                        priorityClass: c.priority.map(Tag.priority), hate: c.hate,
-                       officer: c.officer?.displayName, due: due, dueClass: dueClass,
+                       officer: c.officer?.name, due: due, dueClass: dueClass,
                        received: CaseClock.describe(c.receivedAt))
     }
 
@@ -81,7 +81,7 @@ extension StaffSite {
             filter.sort = sort.flatMap(CaseService.ListFilter.Sort.init(rawValue:)) ?? .receivedAtDescending
             let page = try await CaseService(app: req.application, db: req.db, requestID: req.id)
                 .list(filter, cursor: cursor, limit: limit, by: user)
-            return QueueRows(rows: page.items.map { row(QueueService.Item(asbCase: CaseListing($0), milestone: nil), now: now) }, nextCursor: page.nextCursor)
+            return QueueRows(rows: page.items.map { row(QueueService.Item(asbCase: $0), now: now) }, nextCursor: page.nextCursor)
         }
         guard let name = QueueService.Name(rawValue: slug) else { throw AppError.notFound("There is no such queue.") }
         let calendar = try await CalendarService(app: req.application, db: req.db, requestID: req.id).calendar()
