@@ -1,6 +1,7 @@
 @testable import ASBServer
 import ASBCore
 import Fluent
+import FluentSQL
 import Foundation
 import Testing
 import Vapor
@@ -70,6 +71,22 @@ struct HealthAndPersistenceTests {
             #expect(plain.status == .unsupportedMediaType)
             #expect(plain.headers.contentType?.description.hasPrefix("application/problem+json") == true)
             #expect(try await ASBCase.query(on: t.app.db).count() == 0)
+        }
+    }
+
+    @Test("A request that decoded but failed in the server is a 500 problem, never a 400 that blames the client")
+    func serverFaultIsOurs() async throws {
+        try await TestApp.run { t in
+            let (token, _) = try await t.staffToken(.teamLeader)
+            #expect(try await t.send(.GET, "/api/v1/queues/reviewsDue", token: token).status == .ok)
+            // The database fails under a valid request: a table is missing.
+            try await (t.app.db as! any SQLDatabase).raw("DROP TABLE review_meetings").run()
+            let reply = try await t.send(.GET, "/api/v1/queues/reviewsDue", token: token)
+            #expect(reply.status == .internalServerError, "\(reply.text)")
+            #expect(reply.headers.contentType?.description.hasPrefix("application/problem+json") == true)
+            #expect(reply.string("type")?.hasSuffix("/internal") == true)
+            // A request that does not decode is still the client's: 400.
+            #expect(try await t.send(.GET, "/api/v1/queues/reviewsDue?limit=many", token: token).status == .badRequest)
         }
     }
 

@@ -59,6 +59,11 @@ struct ProblemMiddleware: AsyncMiddleware {
             if let decoding = error.underlyingError as? DecodingError {
                 return problem(for: decoding, request: request)
             }
+            if error.operationInput != nil {
+                // The input decoded and the handler (or the database under it) failed: our fault,
+                // a 500 that is logged, never a 400 that blames the client.
+                return problem(for: error.underlyingError, request: request, headers: &headers)
+            }
             var status = error.httpStatus
             if status == .internalServerError {
                 // The request could not be decoded into the operation's input.
