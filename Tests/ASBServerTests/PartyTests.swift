@@ -39,6 +39,42 @@ struct PartyTests {
         }
     }
 
+    @Test("SS-NXT-4: a search gives each person listed the number of cases they are on, each case once")
+    func searchCaseCounts() async throws {
+        try await TestApp.run { t in
+            _ = try await DemoData.generate(t.app, DemoDataTests.options(cases: 300, seed: 3))
+            let (_, leader) = try await t.staffToken(.teamLeader)
+            // Five people on more cases: witnesses on three more, one of them twice on one case.
+            let db = t.app.db
+            let people = try await Party.query(on: db).filter(\.$postcode != nil).sort(\.$id).limit(5).all()
+            let cases = try await ASBCase.query(on: db).sort(\.$reference).limit(20).all()
+            for (i, person) in people.enumerated() {
+                for (j, c) in cases[(i * 3)..<(i * 3 + 3)].enumerated() {
+                    for role in (i == 0 && j == 0 ? [PartyRole.witness, .victim] : [.witness]) {
+                        let link = CaseParty()
+                        (link.$asbCase.id, link.$party.id, link.role, link.createdAt) = (try c.requireID(), try person.requireID(), role, t.clock.now)
+                        try await link.create(on: db)
+                    }
+                }
+            }
+            let links = try await CaseParty.query(on: db).all()
+            var stored: [UUID: Set<UUID>] = [:]
+            for link in links { stored[link.$party.id, default: []].insert(link.$asbCase.id) }
+            let postcodes = Set(try await Party.query(on: t.app.db).filter(\.$postcode != nil).all().compactMap(\.postcode))
+            var listed = 0, onSeveral = 0
+            for postcode in Set(people.compactMap(\.postcode)).union(postcodes.sorted().prefix(10)) {
+                let found = try await PartyService(app: t.app, db: t.app.db, requestID: nil)
+                    .search(q: nil, postcode: postcode, tenancyReference: nil, by: leader)
+                for (party, count) in found {
+                    #expect(count == stored[try party.requireID()]?.count ?? 0, "\(postcode)")
+                    listed += 1
+                    if count > 1 { onSeveral += 1 }
+                }
+            }
+            #expect(listed > 0 && onSeveral > 0, "people on one case and on several were listed: \(listed), \(onSeveral)")
+        }
+    }
+
     @Test("A search lists at most 50 people by name, each once: names and addresses that start with the text, merged; people without a name last")
     func searchManyMatches() async throws {
         try await TestApp.run { t in
