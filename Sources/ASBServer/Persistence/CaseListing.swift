@@ -56,42 +56,17 @@ extension CaseListing {
             id: try row.decode(column: "c_id", as: UUID.self),
             reference: try row.decode(column: "c_reference", as: String.self),
             status: try row.decodeRaw(column: "c_status", as: CaseStatus.self),
-            priority: try row.decodeIfPresent(column: "c_priority", as: Int.self).map { try Self.raw($0, as: Priority.self, column: "c_priority") },
+            priority: try row.decodeIfPresent(column: "c_priority", as: Int.self).map { try UnknownStoredValue.decode($0, as: Priority.self, column: "c_priority") },
             hate: try row.decode(column: "c_hate", as: Bool.self),
-            hateStrands: try row.decode(column: "c_hate_strands", as: [String].self).map { try Self.raw($0, as: HateStrand.self, column: "c_hate_strands") },
-            categories: try row.decode(column: "c_categories", as: [String].self).map { try Self.raw($0, as: IncidentCategory.self, column: "c_categories") },
+            hateStrands: try row.decode(column: "c_hate_strands", as: [String].self).map { try UnknownStoredValue.decode($0, as: HateStrand.self, column: "c_hate_strands") },
+            categories: try row.decode(column: "c_categories", as: [String].self).map { try UnknownStoredValue.decode($0, as: IncidentCategory.self, column: "c_categories") },
             channel: try row.decodeRaw(column: "c_channel", as: ReportChannel.self),
             receivedAt: try row.decode(column: "c_received_at", as: Date.self),
             lastIncidentAt: try row.decode(column: "c_last_incident_at", as: Date.self),
             caseReviewStatus: try row.decodeIfPresent(column: "c_case_review_status", as: String.self)
-                .map { try Self.raw($0, as: CaseReviewStatus.self, column: "c_case_review_status") },
+                .map { try UnknownStoredValue.decode($0, as: CaseReviewStatus.self, column: "c_case_review_status") },
             caseReviewDueAt: try row.decodeIfPresent(column: "c_case_review_due_at", as: Date.self),
             neighbourhood: try named("c_neighbourhood_id", "c_neighbourhood_name"),
             officer: try named("c_officer_id", "c_officer_name"))
-    }
-
-    fileprivate static func raw<E: RawRepresentable>(_ value: E.RawValue, as: E.Type, column: String) throws -> E {
-        guard let decoded = E(rawValue: value) else { throw UnknownStoredValue(column: column, value: "\(value)") }
-        return decoded
-    }
-}
-
-/// A stored value no case of the enum names: the database holds something this build does not know.
-struct UnknownStoredValue: Error, CustomStringConvertible {
-    var column: String
-    var value: String
-    var description: String { "Column \(column) holds \(value), which this version does not know." }
-}
-
-extension SQLRow {
-    /// The column's value, or nil when it is NULL (decoding the optional type itself takes the
-    /// drivers' slow, general path).
-    func decodeIfPresent<T: Decodable>(column: String, as type: T.Type) throws -> T? {
-        try decodeNil(column: column) ? nil : decode(column: column, as: T.self)
-    }
-
-    /// A `String`-backed enum stored as its raw value.
-    func decodeRaw<E: RawRepresentable>(column: String, as type: E.Type) throws -> E where E.RawValue == String {
-        try CaseListing.raw(decode(column: column, as: String.self), as: E.self, column: column)
     }
 }

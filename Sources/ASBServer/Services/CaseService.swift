@@ -77,23 +77,21 @@ struct CaseService {
         let cursor = try Cursor.decode(rawCursor)
         guard var conditions = try await conditions(filter, by: user) else { return Page(items: [], nextCursor: nil) }
         let descending = filter.sort == .receivedAtDescending || filter.sort == .referenceDescending
-        let direction: SQLQueryString = descending ? "DESC" : "ASC", after: SQLQueryString = descending ? "<" : ">"
+        let direction: SQLQueryString = descending ? "DESC" : "ASC"
         let order: SQLQueryString
         switch filter.sort {
         case .receivedAt, .receivedAtDescending:
             if let cursor, let date = cursor.date {
-                conditions.append("(c.received_at \(after) \(bind: date) OR (c.received_at = \(bind: date) AND c.id \(after) \(bind: cursor.id)))")
+                conditions.append(.after("c.received_at", date, then: "c.id", cursor.id, descending: descending))
             }
             order = "c.received_at \(direction), c.id \(direction)"
         case .reference, .referenceDescending:
             if let cursor, let text = cursor.text, let last = CaseReference(text) {
-                conditions.append("""
-                    (c.reference_year \(after) \(bind: last.year) OR (c.reference_year = \(bind: last.year) AND c.reference_number \(after) \(bind: last.number)))
-                    """)
+                conditions.append(.after("c.reference_year", last.year, then: "c.reference_number", last.number, descending: descending))
             }
             order = "c.reference_year \(direction), c.reference_number \(direction)"
         }
-        let rows = try await sql.raw("""
+        let rows = try await db.sql.raw("""
             SELECT \(CaseListing.columns) FROM cases c \(CaseListing.joins)\(Self.whereClause(conditions)) \
             ORDER BY \(order) LIMIT \(literal: limit + 1)
             """).all()
@@ -108,7 +106,7 @@ struct CaseService {
     /// How many cases `list` would list, counting no further than `limit`.
     func count(_ filter: ListFilter, upTo limit: Int, by user: User) async throws -> Int {
         guard let conditions = try await conditions(filter, by: user) else { return 0 }
-        let row = try await sql.raw("""
+        let row = try await db.sql.raw("""
             SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases c\(Self.whereClause(conditions)) LIMIT \(literal: limit)) AS counted
             """).first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
@@ -145,12 +143,6 @@ struct CaseService {
         conditions.isEmpty ? "" : " WHERE \(conditions.joined(separator: " AND "))"
     }
 
-    private var sql: any SQLDatabase {
-        get throws {
-            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Listing cases needs an SQL database") }
-            return sql
-        }
-    }
 
     // MARK: Detail
 
@@ -347,7 +339,7 @@ struct CaseService {
 
     static func claimVersion(caseID: UUID, expected: Int, on db: any Database) async throws -> Bool {
         guard let sql = db as? any SQLDatabase else { return false }
-        let rows = try await sql.raw("""
+        let rows = try await db.sql.raw("""
             UPDATE cases SET version = version + 1 WHERE id = \(bind: caseID) AND version = \(bind: expected) RETURNING version
             """).all()
         return rows.count == 1

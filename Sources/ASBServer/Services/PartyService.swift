@@ -84,8 +84,8 @@ struct PartyService {
     /// reading their links as models capped at 5,000 cost most of a search where common names
     /// have hundreds of cases each, and undercounted past the cap.
     private func caseCounts(of partyIDs: [UUID]) async throws -> [UUID: Int] {
-        guard !partyIDs.isEmpty, let sql = db as? any SQLDatabase else { return [:] }
-        let rows = try await sql.raw("""
+        guard !partyIDs.isEmpty else { return [:] }
+        let rows = try await db.sql.raw("""
             SELECT party_id, COUNT(DISTINCT case_id) AS n FROM case_parties WHERE party_id IN (\(binds: partyIDs)) GROUP BY party_id
             """).all()
         var counts: [UUID: Int] = [:]

@@ -38,18 +38,15 @@ struct QueueService {
               limit: Int, leastUrgentFirst: Bool = false) async throws -> CaseService.Page<Item> {
         try Self.authorize(name, for: user)
         let cursor = try Cursor.decode(rawCursor)
-        let direction: SQLQueryString = leastUrgentFirst ? "DESC" : "ASC", after: SQLQueryString = leastUrgentFirst ? "<" : ">"
+        let direction: SQLQueryString = leastUrgentFirst ? "DESC" : "ASC"
         var fetched: [(item: Item, cursor: Cursor)] = []
         let selections = try selections(name, for: user, calendar: calendar, now: now)
         for selection in selections {
             var conditions = selection.conditions
             if let cursor, let value: any Encodable & Sendable = selection.keyIsDate ? cursor.date : cursor.text {
-                let key = selection.key
-                conditions.append("""
-                    (\(unsafeRaw: key) \(after) \(bind: value) OR (\(unsafeRaw: key) = \(bind: value) AND \(unsafeRaw: selection.id) \(after) \(bind: cursor.id)))
-                    """)
+                conditions.append(.after(selection.key, value, then: selection.id, cursor.id, descending: leastUrgentFirst))
             }
-            let rows = try await sql.raw("""
+            let rows = try await db.sql.raw("""
                 SELECT \(CaseListing.columns), \(unsafeRaw: selection.id) AS item_id, \(unsafeRaw: selection.key) AS item_key\(selection.columns)
                 FROM \(selection.from) \(CaseListing.joins) WHERE \(conditions.joined(separator: " AND ")) \
                 ORDER BY \(unsafeRaw: selection.key) \(direction), \(unsafeRaw: selection.id) \(direction) LIMIT \(literal: limit + 1)
@@ -83,7 +80,7 @@ struct QueueService {
         try Self.authorize(name, for: user)
         var count = 0
         for selection in try selections(name, for: user, calendar: calendar, now: now) where count < limit {
-            let row = try await sql.raw("""
+            let row = try await db.sql.raw("""
                 SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(selection.from) WHERE \(selection.conditions.joined(separator: " AND ")) \
                 LIMIT \(literal: limit - count)) AS counted
                 """).first()
@@ -184,7 +181,7 @@ struct QueueService {
     /// the database may walk every pending milestone instead.
     private func firstPendingDeadlines(of caseIDs: [UUID]) async throws -> [UUID: PendingDeadline] {
         guard !caseIDs.isEmpty else { return [:] }
-        let rows = try await sql.raw("""
+        let rows = try await db.sql.raw("""
             SELECT case_id, milestone, due_at, met_at FROM case_milestones WHERE case_id IN (\(binds: caseIDs))
             """).all()
         var first: [UUID: PendingDeadline] = [:]
@@ -197,12 +194,6 @@ struct QueueService {
         return first
     }
 
-    private var sql: any SQLDatabase {
-        get throws {
-            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "The queues need an SQL database") }
-            return sql
-        }
-    }
 }
 
 /// Records every breached deadline once, as a timeline event and an audit event. Safe to run on
@@ -235,7 +226,7 @@ struct BreachScanner {
         return try await writes.run(on: db) { db in
             // One atomic claim: of several instances scanning at once, exactly one records it.
             guard let sql = db as? any SQLDatabase else { return false }
-            let claimed = try await sql.raw("""
+            let claimed = try await db.sql.raw("""
                 UPDATE case_milestones SET breach_recorded_at = \(bind: now)
                 WHERE id = \(bind: id) AND breach_recorded_at IS NULL AND met_at IS NULL RETURNING id
                 """).all()

@@ -161,12 +161,6 @@ struct StatisticsService {
     static let noNeighbourhood = "No neighbourhood"
     static let notAllocated = "Not allocated"
 
-    private var sql: any SQLDatabase {
-        get throws {
-            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Statistics need an SQL database") }
-            return sql
-        }
-    }
 
     /// Counts of a key in one span (`PeriodSpans`).
     private struct SpanKeyed: Decodable { var s: Int; var k: String?; var n: Int }
@@ -181,7 +175,7 @@ struct StatisticsService {
     /// worked out for each period from the same reads.
     func figures(for periods: [ReportingPeriod], now: Date) async throws -> [PeriodFigures] {
         guard !periods.isEmpty else { return [] }
-        let sql = try self.sql
+        let sql = try db.sql
         let calendar = try await CalendarService(app: app, db: db, requestID: nil).calendar()
         let scope = Scope(periods, postgres: sql.dialect.name == "postgresql")
         // The periods' ASB cases, by receipt.
@@ -193,7 +187,7 @@ struct StatisticsService {
         struct CaseGroup: Decodable {
             var s: Int; var not_asb: Bool; var hate: Bool; var channel: String?; var neighbourhood_id: UUID?; var lead_agency_id: UUID?; var n: Int
         }
-        let caseGroups = try await sql.raw("""
+        let caseGroups = try await db.sql.raw("""
             SELECT \(received) AS s, c.not_asb AS not_asb, c.hate AS hate, c.channel AS channel, c.neighbourhood_id AS neighbourhood_id,
                    c.lead_agency_id AS lead_agency_id, COUNT(*) AS n
             FROM cases c WHERE \(scope.within("c.received_at")) GROUP BY 1, 2, 3, 4, 5, 6
@@ -213,13 +207,13 @@ struct StatisticsService {
                                   missing: Self.noNeighbourhood)
         let byLead = scope.keyed(asbGroups.map { SpanKeyed(s: $0.s, k: $0.lead_agency_id.flatMap { agencyNames[$0] }, n: $0.n) },
                                  missing: Self.landlordLead)
-        let closures = try await sql.raw("""
+        let closures = try await db.sql.raw("""
             SELECT \(scope.span(of: "closed_at")) AS s, closure_reason AS k, COUNT(*) AS n FROM cases
             WHERE \(scope.within("closed_at")) AND closure_reason IS NOT NULL AND not_asb = \(bind: false)
             GROUP BY 1, 2
             """).all(decoding: SpanKeyed.self)
         let on: SQLQueryString = "\(ident: "on")"
-        let enforcement = try await sql.raw("""
+        let enforcement = try await db.sql.raw("""
             SELECT \(scope.span(ofDay: on)) AS s, type AS k, COUNT(*) AS n FROM enforcement_actions
             WHERE \(scope.within(day: on))
               AND status IN (\(bind: EnforcementStatus.inProgress.rawValue), \(bind: EnforcementStatus.completed.rawValue))
@@ -233,7 +227,7 @@ struct StatisticsService {
             scope.postgres ? "unnest(c.\(ident: column)) AS u(k)" : "json_each(c.\(ident: column)) AS u"
         }
         let element: SQLQueryString = scope.postgres ? "u.k" : "u.value"
-        let listCounts = try await sql.raw("""
+        let listCounts = try await db.sql.raw("""
             SELECT 'categories' AS list, \(received) AS s, \(element) AS k, COUNT(*) AS n FROM cases c, \(elements("categories")) WHERE \(inScope) GROUP BY 2, 3
             UNION ALL
             SELECT 'hate_strands' AS list, \(received) AS s, \(element) AS k, COUNT(*) AS n FROM cases c, \(elements("hate_strands")) WHERE \(inScope) GROUP BY 2, 3
@@ -373,7 +367,7 @@ struct StatisticsService {
 
     /// Met: done by the due time. Breached: done late, or not done and the due time has passed.
     private func milestones(_ scope: Scope, now: Date) async throws -> [MilestoneGroup] {
-        try await sql.raw("""
+        try await db.sql.raw("""
             SELECT \(scope.span(of: "c.received_at")) AS s, m.priority AS priority, m.milestone AS milestone,
                    c.allocated_officer_id AS officer, c.neighbourhood_id AS place, COUNT(*) AS due,
                    SUM(CASE WHEN m.met_at IS NOT NULL AND m.met_at <= m.due_at THEN 1 ELSE 0 END) AS met,
@@ -424,7 +418,7 @@ struct StatisticsService {
                   AND m.elapsed IS NOT NULL
                 """
         }
-        let rows = try await sql.raw("""
+        let rows = try await db.sql.raw("""
             SELECT i, priority, milestone, rule, n, rn, elapsed FROM (
                 SELECT i, priority, milestone, rule, elapsed,
                        ROW_NUMBER() OVER (PARTITION BY i, priority, milestone ORDER BY elapsed) AS rn,
@@ -473,7 +467,7 @@ struct StatisticsService {
         // fewer than all cases received before the latest end. SQLite is told not to use the
         // receipt index (`+`); PostgreSQL's planner has statistics.
         let receivedAt: SQLQueryString = scope.postgres ? "received_at" : "+received_at"
-        let row = try await sql.raw("""
+        let row = try await db.sql.raw("""
             SELECT \(columns.joined(separator: ", ")) FROM cases
             WHERE \(receivedAt) < \(bind: last) AND \(open(first)) AND not_asb = \(bind: false)
             """).first()
@@ -501,7 +495,7 @@ struct StatisticsService {
         // The cases of everyone on that side of a case in the periods, received up to 13 months
         // before the first period: the periods' own cases and everything that could be an earlier one.
         let earliest = scope.start.addingTimeInterval(-400 * 86_400)
-        let rows = try await sql.raw("""
+        let rows = try await db.sql.raw("""
             SELECT p.party_id AS party_id, c.id AS case_id, c.received_at AS received_at
             FROM case_parties p JOIN cases c ON c.id = p.case_id
             WHERE c.received_at >= \(bind: earliest) AND c.received_at < \(bind: scope.end) AND c.not_asb = \(bind: false) AND \(victimSide("p"))
@@ -523,7 +517,7 @@ struct StatisticsService {
 
     private func duration(_ scope: Scope) async throws -> [Duration] {
         struct Row: Decodable { var received_at: Date; var closed_at: Date }
-        let rows = try await sql.raw("""
+        let rows = try await db.sql.raw("""
             SELECT received_at, closed_at FROM cases WHERE \(scope.within("closed_at")) AND not_asb = \(bind: false)
             """).all(decoding: Row.self)
         return scope.split(rows, by: \.closed_at).map { closed in
@@ -545,7 +539,7 @@ struct StatisticsService {
             var listened: Int; var listened_positive: Int?
             var again: Int; var again_yes: Int?
         }
-        let rows = try await sql.raw("""
+        let rows = try await db.sql.raw("""
             SELECT \(scope.span(of: "answered_at")) AS s,
                    COUNT(overall) AS overall, SUM(CASE WHEN overall >= 4 THEN 1 ELSE 0 END) AS overall_positive,
                    COUNT(kept_informed) AS informed, SUM(CASE WHEN kept_informed >= 4 THEN 1 ELSE 0 END) AS informed_positive,
@@ -556,7 +550,7 @@ struct StatisticsService {
             WHERE status = 'answered' AND \(scope.within("answered_at"))
             GROUP BY 1
             """).all(decoding: Row.self)
-        let reviews = try await sql.raw("""
+        let reviews = try await db.sql.raw("""
             SELECT \(scope.span(of: "created_at")) AS s, 'opened' AS k, COUNT(*) AS n FROM dissatisfaction_reviews
             WHERE \(scope.within("created_at")) GROUP BY 1
             UNION ALL
@@ -628,9 +622,9 @@ struct StatisticsService {
         let today = LondonTime.localDateTime(for: now).date
         var months: [ReportingPeriod] = [.month(of: today)]
         while months.count < count { months.insert(.month(of: months[0].start.firstOfPreviousMonth), at: 0) }
-        let scope = Scope(months, postgres: try sql.dialect.name == "postgresql")
+        let scope = Scope(months, postgres: try db.sql.dialect.name == "postgresql")
         struct Row: Decodable { var s: Int; var n: Int }
-        let rows = try await sql.raw("""
+        let rows = try await db.sql.raw("""
             SELECT \(scope.span(of: "c.received_at")) AS s, COUNT(*) AS n FROM cases c
             WHERE \(scope.within("c.received_at")) AND c.not_asb = \(bind: false) GROUP BY 1
             """).all(decoding: Row.self)
