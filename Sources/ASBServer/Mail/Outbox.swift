@@ -1,5 +1,6 @@
 import ASBCore
 import Fluent
+import SQLKit
 import Foundation
 
 /// Queues messages in the outbox. Call it with the transaction's database, inside the change
@@ -111,7 +112,7 @@ struct Outbox {
 
     /// A case's messages, newest first, for the case page.
     static func messages(of caseID: UUID, on db: any Database) async throws -> [OutboxMessage] {
-        try await OutboxMessage.query(on: db).filter(\.$asbCase.$id == caseID).sort(\.$createdAt, .descending).limit(100).all()
+        try await OutboxMessage.stored("WHERE case_id = \(bind: caseID) ORDER BY created_at DESC LIMIT 100", on: db)
     }
 
     static func messageIDDomain(_ from: String) -> String {

@@ -52,3 +52,78 @@ extension SQLRow {
         try UnknownStoredValue.decode(decode(column: column, as: String.self), as: E.self, column: column)
     }
 }
+
+// MARK: Fluent models read with plain SQL
+//
+// The reads every case request makes (the case by its reference, its parties, incidents and
+// deadlines) skip Fluent's query builder: it writes each query's SQL through sql-kit, which quotes
+// every column name with the standard library's `replacing` (slow on Linux) and so spent more
+// time writing a simple query than SQLite spent running it. The rows still decode into the same
+// models, marked as stored, so they save and update like any other.
+
+extension Model {
+    /// The rows of `SELECT * FROM <schema> <clause>` as models.
+    static func stored(_ clause: SQLQueryString, on db: any Database) async throws -> [Self] {
+        try await db.sql.raw("SELECT * FROM \(unsafeRaw: schema) \(clause)").all(decodingFluent: Self.self)
+    }
+
+    /// The first row of `SELECT * FROM <schema> <clause> LIMIT 1` as a model.
+    static func storedFirst(_ clause: SQLQueryString, on db: any Database) async throws -> Self? {
+        try await db.sql.raw("SELECT * FROM \(unsafeRaw: schema) \(clause) LIMIT 1").first(decodingFluent: Self.self)
+    }
+}
+
+extension Array where Element: Model {
+    /// Reads the parent each element names at `keyPath`, all in one query, and sets it as loaded
+    /// (what Fluent's `with` does).
+    func loadParents<Parent: Model>(_ keyPath: KeyPath<Element, ParentProperty<Element, Parent>>,
+                                    on db: any Database) async throws where Parent.IDValue: Encodable & Sendable {
+        let parents = try await Parent.byID(map { $0[keyPath: keyPath].id }, on: db)
+        for element in self { element[keyPath: keyPath].value = parents[element[keyPath: keyPath].id] }
+    }
+
+    /// Reads the parent each element names at `keyPath`, if any, all in one query, and sets it as
+    /// loaded (nil where there is none).
+    func loadParents<Parent: Model>(_ keyPath: KeyPath<Element, OptionalParentProperty<Element, Parent>>,
+                                    on db: any Database) async throws where Parent.IDValue: Encodable & Sendable {
+        let parents = try await Parent.byID(compactMap { $0[keyPath: keyPath].id }, on: db)
+        for element in self {
+            element[keyPath: keyPath].value = .some(element[keyPath: keyPath].id.flatMap { parents[$0] })
+        }
+    }
+}
+
+extension Array where Element: Model, Element.IDValue: Encodable & Sendable {
+    /// Reads the children of every element at `keyPath`, all in one query in the order
+    /// `orderBy` (SQL), and sets each element's as loaded (what Fluent's `with` does).
+    @discardableResult
+    func loadChildren<Child: Model>(_ keyPath: KeyPath<Element, ChildrenProperty<Element, Child>>, orderBy: String,
+                                    on db: any Database) async throws -> [Child] {
+        guard let first else { return [] }
+        let parentID: (Child) -> Element.IDValue?
+        let column: FieldKey
+        switch first[keyPath: keyPath].parentKey {
+        case .required(let parent):
+            column = Child()[keyPath: parent].$id.key
+            parentID = { $0[keyPath: parent].id }
+        case .optional(let parent):
+            column = Child()[keyPath: parent].$id.key
+            parentID = { $0[keyPath: parent].id }
+        }
+        let ids = compactMap(\.id)
+        let children = ids.isEmpty ? [] : try await Child.stored(
+            "WHERE \(unsafeRaw: column.description) IN (\(binds: ids)) ORDER BY \(unsafeRaw: orderBy)", on: db)
+        let byParent = Dictionary(grouping: children) { parentID($0) }
+        for element in self { element[keyPath: keyPath].value = element.id.flatMap { byParent[$0] } ?? [] }
+        return children
+    }
+}
+
+private extension Model where IDValue: Encodable & Sendable {
+    static func byID(_ ids: [IDValue], on db: any Database) async throws -> [IDValue: Self] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
+        let rows = try await stored("WHERE \(unsafeRaw: Self()._$id.key.description) IN (\(binds: unique))", on: db)
+        return Dictionary(rows.compactMap { row in row.id.map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
+    }
+}

@@ -1,5 +1,6 @@
 import ASBCore
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -46,9 +47,12 @@ struct ActionPlanService {
     }
 
     func load(_ caseID: UUID) async throws -> View {
-        let plans = try await ActionPlan.query(on: db).filter(\.$asbCase.$id == caseID)
-            .with(\.$actions) { $0.with(\.$ownerUser).with(\.$ownerAgency).with(\.$ownerParty) }
-            .with(\.$createdBy).sort(\.$revision, .descending).limit(50).all()
+        let plans = try await ActionPlan.stored("WHERE case_id = \(bind: caseID) ORDER BY revision DESC LIMIT 50", on: db)
+        let allActions = try await plans.loadChildren(\.$actions, orderBy: "position", on: db)
+        try await allActions.loadParents(\.$ownerUser, on: db)
+        try await allActions.loadParents(\.$ownerAgency, on: db)
+        try await allActions.loadParents(\.$ownerParty, on: db)
+        try await plans.loadParents(\.$createdBy, on: db)
         let current = plans.first { $0.current }
         let today = LondonTime.localDateTime(for: env.clock.now()).date
         let actions = (current?.actions ?? []).sorted { $0.position < $1.position }

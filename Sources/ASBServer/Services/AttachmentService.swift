@@ -1,6 +1,7 @@
 import ASBCore
 import Crypto
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -17,12 +18,15 @@ struct AttachmentService {
         guard let user = actor.user else { throw AppError.unauthenticated() }
         let asbCase = try await CaseService(app: app, db: db, requestID: requestID).findReadable(reference, by: actor, partnerView: true)
         let caseID = try asbCase.requireID()
-        let query = Attachment.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$uploadedBy)
+        var unrestricted: SQLQueryString = ""
         if user.role == .partner {
             try await requireShared(caseID: caseID, user: user)
-            query.filter(\.$restricted == false)
+            unrestricted = " AND restricted = \(bind: false)"
         }
-        return try await query.sort(\.$uploadedAt, .descending).sort(\.$id, .descending).limit(500).all()
+        let attachments = try await Attachment.stored(
+            "WHERE case_id = \(bind: caseID)\(unrestricted) ORDER BY uploaded_at DESC, id DESC LIMIT 500", on: db)
+        try await attachments.loadParents(\.$uploadedBy, on: db)
+        return attachments
     }
 
     func upload(to reference: String, fileName rawName: String, incidentID: UUID?, enforcementID: UUID?, restricted: Bool,

@@ -1,5 +1,6 @@
 import ASBCore
 import Fluent
+import SQLKit
 import Foundation
 
 /// Keeps each case's service deadlines (SS-RT-2..4) in step with its priority, and records
@@ -73,7 +74,7 @@ struct CaseClock {
 
     /// The case's deadlines, earliest first.
     func deadlines(of caseID: UUID) async throws -> [CaseMilestone] {
-        try await CaseMilestone.query(on: db).filter(\.$asbCase.$id == caseID).sort(\.$dueAt).limit(20).all()
+        try await CaseMilestone.stored("WHERE case_id = \(bind: caseID) ORDER BY due_at LIMIT 20", on: db)
     }
 
     /// Records that a milestone was met at `metAt`. Refused when the case's schedule has no such

@@ -23,7 +23,7 @@ struct CaseService {
         guard user.role.may(.readCases) else { throw AppError.forbidden() }
         let notFound = AppError.notFound("There is no case \(rawReference.prefix(40)) that you can see.")
         guard let reference = CaseReference(rawReference),
-              let asbCase = try await ASBCase.query(on: db).filter(\.$reference == reference.description).first()
+              let asbCase = try await ASBCase.storedFirst("WHERE reference = \(bind: reference.description)", on: db)
         else { throw notFound }
         guard CaseAccess.canRead(role: user.role, relation: try await relation(of: asbCase, to: user)) else { throw notFound }
         if user.role == .partner && !partnerView {
@@ -194,16 +194,20 @@ struct CaseService {
 
     func load(_ asbCase: ASBCase) async throws -> Detail {
         let caseID = try asbCase.requireID()
-        try await asbCase.$neighbourhood.load(on: db)
-        try await asbCase.$allocatedOfficer.load(on: db)
-        try await asbCase.$leadAgency.load(on: db)
-        try await asbCase.$followUpOf.load(on: db)
-        let history = try await LeadAgencyDecision.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$agency).with(\.$decidedBy)
-            .sort(\.$decidedAt, .descending).sort(\.$id, .descending).limit(50).all()
-        let parties = try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$party)
-            .sort(\.$createdAt).limit(500).all()
-        let incidents = try await IncidentReport.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$recordedBy)
-            .sort(\.$receivedAt, .descending).limit(200).all().reversed()
+        let this: [ASBCase] = [asbCase]
+        try await this.loadParents(\.$neighbourhood, on: db)
+        try await this.loadParents(\.$allocatedOfficer, on: db)
+        try await this.loadParents(\.$leadAgency, on: db)
+        try await this.loadParents(\.$followUpOf, on: db)
+        let history = try await LeadAgencyDecision.stored(
+            "WHERE case_id = \(bind: caseID) ORDER BY decided_at DESC, id DESC LIMIT 50", on: db)
+        try await history.loadParents(\.$agency, on: db)
+        try await history.loadParents(\.$decidedBy, on: db)
+        let parties = try await CaseParty.stored("WHERE case_id = \(bind: caseID) ORDER BY created_at LIMIT 500", on: db)
+        try await parties.loadParents(\.$party, on: db)
+        let incidents = try await IncidentReport.stored(
+            "WHERE case_id = \(bind: caseID) ORDER BY received_at DESC LIMIT 200", on: db).reversed() as [IncidentReport]
+        try await incidents.loadParents(\.$recordedBy, on: db)
         let deadlines = try await CaseClock(db: db, requestID: requestID).deadlines(of: caseID)
         var otherCases = try await PartyService.cases(of: parties.map { $0.$party.id }.uniqued(), on: db)
         for (party, cases) in otherCases { otherCases[party] = cases.filter { $0.reference != asbCase.reference } }
@@ -215,8 +219,9 @@ struct CaseService {
                 .map { LondonTime.localDateTime(for: $0.receivedAt).date }
             return RepeatFlags.isRepeat(caseReceivedOn: receivedOn, otherCasesReceivedOn: dates)
         }
-        let followUps = try await ASBCase.query(on: db).filter(\.$followUpOf.$id == caseID).sort(\.$receivedAt).limit(20).all()
-            .map(\.reference)
+        let followUps = try await db.sql.raw("""
+            SELECT reference FROM cases WHERE follow_up_of_id = \(bind: caseID) ORDER BY received_at LIMIT 20
+            """).all().map { try $0.decode(column: "reference", as: String.self) }
         return Detail(asbCase: asbCase, parties: parties, incidents: Array(incidents), deadlines: deadlines,
                       otherCases: otherCases, repeatVictim: isRepeat(roles: [.reporter, .victim]),
                       repeatPerpetrator: isRepeat(roles: [.allegedPerpetrator]), leadAgencyHistory: history,
@@ -350,8 +355,9 @@ struct CaseService {
     func timeline(_ reference: String, cursor: String?, limit: Int, by actor: Actor) async throws -> Page<CaseEvent> {
         let asbCase = try await findReadable(reference, by: actor)
         let caseID = try asbCase.requireID()
-        let page = try await Self.chronologicalPage(
-            CaseEvent.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$actor), at: \.$at, cursor: cursor, limit: limit)
+        let page = try await Self.chronologicalPage(CaseEvent.self, "case_id = \(bind: caseID)", at: \.$at, cursor: cursor,
+                                                    limit: limit, on: db)
+        try await page.items.loadParents(\.$actor, on: db)
         try await AuditLog.record(.timelineRead, by: actor, entityType: "case", entityID: asbCase.reference,
                                   caseID: caseID, at: env.clock.now(), requestID: requestID, on: db)
         return page
@@ -361,11 +367,12 @@ struct CaseService {
         guard let user = actor.user else { throw AppError.unauthenticated() }
         guard user.role.may(.readAudit) else { throw AppError.forbidden() }
         guard let parsed = CaseReference(reference),
-              let asbCase = try await ASBCase.query(on: db).filter(\.$reference == parsed.description).first()
+              let asbCase = try await ASBCase.storedFirst("WHERE reference = \(bind: parsed.description)", on: db)
         else { throw AppError.notFound("There is no case \(reference.prefix(40)).") }
         let caseID = try asbCase.requireID()
-        let page = try await Self.chronologicalPage(
-            AuditEvent.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$actor), at: \.$at, cursor: cursor, limit: limit)
+        let page = try await Self.chronologicalPage(AuditEvent.self, "case_id = \(bind: caseID)", at: \.$at, cursor: cursor,
+                                                    limit: limit, on: db)
+        try await page.items.loadParents(\.$actor, on: db)
         try await AuditLog.record(.auditRead, by: actor, entityType: "case", entityID: asbCase.reference,
                                   caseID: caseID, at: env.clock.now(), requestID: requestID, on: db)
         return page
@@ -374,15 +381,17 @@ struct CaseService {
     /// Oldest first by `(at, id)`, resuming after the cursor's entry. Ids are time-ordered
     /// (`OrderedID`), so entries written in the same instant keep their order.
     static func chronologicalPage<M: Model>(
-        _ query: QueryBuilder<M>, at: KeyPath<M, FieldProperty<M, Date>>, cursor rawCursor: String?, limit: Int
+        _ type: M.Type, _ condition: SQLQueryString, at: KeyPath<M, FieldProperty<M, Date>>, cursor rawCursor: String?, limit: Int,
+        on db: any Database
     ) async throws -> Page<M> where M.IDValue == UUID {
+        let column = M()[keyPath: at].key.description
+        var conditions = [condition]
         if let cursor = try Cursor.decode(rawCursor), let date = cursor.date {
-            query.group(.or) { or in
-                or.filter(at > date)
-                or.group(.and) { $0.filter(at == date).filter(\M._$id > cursor.id) }
-            }
+            conditions.append(.after(column, date, then: "id", cursor.id, descending: false))
         }
-        let rows = try await query.sort(at).sort(\M._$id).limit(limit + 1).all()
+        let rows = try await M.stored("""
+            \(Self.whereClause(conditions)) ORDER BY \(unsafeRaw: column), id LIMIT \(literal: limit + 1)
+            """, on: db)
         let items = Array(rows.prefix(limit))
         var next: String?
         if rows.count > limit, let last = items.last {

@@ -1,5 +1,6 @@
 import ASBCore
 import Fluent
+import SQLKit
 import FluentSQL
 import Foundation
 import Vapor
@@ -30,9 +31,12 @@ struct ClosureService {
 
     func load(_ asbCase: ASBCase) async throws -> View {
         let caseID = try asbCase.requireID()
-        let proposals = try await ClosureProposal.query(on: db).filter(\.$asbCase.$id == caseID)
-            .with(\.$contacts) { $0.with(\.$recordedBy) }.with(\.$proposedBy).with(\.$approvedBy)
-            .sort(\.$proposedAt, .descending).sort(\.$id, .descending).limit(50).all()
+        let proposals = try await ClosureProposal.stored(
+            "WHERE case_id = \(bind: caseID) ORDER BY proposed_at DESC, id DESC LIMIT 50", on: db)
+        let contacts = try await proposals.loadChildren(\.$contacts, orderBy: "at, id", on: db)
+        try await contacts.loadParents(\.$recordedBy, on: db)
+        try await proposals.loadParents(\.$proposedBy, on: db)
+        try await proposals.loadParents(\.$approvedBy, on: db)
         let current = proposals.first { $0.status == .pending }
         let anonymous = try await Self.isAnonymous(caseID, on: db)
         var blocked: RuleViolation?

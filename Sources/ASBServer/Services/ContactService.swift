@@ -1,5 +1,6 @@
 import ASBCore
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -39,11 +40,14 @@ struct ContactService {
     }
 
     private func load(_ caseID: UUID, restricted: Bool) async throws -> Overview {
-        let plans = try await ContactPlan.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$active == true)
-            .with(\.$party).sort(\.$createdAt).limit(100).all()
-        let query = ContactLogEntry.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$party).with(\.$recordedBy)
-        if !restricted { query.filter(\.$restricted == false) }
-        let log = try await query.sort(\.$at, .descending).sort(\.$id, .descending).limit(200).all()
+        let plans = try await ContactPlan.stored(
+            "WHERE case_id = \(bind: caseID) AND active = \(bind: true) ORDER BY created_at LIMIT 100", on: db)
+        try await plans.loadParents(\.$party, on: db)
+        let unrestricted: SQLQueryString = restricted ? "" : " AND restricted = \(bind: false)"
+        let log = try await ContactLogEntry.stored(
+            "WHERE case_id = \(bind: caseID)\(unrestricted) ORDER BY at DESC, id DESC LIMIT 200", on: db)
+        try await log.loadParents(\.$party, on: db)
+        try await log.loadParents(\.$recordedBy, on: db)
         return Overview(plans: restricted ? plans : plans, log: log, today: LondonTime.localDateTime(for: env.clock.now()).date)
     }
 

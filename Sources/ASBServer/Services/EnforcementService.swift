@@ -1,5 +1,6 @@
 import ASBCore
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -24,10 +25,14 @@ struct EnforcementService {
     }
 
     private func load(_ caseID: UUID) async throws -> View {
-        let actions = try await EnforcementAction.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$against).with(\.$recordedBy)
-            .sort(\.$on, .descending).sort(\.$id, .descending).limit(200).all()
-        let evidence = try await WitnessEvidenceRecord.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$party)
-            .with(\.$approvedBy).with(\.$recordedBy).sort(\.$createdAt).limit(200).all()
+        let actions = try await EnforcementAction.stored(
+            "WHERE case_id = \(bind: caseID) ORDER BY \"on\" DESC, id DESC LIMIT 200", on: db)
+        try await actions.loadParents(\.$against, on: db)
+        try await actions.loadParents(\.$recordedBy, on: db)
+        let evidence = try await WitnessEvidenceRecord.stored("WHERE case_id = \(bind: caseID) ORDER BY created_at LIMIT 200", on: db)
+        try await evidence.loadParents(\.$party, on: db)
+        try await evidence.loadParents(\.$approvedBy, on: db)
+        try await evidence.loadParents(\.$recordedBy, on: db)
         return View(actions: actions, evidence: evidence)
     }
 

@@ -1,5 +1,6 @@
 import ASBCore
 import Fluent
+import SQLKit
 import FluentSQL
 import Foundation
 import Vapor
@@ -122,11 +123,10 @@ struct PartyService {
         guard try await Party.find(partyID, on: db) != nil else { throw AppError.notFound("No such person.") }
         let caseIDs = try await CaseParty.query(on: db).filter(\.$party.$id == partyID).limit(1000).all().map { $0.$asbCase.id }
         let reads = [AuditLog.Action.caseRead, .timelineRead, .auditRead, .attachmentRead, .caseTrack, .letterRead, .feedbackRead].map(\.rawValue)
-        let query = AuditEvent.query(on: db).with(\.$actor).group(.or) { or in
-            or.group(.and) { $0.filter(\.$entityType == "party").filter(\.$entityID == partyID.uuidString) }
-            if !caseIDs.isEmpty { or.group(.and) { $0.filter(\.$asbCase.$id ~~ caseIDs).filter(\.$action ~~ reads) } }
-        }
-        let page = try await CaseService.chronologicalPage(query, at: \.$at, cursor: cursor, limit: limit)
+        var about: SQLQueryString = "(entity_type = 'party' AND entity_id = \(bind: partyID.uuidString))"
+        if !caseIDs.isEmpty { about = "(\(about) OR (case_id IN (\(binds: caseIDs)) AND action IN (\(binds: reads))))" }
+        let page = try await CaseService.chronologicalPage(AuditEvent.self, about, at: \.$at, cursor: cursor, limit: limit, on: db)
+        try await page.items.loadParents(\.$actor, on: db)
         try await AuditLog.record(.partyAuditRead, by: actor, entityType: "party", entityID: partyID.uuidString,
                                   at: env.clock.now(), requestID: requestID, on: db)
         return page
@@ -135,14 +135,20 @@ struct PartyService {
     /// The cases of each party, newest first (at most 20 each).
     static func cases(of partyIDs: [UUID], on db: any Database) async throws -> [UUID: [PartyCase]] {
         guard !partyIDs.isEmpty else { return [:] }
-        let links = try await CaseParty.query(on: db).filter(\.$party.$id ~~ partyIDs)
-            .join(ASBCase.self, on: \CaseParty.$asbCase.$id == \ASBCase.$id)
-            .sort(ASBCase.self, \.$receivedAt, .descending).limit(20 * partyIDs.count + 100).all()
+        let rows = try await db.sql.raw("""
+            SELECT cp.party_id, cp.role, c.reference, c.status, c.received_at \
+            FROM case_parties cp JOIN cases c ON c.id = cp.case_id \
+            WHERE cp.party_id IN (\(binds: partyIDs)) ORDER BY c.received_at DESC LIMIT \(literal: 20 * partyIDs.count + 100)
+            """).all()
         var result: [UUID: [PartyCase]] = [:]
-        for link in links {
-            let c = try link.joined(ASBCase.self)
-            let entry = PartyCase(reference: c.reference, role: link.role, status: c.status, receivedAt: c.receivedAt)
-            if result[link.$party.id, default: []].count < 20 { result[link.$party.id, default: []].append(entry) }
+        for row in rows {
+            let party = try row.decode(column: "party_id", as: UUID.self)
+            guard result[party, default: []].count < 20 else { continue }
+            result[party, default: []].append(PartyCase(
+                reference: try row.decode(column: "reference", as: String.self),
+                role: try row.decodeRaw(column: "role", as: PartyRole.self),
+                status: try row.decodeRaw(column: "status", as: CaseStatus.self),
+                receivedAt: try row.decode(column: "received_at", as: Date.self)))
         }
         return result
     }

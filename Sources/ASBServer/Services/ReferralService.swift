@@ -1,5 +1,6 @@
 import ASBCore
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -15,7 +16,7 @@ struct ReferralService {
     // MARK: Directory
 
     func agencies() async throws -> [PartnerAgency] {
-        try await PartnerAgency.query(on: db).sort(\.$name).limit(1000).all()
+        try await PartnerAgency.stored("ORDER BY name LIMIT 1000", on: db)
     }
 
     func createAgency(name rawName: String, kind: PartnerAgency.Kind, email: String?, phone: String?,
@@ -162,13 +163,17 @@ struct ReferralService {
         guard let user = actor.user else { throw AppError.unauthenticated() }
         let asbCase = try await CaseService(app: app, db: db, requestID: requestID).findReadable(reference, by: actor, partnerView: true)
         let caseID = try asbCase.requireID()
-        let query = Referral.query(on: db).filter(\.$asbCase.$id == caseID)
-            .with(\.$agency).with(\.$sentBy).with(\.$updates) { $0.with(\.$author) }
+        var agency: SQLQueryString = ""
         if user.role == .partner {
             guard let agencyID = user.$partnerAgency.id else { return [] }
-            query.filter(\.$agency.$id == agencyID)
+            agency = " AND agency_id = \(bind: agencyID)"
         }
-        return try await query.sort(\.$sentAt, .descending).sort(\.$id, .descending).limit(100).all()
+        let referrals = try await Referral.stored(
+            "WHERE case_id = \(bind: caseID)\(agency) ORDER BY sent_at DESC, id DESC LIMIT 100", on: db)
+        try await referrals.loadParents(\.$agency, on: db)
+        try await referrals.loadParents(\.$sentBy, on: db)
+        try await referrals.loadChildren(\.$updates, orderBy: "at, id", on: db).loadParents(\.$author, on: db)
+        return referrals
     }
 
     /// A response on a referral: the agency accepts, declines or adds news; the landlord adds notes or closes it.

@@ -1,5 +1,6 @@
 import ASBCore
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -14,8 +15,10 @@ struct ReviewService {
 
     func list(of reference: String, by actor: Actor) async throws -> [ReviewMeeting] {
         let asbCase = try await CaseService(app: app, db: db, requestID: requestID).findReadable(reference, by: actor)
-        return try await ReviewMeeting.query(on: db).filter(\.$asbCase.$id == asbCase.requireID()).with(\.$createdBy)
-            .sort(\.$scheduledFor, .descending).sort(\.$id, .descending).limit(100).all()
+        let meetings = try await ReviewMeeting.stored(
+            "WHERE case_id = \(bind: asbCase.requireID()) ORDER BY scheduled_for DESC, id DESC LIMIT 100", on: db)
+        try await meetings.loadParents(\.$createdBy, on: db)
+        return meetings
     }
 
     func schedule(on reference: String, for rawDate: String, attendees: [String], agencyIDs: [UUID],

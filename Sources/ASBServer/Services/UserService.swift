@@ -1,5 +1,6 @@
 import ASBCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// Staff accounts: creation, changes, and the first admin.
@@ -34,8 +35,10 @@ struct UserService {
 
     /// Active officers and team leaders: the people a case can be allocated to, by name.
     func caseworkers() async throws -> [User] {
-        try await User.query(on: db).filter(\.$role ~~ [.officer, .teamLeader]).filter(\.$active == true)
-            .sort(\.$displayName).limit(500).all()
+        try await User.stored("""
+            WHERE role IN (\(binds: [Role.officer, .teamLeader].map(\.rawValue))) AND active = \(bind: true) \
+            ORDER BY display_name LIMIT 500
+            """, on: db)
     }
 
     struct Changes {

@@ -1,5 +1,6 @@
 import ASBCore
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -68,8 +69,8 @@ extension StaffSite {
             timeline: try await CaseService(app: app, db: db, requestID: id).timeline(ref, cursor: nil, limit: 100, by: actor).items,
             attachments: try await AttachmentService(app: app, db: db, requestID: id).list(of: ref, by: actor),
             messages: try await Outbox.messages(of: detail.asbCase.requireID(), on: db),
-            surveyDue: try await SatisfactionSurvey.query(on: db).filter(\.$asbCase.$id == detail.asbCase.requireID())
-                .filter(\.$status == "due").count() > 0,
+            surveyDue: try await SatisfactionSurvey.storedFirst(
+                "WHERE case_id = \(bind: detail.asbCase.requireID()) AND status = 'due'", on: db) != nil,
             caseworkers: try await UserService(app: app, db: db, requestID: id).caseworkers(),
             agencies: try await ReferralService(app: app, db: db, requestID: id).agencies().filter(\.active),
             mayWork: mayWork, now: now)

@@ -1,0 +1,271 @@
+@testable import ASBServer
+import ASBCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+/// The reads of a case page are written in plain SQL (`Model.stored`, `loadParents`,
+/// `loadChildren`) rather than with Fluent's query builder, for speed. These tests hold them to
+/// what the query builder reads: the same rows, in the same order, with the same related rows
+/// loaded, compared as JSON (a Fluent model encodes every field and every loaded relation).
+@Suite("Plain-SQL reads")
+struct PlainSQLReadTests {
+    static let now = ISO8601DateFormatter().date(from: "2026-11-23T09:00:00Z")!
+
+    @Test("A case's detail, plan, contacts, closure, timeline and audit trail read in plain SQL are what Fluent's query builder reads")
+    func caseReadsMatchFluent() async throws {
+        try await TestApp.run(clock: TestClock(Self.now)) { t in
+            _ = try await DemoData.generate(t.app, DemoDataTests.options(cases: 120, seed: 11))
+            let (_, leader) = try await t.staffToken(.teamLeader)
+            let db = t.app.db
+            let actor = Actor.staff(leader)
+            let all = try await ASBCase.query(on: db).sort(\.$reference).all()
+            let references = all.map(\.reference)
+            // The demo data puts few people on more than one case: put five people on several more.
+            let people = try await CaseParty.query(on: db).limit(5).all()
+            for (i, link) in people.enumerated() {
+                for other in all.dropFirst(i * 7).prefix(4 + i) where other.id != link.$asbCase.id {
+                    let extra = CaseParty()
+                    extra.$asbCase.id = try other.requireID()
+                    extra.$party.id = link.$party.id
+                    extra.role = PartyRole.allCases[(i + 1) % PartyRole.allCases.count]
+                    extra.createdAt = Self.now
+                    try await extra.create(on: db)
+                }
+            }
+            var compared = (parties: 0, otherCases: 0, incidents: 0, plans: 0, log: 0, proposals: 0, events: 0)
+            for reference in references {
+                let cases = CaseService(app: t.app, db: db, requestID: nil)
+                let detail = try await cases.detail(reference, by: actor)
+                let asbCase = try #require(try await ASBCase.query(on: db).filter(\.$reference == reference)
+                    .with(\.$neighbourhood).with(\.$allocatedOfficer).with(\.$leadAgency).with(\.$followUpOf).first())
+                let caseID = try asbCase.requireID()
+                #expect(try json(detail.asbCase) == json(asbCase), "\(reference): the case")
+
+                let parties = try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$party)
+                    .sort(\.$createdAt).limit(500).all()
+                #expect(try json(detail.parties) == json(parties), "\(reference): parties")
+                let incidents = try await IncidentReport.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$recordedBy)
+                    .sort(\.$receivedAt, .descending).limit(200).all().reversed()
+                #expect(try json(detail.incidents) == json(Array(incidents)), "\(reference): incidents")
+                let deadlines = try await CaseMilestone.query(on: db).filter(\.$asbCase.$id == caseID).sort(\.$dueAt).limit(20).all()
+                #expect(try json(detail.deadlines) == json(deadlines), "\(reference): deadlines")
+                let history = try await LeadAgencyDecision.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$agency)
+                    .with(\.$decidedBy).sort(\.$decidedAt, .descending).sort(\.$id, .descending).limit(50).all()
+                #expect(try json(detail.leadAgencyHistory) == json(history), "\(reference): lead agency")
+                let followUps = try await ASBCase.query(on: db).filter(\.$followUpOf.$id == caseID).sort(\.$receivedAt).all()
+                #expect(detail.followUps == followUps.map(\.reference), "\(reference): follow-ups")
+                // Each person's other cases: every case they are on but this one, newest first.
+                for party in Set(parties.map { $0.$party.id }) {
+                    let links = try await CaseParty.query(on: db).filter(\.$party.$id == party).with(\.$asbCase).all()
+                        .filter { $0.asbCase.reference != reference }
+                        .sorted { $0.asbCase.receivedAt > $1.asbCase.receivedAt }
+                    let listed = detail.otherCases[party] ?? []
+                    compared.otherCases += listed.count
+                    #expect(listed.map(\.reference) == links.prefix(20).map(\.asbCase.reference), "\(reference): cases of \(party)")
+                    #expect(listed.map(\.role) == links.prefix(20).map(\.role) && listed.map(\.status) == links.prefix(20).map(\.asbCase.status)
+                            && listed.map(\.receivedAt) == links.prefix(20).map(\.asbCase.receivedAt), "\(reference): cases of \(party)")
+                }
+
+                let plan = try await ActionPlanService(app: t.app, db: db, requestID: nil).view(of: reference, by: actor)
+                let plans = try await ActionPlan.query(on: db).filter(\.$asbCase.$id == caseID)
+                    .with(\.$actions) { $0.with(\.$ownerUser).with(\.$ownerAgency).with(\.$ownerParty) }
+                    .with(\.$createdBy).sort(\.$revision, .descending).limit(50).all()
+                for p in plans { p.$actions.value = p.actions.sorted { $0.position < $1.position } }
+                #expect(try json(plan.revisions) == json(plans), "\(reference): action plans")
+
+                let contacts = try await ContactService(app: t.app, db: db, requestID: nil).overview(of: reference, by: actor)
+                let contactPlans = try await ContactPlan.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$active == true)
+                    .with(\.$party).sort(\.$createdAt).limit(100).all()
+                let log = try await ContactLogEntry.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$party).with(\.$recordedBy)
+                    .sort(\.$at, .descending).sort(\.$id, .descending).limit(200).all()
+                #expect(try json(contacts.plans) == json(contactPlans) && json(contacts.log) == json(log), "\(reference): contacts")
+
+                let closure = try await ClosureService(app: t.app, db: db, requestID: nil).view(of: reference, by: actor)
+                let proposals = try await ClosureProposal.query(on: db).filter(\.$asbCase.$id == caseID)
+                    .with(\.$contacts) { $0.with(\.$recordedBy) }.with(\.$proposedBy).with(\.$approvedBy)
+                    .sort(\.$proposedAt, .descending).sort(\.$id, .descending).limit(50).all()
+                for p in proposals { p.$contacts.value = p.contacts.sorted { ($0.at, $0.id!.uuidString) < ($1.at, $1.id!.uuidString) } }
+                #expect(try json(closure.history) == json(proposals), "\(reference): closure proposals")
+
+                // The timeline, in pages of 7, is every event oldest first (ties by id).
+                let events = try await everyPage { try await cases.timeline(reference, cursor: $0, limit: 7, by: actor) }
+                let stored = try await CaseEvent.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$actor)
+                    .sort(\.$at).sort(\.$id).all()
+                #expect(try json(events) == json(stored), "\(reference): timeline")
+                // The audit trail likewise (the reads above wrote some of it; this read writes one more after it).
+                let audit = try await everyPage { try await cases.audit(reference, cursor: $0, limit: 5, by: actor) }
+                let storedAudit = try await AuditEvent.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$actor)
+                    .sort(\.$at).sort(\.$id).all()
+                #expect(try json(audit) == json(Array(storedAudit.prefix(audit.count))) && audit.count >= 3, "\(reference): audit")
+
+                compared.parties += parties.count
+                compared.incidents += incidents.count
+                compared.plans += plans.count
+                compared.log += log.count
+                compared.proposals += proposals.count
+                compared.events += stored.count
+            }
+            // The demo data gave each kind of row something to compare.
+            #expect(compared.parties > 100 && compared.otherCases > 40 && compared.incidents > 100 && compared.plans > 50 && compared.log > 100
+                    && compared.proposals > 50 && compared.events > 500, "\(compared)")
+        }
+    }
+
+    @Test("Meetings, enforcement, evidence, referrals, attachments and messages read in plain SQL are what Fluent's query builder reads")
+    func otherCaseReadsMatchFluent() async throws {
+        try await TestApp.run(clock: TestClock(Self.now)) { t in
+            _ = try await DemoData.generate(t.app, DemoDataTests.options(cases: 30, seed: 12))
+            let (_, leader) = try await t.staffToken(.teamLeader)
+            let db = t.app.db
+            let actor = Actor.staff(leader)
+            let cases = try await ASBCase.query(on: db).sort(\.$reference).all()
+            let users = try await User.query(on: db).all()
+            let agency = PartnerAgency()
+            agency.name = "Fictional Community Safety Team"
+            agency.kind = .police
+            agency.active = true
+            agency.createdAt = Self.now
+            try await agency.create(on: db)
+            // Rows the demo data does not write, made with equal dates so the tie-breaking order shows.
+            for (i, asbCase) in cases.prefix(6).enumerated() {
+                let caseID = try asbCase.requireID()
+                let party = try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).first()?.$party.id
+                for j in 0..<3 {
+                    let meeting = ReviewMeeting()
+                    meeting.$asbCase.id = caseID
+                    meeting.status = .scheduled
+                    meeting.scheduledFor = "2026-12-0\(1 + j % 2)"
+                    meeting.attendees = ["Officer"]
+                    meeting.agencyIDs = []
+                    meeting.$createdBy.id = j == 0 ? nil : users[(i + j) % users.count].id
+                    meeting.createdAt = Self.now
+                    meeting.updatedAt = Self.now
+                    try await meeting.create(on: db)
+
+                    let action = EnforcementAction()
+                    action.$asbCase.id = caseID
+                    action.type = .writtenWarning
+                    action.status = .completed
+                    action.warnings = []
+                    action.on = "2026-11-1\(j % 2)"
+                    action.$against.id = j == 1 ? party : nil
+                    action.$recordedBy.id = users[(i + j) % users.count].id
+                    action.createdAt = Self.now
+                    action.updatedAt = Self.now
+                    try await action.create(on: db)
+
+                    let evidence = WitnessEvidenceRecord()
+                    evidence.$asbCase.id = caseID
+                    evidence.kind = .reporterCommitment
+                    evidence.$party.id = j == 2 ? nil : party
+                    evidence.witnessName = j == 2 ? "A neighbour" : nil
+                    evidence.confirmedOn = "2026-11-10"
+                    evidence.howConfirmed = "Signed statement"
+                    evidence.$recordedBy.id = users[j % users.count].id
+                    evidence.createdAt = Self.now.addingTimeInterval(Double(j % 2))
+                    try await evidence.create(on: db)
+
+                    let referral = Referral()
+                    referral.$asbCase.id = caseID
+                    referral.$agency.id = try agency.requireID()
+                    referral.reason = "Joint visit \(j)"
+                    referral.consentGiven = true
+                    referral.sharedFields = [.incidents]
+                    referral.status = .sent
+                    referral.sentAt = Self.now
+                    referral.$sentBy.id = users[j % users.count].id
+                    referral.updatedAt = Self.now
+                    try await referral.create(on: db)
+                    for k in 0..<j {
+                        let update = ReferralUpdate()
+                        update.$referral.id = try referral.requireID()
+                        update.at = Self.now
+                        update.$author.id = k == 0 ? nil : users[k % users.count].id
+                        update.text = "Update \(k)"
+                        try await update.create(on: db)
+                    }
+
+                    let attachment = Attachment()
+                    attachment.$asbCase.id = caseID
+                    attachment.fileName = "photo-\(j).jpg"
+                    attachment.type = .jpeg
+                    attachment.size = 10
+                    attachment.sha256 = String(repeating: "0", count: 64)
+                    attachment.restricted = j == 1
+                    attachment.$uploadedBy.id = users[j % users.count].id
+                    attachment.uploadedAt = Self.now
+                    try await attachment.create(on: db)
+                }
+            }
+            var seen = (meetings: 0, actions: 0, evidence: 0, referrals: 0, updates: 0, attachments: 0)
+            for asbCase in cases.prefix(8) {
+                let caseID = try asbCase.requireID()
+                let reference = asbCase.reference
+                let meetings = try await ReviewService(app: t.app, db: db, requestID: nil).list(of: reference, by: actor)
+                let storedMeetings = try await ReviewMeeting.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$createdBy)
+                    .sort(\.$scheduledFor, .descending).sort(\.$id, .descending).limit(100).all()
+                #expect(try json(meetings) == json(storedMeetings), "\(reference): meetings")
+
+                let enforcement = try await EnforcementService(app: t.app, db: db, requestID: nil).view(of: reference, by: actor)
+                let actions = try await EnforcementAction.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$against).with(\.$recordedBy)
+                    .sort(\.$on, .descending).sort(\.$id, .descending).limit(200).all()
+                let evidence = try await WitnessEvidenceRecord.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$party)
+                    .with(\.$approvedBy).with(\.$recordedBy).sort(\.$createdAt).all()
+                #expect(try json(enforcement.actions) == json(actions), "\(reference): enforcement")
+                // Evidence is oldest first; rows recorded in the same instant in any order.
+                let evidenceRead = Set(try enforcement.evidence.map(json)), evidenceStored = Set(try evidence.map(json))
+                #expect(enforcement.evidence.map(\.createdAt) == evidence.map(\.createdAt) && evidenceRead == evidenceStored,
+                        "\(reference): evidence")
+
+                let referrals = try await ReferralService(app: t.app, db: db, requestID: nil).list(on: reference, by: actor)
+                let storedReferrals = try await Referral.query(on: db).filter(\.$asbCase.$id == caseID)
+                    .with(\.$agency).with(\.$sentBy).with(\.$updates) { $0.with(\.$author) }
+                    .sort(\.$sentAt, .descending).sort(\.$id, .descending).limit(100).all()
+                for r in storedReferrals { r.$updates.value = r.updates.sorted { ($0.at, $0.id!.uuidString) < ($1.at, $1.id!.uuidString) } }
+                #expect(try json(referrals) == json(storedReferrals), "\(reference): referrals")
+
+                let attachments = try await AttachmentService(app: t.app, db: db, requestID: nil).list(of: reference, by: actor)
+                let storedAttachments = try await Attachment.query(on: db).filter(\.$asbCase.$id == caseID).with(\.$uploadedBy)
+                    .sort(\.$uploadedAt, .descending).sort(\.$id, .descending).limit(500).all()
+                #expect(try json(attachments) == json(storedAttachments), "\(reference): attachments")
+
+                seen.meetings += meetings.count
+                seen.actions += enforcement.actions.count
+                seen.evidence += enforcement.evidence.count
+                seen.referrals += referrals.count
+                seen.updates += referrals.map(\.updates.count).reduce(0, +)
+                seen.attachments += attachments.count
+                let messages = try await Outbox.messages(of: caseID, on: db)
+                let storedMessages = try await OutboxMessage.query(on: db).filter(\.$asbCase.$id == caseID)
+                    .sort(\.$createdAt, .descending).limit(100).all()
+                #expect(try json(messages) == json(storedMessages), "\(reference): messages")
+            }
+            #expect(seen.meetings == 18 && seen.actions == 18 && seen.evidence == 18 && seen.referrals == 18
+                    && seen.updates == 18 && seen.attachments == 18, "\(seen)")
+            let caseworkers = try await UserService(app: t.app, db: db, requestID: nil).caseworkers()
+            let storedCaseworkers = try await User.query(on: db).filter(\.$role ~~ [.officer, .teamLeader]).filter(\.$active == true)
+                .sort(\.$displayName).all()
+            #expect(caseworkers.map(\.id) == storedCaseworkers.map(\.id) && caseworkers.count > 1)
+        }
+    }
+
+    /// Every item of a paged read, following its cursors.
+    private func everyPage<Item>(_ read: (String?) async throws -> CaseService.Page<Item>) async throws -> [Item] {
+        var items: [Item] = []
+        var cursor: String?
+        repeat {
+            let page = try await read(cursor)
+            items += page.items
+            cursor = page.nextCursor
+        } while cursor != nil
+        return items
+    }
+
+    private func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
