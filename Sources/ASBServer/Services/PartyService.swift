@@ -39,20 +39,21 @@ struct PartyService {
         guard q.count >= 2 || postcode != nil || !tenancy.isEmpty else {
             throw ValidationFailure([FieldError("q", "Search by at least two letters of a name or address, a postcode or a tenancy reference.")])
         }
-        func filtered() -> QueryBuilder<Party> {
-            let query = Party.query(on: db)
-            if let postcode { query.filter(\.$postcode == postcode.value) }
-            if !tenancy.isEmpty { query.filter(\.$tenancyReference == tenancy) }
-            return query
+        var filters: [SQLQueryString] = []
+        if let postcode { filters.append("postcode = \(bind: postcode.value)") }
+        if !tenancy.isEmpty { filters.append("tenancy_reference = \(bind: tenancy)") }
+        func people(_ conditions: SQLQueryString..., orderBy: String, limit: Int) async throws -> [Party] {
+            try await Party.stored("""
+                WHERE \((filters + conditions).joined(separator: " AND ")) ORDER BY \(unsafeRaw: orderBy) LIMIT \(literal: limit)
+                """, on: db)
         }
         let parties: [Party]
         if q.isEmpty {
             // By name, people without a name last: asked for apart, because SQLite sorts NULL
             // first and PostgreSQL last.
-            let named = try await filtered().filter(\.$nameKey != nil)
-                .sort(\.$nameKey).sort(\.$id).limit(Self.searchLimit).all()
-            let nameless = named.count == Self.searchLimit ? [] : try await filtered().filter(\.$nameKey == nil)
-                .sort(\.$id).limit(Self.searchLimit - named.count).all()
+            let named = try await people("name_key IS NOT NULL", orderBy: "name_key, id", limit: Self.searchLimit)
+            let nameless = named.count == Self.searchLimit ? []
+                : try await people("name_key IS NULL", orderBy: "id", limit: Self.searchLimit - named.count)
             parties = Self.byName(named + nameless)
         } else {
             // Names and addresses starting with `q`, each a range read in its own index's order and
@@ -60,10 +61,10 @@ struct PartyService {
             // (26,000 people for three letters at 1,000,000 cases). The first 50 names and the
             // first 50 addresses, merged by name.
             let upper = q + "\u{10FFFF}"
-            let byName = try await filtered().filter(\.$nameKey >= q).filter(\.$nameKey < upper)
-                .sort(\.$nameKey).sort(\.$id).limit(Self.searchLimit).all()
-            let byAddress = try await filtered().filter(\.$addressKey >= q).filter(\.$addressKey < upper)
-                .sort(\.$addressKey).sort(\.$id).limit(Self.searchLimit).all()
+            let byName = try await people("name_key >= \(bind: q)", "name_key < \(bind: upper)",
+                                          orderBy: "name_key, id", limit: Self.searchLimit)
+            let byAddress = try await people("address_key >= \(bind: q)", "address_key < \(bind: upper)",
+                                             orderBy: "address_key, id", limit: Self.searchLimit)
             parties = Self.byName(byName + byAddress)
         }
         let ids = parties.compactMap(\.id)
