@@ -129,5 +129,11 @@ struct RetentionRulesTests {
                 "[name] said [name]'s neighbour [name] ([email], [phone]) shouted at Samuel; ring [phone].")
         #expect(Redaction.redact("Nothing personal here.", names: []) == "Nothing personal here.")
         #expect(Redaction.redact("Call Al.", names: ["Al"]) == "Call [name].")
+        // One redaction for many texts; a name part never matches inside another word or inside
+        // what was already put in, whatever the case or the letters around it.
+        let people = Redaction(names: ["Name Ölund", "Ann Annabel"], contacts: ["ann@example.org"])
+        #expect(people.redact("NAME ÖLUND met name and Ölundson; ann@example.org; ANNABEL, Ann, Annie.") ==
+                "[name] met [name] and Ölundson; [contact]; [name], [name], Annie.")
+        #expect(people.redact("Nothing personal here.") == "Nothing personal here.")
     }
 }

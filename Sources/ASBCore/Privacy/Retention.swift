@@ -42,37 +42,63 @@ public enum RetentionRules {
 
 /// Takes known people's names and contact details, and anything shaped like an email address or a
 /// UK phone number, out of free text: "Sam Example said 07700 900123" → "[name] said [phone]".
-public enum Redaction {
+///
+/// Made once for a set of people and used for every text about them: compiling the names'
+/// pattern (case-insensitive, with Unicode letter classes) costs far more than running it, and
+/// retention once compiled one pattern per name part for every text of every case it anonymised.
+public struct Redaction: Sendable {
     public static let name = "[name]"
+
+    private let contacts: [String]
+    private let names: Pattern?
 
     /// `names` are full names; each full name, and each part of three letters or more, is
     /// replaced wherever it stands as a whole word, in any case. `contacts` (email addresses,
     /// phone numbers) are replaced too.
-    public static func redact(_ text: String, names: [String], contacts: [String] = []) -> String {
-        var result = text
-        for contact in contacts where contact.count >= 5 {
-            result = result.replacingOccurrences(of: contact, with: "[contact]", options: [.caseInsensitive])
-        }
-        result = replace(#"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"#, in: result, with: "[email]")
-        result = replace(#"(?:\+44\s?|0)(?:\d[\s-]?){9,10}"#, in: result, with: "[phone]")
-        var words: [String] = []
+    public init(names: [String], contacts: [String] = []) {
+        self.contacts = contacts.filter { $0.count >= 5 }
+        var words: Set<String> = []
         for full in names {
             let trimmed = full.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { continue }
-            words.append(trimmed)
-            words += trimmed.split(whereSeparator: { $0 == " " || $0 == "-" }).map(String.init).filter { $0.count >= 3 }
+            words.insert(trimmed)
+            words.formUnion(trimmed.split(whereSeparator: { $0 == " " || $0 == "-" }).map(String.init).filter { $0.count >= 3 })
         }
-        // Longest first, so "Sam Example" goes whole before "Sam".
-        for word in Set(words).sorted(by: { $0.count > $1.count }) {
-            let escaped = NSRegularExpression.escapedPattern(for: word)
-            result = replace("(?<![\\p{L}\\p{N}])" + escaped + "(?![\\p{L}\\p{N}])", in: result, with: name, caseInsensitive: true)
-        }
-        return result
+        // One alternation, longest first, so "Sam Example" goes whole before "Sam".
+        let alternatives = words.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }.map(NSRegularExpression.escapedPattern(for:))
+        self.names = alternatives.isEmpty ? nil : Pattern(
+            "(?<![\\p{L}\\p{N}])(?:" + alternatives.joined(separator: "|") + ")(?![\\p{L}\\p{N}])", caseInsensitive: true)
     }
 
-    private static func replace(_ pattern: String, in text: String, with template: String, caseInsensitive: Bool = false) -> String {
-        guard let regex = try? NSRegularExpression(pattern: pattern, options: caseInsensitive ? [.caseInsensitive] : []) else { return text }
-        return regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text),
-                                              withTemplate: NSRegularExpression.escapedTemplate(for: template))
+    public func redact(_ text: String) -> String {
+        var result = text
+        for contact in contacts {
+            result = result.replacingOccurrences(of: contact, with: "[contact]", options: [.caseInsensitive])
+        }
+        result = Self.email.replace(in: result, with: "[email]")
+        result = Self.phone.replace(in: result, with: "[phone]")
+        return names?.replace(in: result, with: Self.name) ?? result
+    }
+
+    public static func redact(_ text: String, names: [String], contacts: [String] = []) -> String {
+        Redaction(names: names, contacts: contacts).redact(text)
+    }
+
+    private static let email = Pattern(#"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"#)
+    private static let phone = Pattern(#"(?:\+44\s?|0)(?:\d[\s-]?){9,10}"#)
+
+    /// A compiled pattern. NSRegularExpression is immutable and safe to share once made.
+    private struct Pattern: @unchecked Sendable {
+        let regex: NSRegularExpression?
+
+        init(_ pattern: String, caseInsensitive: Bool = false) {
+            regex = try? NSRegularExpression(pattern: pattern, options: caseInsensitive ? [.caseInsensitive] : [])
+        }
+
+        func replace(in text: String, with template: String) -> String {
+            guard let regex else { return text }
+            return regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text),
+                                                  withTemplate: NSRegularExpression.escapedTemplate(for: template))
+        }
     }
 }

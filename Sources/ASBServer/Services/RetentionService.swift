@@ -117,8 +117,8 @@ struct RetentionService {
         let kept = people.values.filter { $0.anonymisedAt == nil }.count - leaving.count
         guard !dryRun else { return (leaving.count, kept) }
 
-        let names = people.values.compactMap(\.name)
-        let contacts = people.values.flatMap { [$0.email, $0.phone].compactMap { $0 } }
+        let redaction = Redaction(names: people.values.compactMap(\.name),
+                                  contacts: people.values.flatMap { [$0.email, $0.phone].compactMap { $0 } })
         let reference = asbCase.reference
         let leavingNow = leaving
         try await env.writes.run(on: db) { db in
@@ -129,7 +129,7 @@ struct RetentionService {
                     let id = try row.decode(column: "id", as: UUID.self)
                     for column in columns {
                         guard let text = try row.decode(column: column, as: String?.self), !text.isEmpty else { continue }
-                        let redacted = Redaction.redact(text, names: names, contacts: contacts)
+                        let redacted = redaction.redact(text)
                         guard redacted != text else { continue }
                         try await sql.raw("UPDATE \(ident: table) SET \(ident: column) = \(bind: redacted) WHERE id = \(bind: id)").run()
                     }

@@ -72,12 +72,12 @@ struct SubjectAccessService {
         for link in links {
             let asbCase = link.asbCase
             let caseID = try asbCase.requireID()
-            let others = try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$party.$id != partyID).with(\.$party).all()
-                .compactMap(\.party.name)
+            let others = Redaction(names: try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID)
+                .filter(\.$party.$id != partyID).with(\.$party).all().compactMap(\.party.name))
             func check(_ text: String, own: Bool, restricted: Bool = false) -> [String] {
                 var reasons: [String] = []
                 if !own { reasons.append(Self.othersWords) }
-                if Redaction.redact(text, names: others) != text { reasons.append(Self.othersNamed) }
+                if others.redact(text) != text { reasons.append(Self.othersNamed) }
                 if restricted { reasons.append(Self.restricted) }
                 return reasons
             }
