@@ -1,6 +1,7 @@
 import Crypto
 import ASBCore
 import Fluent
+import SQLKit
 import Vapor
 
 extension APIToken: Authenticatable {}
@@ -33,12 +34,12 @@ struct TokenAuthenticator: AsyncBearerAuthenticator {
     /// The one check of a staff token, whether it came as a bearer token or in the web session cookie.
     static func logIn(token rawToken: String, for request: Request) async throws {
         let now = request.application.asb.clock.now()
-        let found = try await APIToken.query(on: request.db)
-            .filter(\.$tokenHash == TokenHash.of(rawToken))
-            .with(\.$user, { $0.with(\.$partnerAgency) })
-            .first()
-        guard let token = found, token.revokedAt == nil, token.expiresAt > now, token.user.active
+        guard let token = try await APIToken.storedFirst("WHERE token_hash = \(bind: TokenHash.of(rawToken))", on: request.db),
+              token.revokedAt == nil, token.expiresAt > now
         else { return }
+        try await [token].loadParents(\.$user, on: request.db)
+        try await [token.user].loadParents(\.$partnerAgency, on: request.db)
+        guard token.user.active else { return }
         let idle = request.application.asb.config.tokenIdleTimeout
         if idle > 0 {
             let lastUsed = token.lastUsedAt ?? token.createdAt
