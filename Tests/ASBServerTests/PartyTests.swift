@@ -1,6 +1,7 @@
 @testable import ASBServer
 import ASBCore
 import Fluent
+import SQLKit
 import Foundation
 import Testing
 import Vapor
@@ -72,6 +73,29 @@ struct PartyTests {
                 }
             }
             #expect(listed > 0 && onSeveral > 0, "people on one case and on several were listed: \(listed), \(onSeveral)")
+        }
+    }
+
+    @Test("On SQLite a search reads its 50 people in index order and counts their cases from the index alone",
+          .enabled(if: TestDatabase.postgresURL == nil))
+    func searchIndexes() async throws {
+        try await TestApp.run { t in
+            let sql = try t.app.db.sql
+            func plan(_ query: SQLQueryString) async throws -> String {
+                try await sql.raw("EXPLAIN QUERY PLAN \(query)").all().map { try $0.decode(column: "detail", as: String.self) }
+                    .joined(separator: "; ")
+            }
+            // The shapes PartyService.search asks: a range of names or addresses in (key, id) order, then the counts.
+            for key in ["name_key", "address_key"] {
+                let range = try await plan("""
+                    SELECT * FROM parties WHERE \(unsafeRaw: key) >= 'AB' AND \(unsafeRaw: key) < 'AC' ORDER BY \(unsafeRaw: key), id LIMIT 50
+                    """)
+                #expect(range.contains("USING INDEX") && !range.contains("TEMP B-TREE"), "\(key): \(range)")
+            }
+            let counts = try await plan("""
+                SELECT party_id, COUNT(DISTINCT case_id) AS n FROM case_parties WHERE party_id IN (\(binds: [UUID(), UUID()])) GROUP BY party_id
+                """)
+            #expect(counts.contains("COVERING INDEX case_parties_party_idx"), "\(counts)")
         }
     }
 

@@ -48,6 +48,7 @@ enum Migrations {
             CreateFollowUpIndex(),
             UpdateMilestoneAddElapsedAndCaseClosed(calendarRegion: calendarRegion),
             CreateCaseChildIndexes(),
+            UpdatePartySearchIndexes(),
         ]
     }
 }
