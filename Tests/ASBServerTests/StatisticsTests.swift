@@ -240,6 +240,34 @@ struct StatisticsTests {
         }
     }
 
+    @Test("SS-MON-1: when a priority's rule changed from hours to days, its times are reported per unit, each with its own median, in the year and its quarters")
+    func timingPerUnit() async throws {
+        try await TestApp.run { t in
+            let data = try await Self.build(t)
+            // F's response (24.5 working hours) as if its rule had been 2 working days, met in 2.
+            let sql = try #require(t.app.db as? any SQLDatabase)
+            let f = try #require(try await ASBCase.query(on: t.app.db).filter(\.$reference == data.references["F"]!).first()?.id)
+            try await sql.raw("""
+                UPDATE case_milestones SET rule = \(bind: DeadlineRule.workingDays(2).storageValue), elapsed = 2
+                WHERE case_id = \(bind: f) AND milestone = 'response'
+                """).run()
+            // A's as a third of an hour: a time with no short decimal form comes back exactly.
+            let a = try #require(try await ASBCase.query(on: t.app.db).filter(\.$reference == data.references["A"]!).first()?.id)
+            try await sql.raw("UPDATE case_milestones SET elapsed = \(bind: 1.0 / 3.0) WHERE case_id = \(bind: a) AND milestone = 'response'").run()
+            let figures = try await StatisticsService.figures(year: "2026/27", app: t.app, db: t.app.db, now: t.clock.now)
+            // Hours: ⅓ (A) and 22.0 (E); days: 2 (F), and 1 (C, priority 3).
+            #expect(figures[4].timing == [
+                .init(priority: 1, milestone: "response", unit: "workingDays", count: 1, median: 2, p90: 2),
+                .init(priority: 1, milestone: "response", unit: "workingHours", count: 2, median: 1.0 / 3.0, p90: 22.0),
+                .init(priority: 3, milestone: "response", unit: "workingDays", count: 1, median: 1, p90: 1),
+            ])
+            #expect(figures[1].timing == [
+                .init(priority: 1, milestone: "response", unit: "workingDays", count: 1, median: 2, p90: 2),
+                .init(priority: 1, milestone: "response", unit: "workingHours", count: 1, median: 22.0, p90: 22.0),
+            ])
+        }
+    }
+
     @Test("SS-MON-1: milestones stored before they carried their working time and their case's closure get both filled in, and every figure stays the same")
     func fillIn() async throws {
         try await TestApp.run { t in

@@ -41,8 +41,12 @@ extension ServiceClock {
 /// Medians and percentiles of a list of durations (nearest rank: always one of the values).
 public enum Percentiles {
     public static func value(_ p: Double, of values: [Double]) -> Double? {
-        guard !values.isEmpty, (0...100).contains(p) else { return nil }
-        let sorted = values.sorted()
+        value(p, ofSorted: values.sorted())
+    }
+
+    /// `value(p, of:)` of values already in ascending order.
+    public static func value(_ p: Double, ofSorted sorted: [Double]) -> Double? {
+        guard !sorted.isEmpty, (0...100).contains(p) else { return nil }
         let rank = max(1, Int((p / 100 * Double(sorted.count)).rounded(.up)))
         return sorted[min(rank, sorted.count) - 1]
     }

@@ -220,24 +220,18 @@ struct StatisticsService {
             GROUP BY 1, 2
             """).all(decoding: SpanKeyed.self)
 
-        // Lists on each case (categories, strands, limbs), counted by the database: a JSON array
-        // in SQLite, a text[] in PostgreSQL.
-        struct ListCount: Decodable { var list: String; var s: Int; var k: String; var n: Int }
-        func elements(_ column: String) -> SQLQueryString {
-            scope.postgres ? "unnest(c.\(ident: column)) AS u(k)" : "json_each(c.\(ident: column)) AS u"
+        // Lists on each case (categories, strands, limbs: a JSON array in SQLite, a text[] in
+        // PostgreSQL): the cases counted per span and combination of the three, which are few, and
+        // each element counted here. One pass over the cases; a pass per list cost twice as much.
+        struct ListGroup: Decodable { var s: Int; var categories: [String]; var hate_strands: [String]; var asb_limbs: [String]; var n: Int }
+        let listGroups = try await db.sql.raw("""
+            SELECT \(received) AS s, c.categories AS categories, c.hate_strands AS hate_strands, c.asb_limbs AS asb_limbs, COUNT(*) AS n
+            FROM cases c WHERE \(inScope) GROUP BY 1, 2, 3, 4
+            """).all(decoding: ListGroup.self)
+        func counts(of list: KeyPath<ListGroup, [String]>) -> [[String: Int]] {
+            scope.keyed(listGroups.flatMap { group in group[keyPath: list].map { SpanKeyed(s: group.s, k: $0, n: group.n) } }, missing: "")
         }
-        let element: SQLQueryString = scope.postgres ? "u.k" : "u.value"
-        let listCounts = try await db.sql.raw("""
-            SELECT 'categories' AS list, \(received) AS s, \(element) AS k, COUNT(*) AS n FROM cases c, \(elements("categories")) WHERE \(inScope) GROUP BY 2, 3
-            UNION ALL
-            SELECT 'hate_strands' AS list, \(received) AS s, \(element) AS k, COUNT(*) AS n FROM cases c, \(elements("hate_strands")) WHERE \(inScope) GROUP BY 2, 3
-            UNION ALL
-            SELECT 'asb_limbs' AS list, \(received) AS s, \(element) AS k, COUNT(*) AS n FROM cases c, \(elements("asb_limbs")) WHERE \(inScope) GROUP BY 2, 3
-            """).all(decoding: ListCount.self)
-        func counts(of list: String) -> [[String: Int]] {
-            scope.keyed(listCounts.filter { $0.list == list }.map { SpanKeyed(s: $0.s, k: $0.k, n: $0.n) }, missing: "")
-        }
-        let byCategory = counts(of: "categories"), byStrand = counts(of: "hate_strands"), byLimb = counts(of: "asb_limbs")
+        let byCategory = counts(of: \.categories), byStrand = counts(of: \.hate_strands), byLimb = counts(of: \.asb_limbs)
 
         let milestones = try await self.milestones(scope, now: now)
         let officerIDs = Array(Set(milestones.compactMap(\.officer)))
@@ -247,7 +241,7 @@ struct StatisticsService {
         let compliance = Self.compliance(milestones, scope)
         let byOfficer = Self.compliance(milestones, scope, groupedBy: { $0.officer.flatMap { officerNames[$0] } ?? Self.notAllocated })
         let byNeighbourhood = Self.compliance(milestones, scope, groupedBy: { $0.place.flatMap { placeNames[$0] } ?? Self.noNeighbourhood })
-        let timing = try await self.timing(scope)
+        let timing = Self.timing(milestones, scope)
         let caseload = try await self.caseload(scope, now: now)
         let repeats = try await repeatVictims(scope)
         let durations = try await duration(scope)
@@ -352,10 +346,15 @@ struct StatisticsService {
 
     // MARK: Response times
 
-    /// Milestones of the periods' cases, counted per span, priority, milestone, allocated officer
-    /// and neighbourhood: one read for compliance overall, by officer and by neighbourhood.
+    /// Milestones of the periods' cases, counted per span, priority, milestone, rule, allocated
+    /// officer and neighbourhood, with the working time each met one took: one read for
+    /// compliance overall, by officer and by neighbourhood, and for the times.
     private struct MilestoneGroup: Decodable {
-        var s: Int; var priority: Int?; var milestone: String?; var officer: UUID?; var place: UUID?; var due: Int; var met: Int?; var breached: Int?
+        var s: Int; var priority: Int?; var milestone: String?; var rule: String?; var officer: UUID?; var place: UUID?
+        var due: Int; var met: Int?; var breached: Int?
+        /// The `elapsed` of the group's met milestones, comma-separated, as text that reads back to
+        /// the same `Double` (`%!.17g` in SQLite, PostgreSQL's shortest exact form); nil if none.
+        var times: String?
     }
 
     /// Milestones due, met and breached.
@@ -367,14 +366,18 @@ struct StatisticsService {
 
     /// Met: done by the due time. Breached: done late, or not done and the due time has passed.
     private func milestones(_ scope: Scope, now: Date) async throws -> [MilestoneGroup] {
-        try await db.sql.raw("""
-            SELECT \(scope.span(of: "c.received_at")) AS s, m.priority AS priority, m.milestone AS milestone,
+        let times: SQLQueryString = scope.postgres
+            ? "string_agg(m.elapsed::text, ',')"
+            : "group_concat(CASE WHEN m.elapsed IS NOT NULL THEN printf('%!.17g', m.elapsed) END, ',')"
+        return try await db.sql.raw("""
+            SELECT \(scope.span(of: "c.received_at")) AS s, m.priority AS priority, m.milestone AS milestone, m.rule AS rule,
                    c.allocated_officer_id AS officer, c.neighbourhood_id AS place, COUNT(*) AS due,
                    SUM(CASE WHEN m.met_at IS NOT NULL AND m.met_at <= m.due_at THEN 1 ELSE 0 END) AS met,
-                   SUM(CASE WHEN (m.met_at IS NOT NULL AND m.met_at > m.due_at) OR (m.met_at IS NULL AND m.due_at < \(bind: now)) THEN 1 ELSE 0 END) AS breached
+                   SUM(CASE WHEN (m.met_at IS NOT NULL AND m.met_at > m.due_at) OR (m.met_at IS NULL AND m.due_at < \(bind: now)) THEN 1 ELSE 0 END) AS breached,
+                   \(times) AS times
             FROM case_milestones m JOIN cases c ON c.id = m.case_id
             WHERE \(scope.within("c.received_at")) AND c.not_asb = \(bind: false)
-            GROUP BY 1, 2, 3, 4, 5
+            GROUP BY 1, 2, 3, 4, 5, 6
             """).all(decoding: MilestoneGroup.self)
     }
 
@@ -405,40 +408,25 @@ struct StatisticsService {
     }
 
     /// Median and 90th percentile time to each met milestone of each period's cases, per
-    /// priority, in working time (`Percentiles`' nearest rank, worked out by the database from the
-    /// time stored when each milestone was met).
-    private func timing(_ scope: Scope) async throws -> [[Timing]] {
-        struct Row: Decodable { var i: Int; var priority: Int; var milestone: String; var rule: String; var n: Int; var rn: Int; var elapsed: Double }
-        let periods = scope.periods.indices.map { index -> SQLQueryString in
-            let range = scope.range(of: index)
-            return """
-                SELECT \(literal: index) AS i, m.priority AS priority, m.milestone AS milestone, m.rule AS rule, m.elapsed AS elapsed
-                FROM case_milestones m JOIN cases c ON c.id = m.case_id
-                WHERE c.received_at >= \(bind: range.lowerBound) AND c.received_at < \(bind: range.upperBound) AND c.not_asb = \(bind: false)
-                  AND m.elapsed IS NOT NULL
-                """
-        }
-        let rows = try await db.sql.raw("""
-            SELECT i, priority, milestone, rule, n, rn, elapsed FROM (
-                SELECT i, priority, milestone, rule, elapsed,
-                       ROW_NUMBER() OVER (PARTITION BY i, priority, milestone ORDER BY elapsed) AS rn,
-                       COUNT(*) OVER (PARTITION BY i, priority, milestone) AS n
-                FROM (\(periods.joined(separator: " UNION ALL "))) met
-            ) ranked
-            WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 90 + 99) / 100
-            """).all(decoding: Row.self)
-        // The rank of percentile p of n values is ⌈p·n/100⌉, as in `Percentiles.value`.
-        func rank(_ p: Int, of n: Int) -> Int { max(1, (n * p + 99) / 100) }
-        return scope.periods.indices.map { index in
-            let groups = Dictionary(grouping: rows.filter { $0.i == index }) { "\($0.priority):\($0.milestone)" }
-            return groups.values.compactMap { group -> Timing? in
-                guard let first = group.first, let median = group.first(where: { $0.rn == rank(50, of: $0.n) }),
-                      let p90 = group.first(where: { $0.rn == rank(90, of: $0.n) }), let rule = DeadlineRule(storageValue: median.rule)
-                else { return nil }
-                let unit = if case .workingHours = rule { "workingHours" } else { "workingDays" }
-                return Timing(priority: first.priority, milestone: first.milestone, unit: unit, count: first.n,
-                              median: median.elapsed, p90: p90.elapsed)
-            }.sorted { ($0.priority, $0.milestone) < ($1.priority, $1.milestone) }
+    /// priority and unit of working time (`Percentiles`' nearest rank over the time stored when
+    /// each milestone was met; a median of hours and days together would mean nothing), from the
+    /// milestones' read. Ranking every row in SQL instead (a window over each period) read a
+    /// year's milestones twice and cost more than the rest of the figures together.
+    private static func timing(_ groups: [MilestoneGroup], _ scope: Scope) -> [[Timing]] {
+        struct Key: Hashable { var priority: Int; var milestone: String; var unit: String }
+        let lists = scope.totals(groups, span: \.s, zero: [Key: [Double]]()) { lists, group in
+            guard let times = group.times, let priority = group.priority, let milestone = group.milestone,
+                  let rule = group.rule.flatMap(DeadlineRule.init(storageValue:)) else { return }
+            let unit = if case .workingHours = rule { "workingHours" } else { "workingDays" }
+            lists[Key(priority: priority, milestone: milestone, unit: unit), default: []]
+                .append(contentsOf: times.split(separator: ",").compactMap { Double($0) })
+        } merge: { $0.merging($1, uniquingKeysWith: +) }
+        return lists.map { list in
+            list.compactMap { key, values -> Timing? in
+                let sorted = values.sorted()
+                guard let median = Percentiles.value(50, ofSorted: sorted), let p90 = Percentiles.value(90, ofSorted: sorted) else { return nil }
+                return Timing(priority: key.priority, milestone: key.milestone, unit: key.unit, count: sorted.count, median: median, p90: p90)
+            }.sorted { ($0.priority, $0.milestone, $0.unit) < ($1.priority, $1.milestone, $1.unit) }
         }
     }
 
@@ -493,7 +481,9 @@ struct StatisticsService {
             "\(ident: parties).role IN (\(bind: PartyRole.reporter.rawValue), \(bind: PartyRole.victim.rawValue))"
         }
         // The cases of everyone on that side of a case in the periods, received up to 13 months
-        // before the first period: the periods' own cases and everything that could be an earlier one.
+        // before the first period: the periods' own cases and everything that could be an earlier
+        // one. Only people with two cases or more in that time can be repeats, so only theirs are
+        // read (most people have one: reading everyone's cost a tenth of a second a year's figures).
         let earliest = scope.start.addingTimeInterval(-400 * 86_400)
         let rows = try await db.sql.raw("""
             SELECT p.party_id AS party_id, c.id AS case_id, c.received_at AS received_at
@@ -501,7 +491,8 @@ struct StatisticsService {
             WHERE c.received_at >= \(bind: earliest) AND c.received_at < \(bind: scope.end) AND c.not_asb = \(bind: false) AND \(victimSide("p"))
               AND p.party_id IN (
                 SELECT q.party_id FROM case_parties q JOIN cases d ON d.id = q.case_id
-                WHERE \(scope.within("d.received_at")) AND d.not_asb = \(bind: false) AND \(victimSide("q")))
+                WHERE d.received_at >= \(bind: earliest) AND d.received_at < \(bind: scope.end) AND d.not_asb = \(bind: false) AND \(victimSide("q"))
+                GROUP BY q.party_id HAVING COUNT(DISTINCT q.case_id) > 1 AND MAX(d.received_at) >= \(bind: scope.start))
             """).all(decoding: Row.self)
         var history: [UUID: [Row]] = [:]
         for row in rows { history[row.party_id, default: []].append(row) }
@@ -515,16 +506,31 @@ struct StatisticsService {
         }
     }
 
+    /// Calendar days (UK dates) from receipt to closure of each period's closed ASB cases.
+    ///
+    /// Each span's receipt and closure instants come back as one text (seconds since 1970:
+    /// `%!.17g` in SQLite, `extract(epoch …)` in PostgreSQL, both exact): decoding a row per case
+    /// cost a third of a second a year.
     private func duration(_ scope: Scope) async throws -> [Duration] {
-        struct Row: Decodable { var received_at: Date; var closed_at: Date }
+        struct Row: Decodable { var s: Int; var instants: String }
+        let pairs: SQLQueryString = scope.postgres
+            ? "string_agg(extract(epoch FROM received_at)::text || ' ' || extract(epoch FROM closed_at)::text, ',')"
+            : "group_concat(printf('%!.17g %!.17g', received_at, closed_at), ',')"
         let rows = try await db.sql.raw("""
-            SELECT received_at, closed_at FROM cases WHERE \(scope.within("closed_at")) AND not_asb = \(bind: false)
+            SELECT \(scope.span(of: "closed_at")) AS s, \(pairs) AS instants FROM cases
+            WHERE \(scope.within("closed_at")) AND not_asb = \(bind: false) GROUP BY 1
             """).all(decoding: Row.self)
-        return scope.split(rows, by: \.closed_at).map { closed in
-            let days = closed.map { row in
-                Double(LondonTime.localDateTime(for: row.received_at).date.days(until: LondonTime.localDateTime(for: row.closed_at).date))
+        let days = scope.totals(rows, span: \.s, zero: [Double]()) { days, row in
+            for pair in row.instants.split(separator: ",") {
+                let instants = pair.split(separator: " ")
+                guard instants.count == 2, let received = Double(instants[0]), let closed = Double(instants[1]) else { continue }
+                let from = LondonTime.localDateTime(for: Date(timeIntervalSince1970: received)).date
+                let to = LondonTime.localDateTime(for: Date(timeIntervalSince1970: closed)).date
+                days.append(Double(from.days(until: to)))
             }
-            return Duration(closed: closed.count, meanDays: Percentiles.mean(days).map { ($0 * 10).rounded() / 10 }, medianDays: Percentiles.median(days))
+        } merge: { $0 + $1 }
+        return days.map { days in
+            Duration(closed: days.count, meanDays: Percentiles.mean(days).map { ($0 * 10).rounded() / 10 }, medianDays: Percentiles.median(days))
         }
     }
 

@@ -49,6 +49,7 @@ enum Migrations {
             UpdateMilestoneAddElapsedAndCaseClosed(calendarRegion: calendarRegion),
             CreateCaseChildIndexes(),
             UpdatePartySearchIndexes(),
+            UpdateCaseClosedIndex(),
         ]
     }
 }
