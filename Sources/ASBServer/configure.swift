@@ -56,6 +56,10 @@ public func configure(
     app.asyncCommands.use(ExportCommand(), as: "export")
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(DemoDataCommand(), as: "demo-data")
+    // Fluent registers `migrate` with the database; it is wrapped so that it never prompts without a terminal.
+    if let fluentMigrate = app.asyncCommands.commands["migrate"], !(fluentMigrate is ASBMigrateCommand) {
+        app.asyncCommands.use(ASBMigrateCommand(fluent: fluentMigrate), as: "migrate")
+    }
 }
 
 private func configureDatabase(_ app: Application, _ config: AppConfig) async throws {

@@ -20,13 +20,20 @@ var env = try Environment.detect()
 try LoggingSystem.bootstrap(from: &env)
 let app = try await Application.make(env)
 app.logger.debug("Swift concurrency on NIO's event loops", metadata: ["installed": "\(executorInstalled)"])
+// A failure is reported once (Vapor reports the command's own) and ends the program with status 1,
+// not a crash report.
 do {
     let config = try AppConfig.fromEnvironment()
     try await configure(app, config: config)
-    try await app.execute()
 } catch {
     app.logger.report(error: error)
     try? await app.asyncShutdown()
-    throw error
+    exit(1)
+}
+do {
+    try await app.execute()
+} catch {
+    try? await app.asyncShutdown()
+    exit(1)
 }
 try await app.asyncShutdown()

@@ -86,7 +86,7 @@ struct BackupTests {
         }
     }
 
-    @Test("Bad input changes nothing: an existing target, a missing or damaged file")
+    @Test("Bad input changes nothing: an existing target, a missing or damaged file, no terminal to confirm on")
     func refusals() async throws {
         try await TestApp.run { t in
             _ = try await t.submitReport()
@@ -99,7 +99,11 @@ struct BackupTests {
             defer { try? FileManager.default.removeItem(atPath: junk) }
             try Data("not a database".utf8).write(to: URL(fileURLWithPath: junk))
             await #expect(throws: (any Error).self) { try await t.command(["restore", "--from", junk, "--yes"]) }
-            #expect(try await ASBCase.query(on: t.app.db).count() == 1)
+            // Without --yes and without a terminal to ask on: a clear refusal, not a prompt that crashes.
+            _ = try await t.submitReport()
+            t.app.asyncCommands.use(RestoreCommand(hasTerminal: { false }), as: "restore")
+            await #expect(throws: NoTerminalToAsk.self) { try await t.command(["restore", "--from", file]) }
+            #expect(try await ASBCase.query(on: t.app.db).count() == 2)
         }
     }
 }

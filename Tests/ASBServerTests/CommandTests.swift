@@ -39,9 +39,17 @@ extension TestApp {
         let console = RecordingConsole(input: input)
         var context = CommandContext(console: console, input: CommandInput(arguments: ["asb"] + arguments))
         context.application = app
-        try await app.asyncCommands.group().run(using: &context)
+        // As the executable runs it: the console reads the global flags (--yes, --no, --help) first.
+        try await console.run(app.asyncCommands.group(), with: context)
         return console.output
     }
+}
+
+/// A migration for `asb migrate` to find still to run (Fluent names migrations by their type, which
+/// must not be local).
+struct MigrateProbe: AsyncMigration {
+    func prepare(on database: any Database) async throws { try await database.schema("migrate_probe").id().create() }
+    func revert(on database: any Database) async throws { try await database.schema("migrate_probe").delete() }
 }
 
 @Suite("The asb command line")
@@ -135,6 +143,30 @@ struct CommandTests {
             await #expect(throws: (any Error).self) {
                 try await t.command(["create-user", "--username", "jo.bloggs", "--role", "officer"], input: ["another long password"])
             }
+        }
+    }
+
+    @Test("asb migrate without a terminal stops with a clear message unless --yes answers for it; on a terminal it asks")
+    func migrateWithoutTerminal() async throws {
+        try await TestApp.run { t in
+            let fluent = try #require((t.app.asyncCommands.commands["migrate"] as? ASBMigrateCommand)?.fluent)
+            func use(terminal: Bool) { t.app.asyncCommands.use(ASBMigrateCommand(fluent: fluent, hasTerminal: { terminal }), as: "migrate") }
+            func pending() async throws -> Int { try await t.app.migrator.previewPrepareBatch().get().count }
+            // One migration still to run.
+            t.app.migrations.add(MigrateProbe())
+            use(terminal: false)
+            let reverted = try await pending()
+            #expect(reverted == 1)
+            await #expect(throws: NoTerminalToAsk.self) { try await t.command(["migrate"]) }
+            #expect(try await pending() == reverted, "Nothing is applied")
+            #expect(try await t.command(["migrate", "--help"]).contains { $0.contains("revert") })
+            use(terminal: true)
+            let asked = try await t.command(["migrate"], input: ["n"])
+            #expect(asked.contains { $0.contains("Would you like to continue?") } && asked.contains { $0.contains("Migration cancelled") })
+            #expect(try await pending() == reverted)
+            use(terminal: false)
+            #expect(try await t.command(["migrate", "-y"]).contains("Migration successful"))
+            #expect(try await pending() == 0)
         }
     }
 }

@@ -140,13 +140,19 @@ struct RestoreCommand: AsyncCommand {
         init() {}
     }
 
+    /// Whether standard input is a terminal (a parameter for the tests).
+    var hasTerminal: @Sendable () -> Bool = NoTerminalToAsk.standardInputIsTerminal
+
     var help: String { "Replaces the SQLite database's contents with a backup's (stop the server first)." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let from = signature.from else { throw SQLiteBackup.Failure(description: "--from FILE is required") }
+        // `--yes` is usually read by the console before the command runs (`confirmOverride`).
+        let answered = signature.yes || context.console.confirmOverride == true
+        guard answered || context.console.confirmOverride != nil || hasTerminal() else { throw NoTerminalToAsk(command: "restore") }
         let app = context.application
         try await app.autoMigrate()
-        if !signature.yes {
+        if !answered {
             let summary = try await SQLiteBackup.inspect(app, path: from)
             context.console.output("The backup holds \(summary.cases) cases (\(summary.rows) rows). Everything in the database now will be replaced.".consoleText())
             guard context.console.confirm("Stop the server first. Restore?") else { return }
