@@ -13,14 +13,19 @@ import Vapor
 struct PlainSQLReadTests {
     static let now = ISO8601DateFormatter().date(from: "2026-11-23T09:00:00Z")!
 
+    /// Runs `body` on `count` demo cases (by reference), read as a team leader.
+    static func withDemoCases(_ count: Int, seed: UInt64, _ body: (TestApp, Actor, [ASBCase]) async throws -> Void) async throws {
+        try await TestApp.run(clock: TestClock(now)) { t in
+            _ = try await DemoData.generate(t.app, DemoDataTests.options(cases: count, seed: seed))
+            let (_, leader) = try await t.staffToken(.teamLeader)
+            try await body(t, .staff(leader), try await ASBCase.query(on: t.app.db).sort(\.$reference).all())
+        }
+    }
+
     @Test("A case's detail, plan, contacts, closure, timeline and audit trail read in plain SQL are what Fluent's query builder reads")
     func caseReadsMatchFluent() async throws {
-        try await TestApp.run(clock: TestClock(Self.now)) { t in
-            _ = try await DemoData.generate(t.app, DemoDataTests.options(cases: 120, seed: 11))
-            let (_, leader) = try await t.staffToken(.teamLeader)
+        try await Self.withDemoCases(120, seed: 11) { t, actor, all in
             let db = t.app.db
-            let actor = Actor.staff(leader)
-            let all = try await ASBCase.query(on: db).sort(\.$reference).all()
             let references = all.map(\.reference)
             // The demo data puts few people on more than one case: put five people on several more.
             let people = try await CaseParty.query(on: db).limit(5).all()
@@ -115,12 +120,8 @@ struct PlainSQLReadTests {
 
     @Test("Meetings, enforcement, evidence, referrals, attachments and messages read in plain SQL are what Fluent's query builder reads")
     func otherCaseReadsMatchFluent() async throws {
-        try await TestApp.run(clock: TestClock(Self.now)) { t in
-            _ = try await DemoData.generate(t.app, DemoDataTests.options(cases: 30, seed: 12))
-            let (_, leader) = try await t.staffToken(.teamLeader)
+        try await Self.withDemoCases(30, seed: 12) { t, actor, cases in
             let db = t.app.db
-            let actor = Actor.staff(leader)
-            let cases = try await ASBCase.query(on: db).sort(\.$reference).all()
             let users = try await User.query(on: db).all()
             let agency = PartnerAgency()
             agency.name = "Fictional Community Safety Team"

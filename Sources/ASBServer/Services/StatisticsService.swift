@@ -322,6 +322,23 @@ struct StatisticsService {
             return "CASE \(cases.joined(separator: " ")) END"
         }
 
+        /// A number column as text that reads back to the same `Double`: `%!.17g` in SQLite,
+        /// PostgreSQL's shortest exact form; NULL stays NULL. Groups hand back their values this
+        /// way (`joined`) where decoding a row per value would cost more than the query.
+        func exactText(_ column: SQLQueryString) -> SQLQueryString {
+            postgres ? "(\(column))::text" : "CASE WHEN \(column) IS NOT NULL THEN printf('%!.17g', \(column)) END"
+        }
+
+        /// An instant column as seconds since 1970, as `exactText` (SQLite stores instants so).
+        func exactText(instant column: SQLQueryString) -> SQLQueryString {
+            postgres ? "extract(epoch FROM \(column))::text" : exactText(column)
+        }
+
+        /// A group's texts, comma-separated (NULLs left out).
+        func joined(_ text: SQLQueryString) -> SQLQueryString {
+            postgres ? "string_agg(\(text), ',')" : "group_concat(\(text), ',')"
+        }
+
         /// Each period's total of rows counted per span.
         func totals<Row, Value>(_ rows: [Row], span: KeyPath<Row, Int>, zero: Value, add: (inout Value, Row) -> Void,
                                 merge: (Value, Value) -> Value) -> [Value] {
@@ -353,7 +370,7 @@ struct StatisticsService {
         var s: Int; var priority: Int?; var milestone: String?; var rule: String?; var officer: UUID?; var place: UUID?
         var due: Int; var met: Int?; var breached: Int?
         /// The `elapsed` of the group's met milestones, comma-separated, as text that reads back to
-        /// the same `Double` (`%!.17g` in SQLite, PostgreSQL's shortest exact form); nil if none.
+        /// the same `Double` (`Scope.exactText`); nil if none.
         var times: String?
     }
 
@@ -366,9 +383,7 @@ struct StatisticsService {
 
     /// Met: done by the due time. Breached: done late, or not done and the due time has passed.
     private func milestones(_ scope: Scope, now: Date) async throws -> [MilestoneGroup] {
-        let times: SQLQueryString = scope.postgres
-            ? "string_agg(m.elapsed::text, ',')"
-            : "group_concat(CASE WHEN m.elapsed IS NOT NULL THEN printf('%!.17g', m.elapsed) END, ',')"
+        let times = scope.joined(scope.exactText("m.elapsed"))
         return try await db.sql.raw("""
             SELECT \(scope.span(of: "c.received_at")) AS s, m.priority AS priority, m.milestone AS milestone, m.rule AS rule,
                    c.allocated_officer_id AS officer, c.neighbourhood_id AS place, COUNT(*) AS due,
@@ -509,14 +524,12 @@ struct StatisticsService {
 
     /// Calendar days (UK dates) from receipt to closure of each period's closed ASB cases.
     ///
-    /// Each span's receipt and closure instants come back as one text (seconds since 1970:
-    /// `%!.17g` in SQLite, `extract(epoch …)` in PostgreSQL, both exact): decoding a row per case
+    /// Each span's receipt and closure instants come back as one text (seconds since 1970,
+    /// `Scope.exactText`): decoding a row per case
     /// cost a third of a second a year.
     private func duration(_ scope: Scope) async throws -> [Duration] {
         struct Row: Decodable { var s: Int; var instants: String }
-        let pairs: SQLQueryString = scope.postgres
-            ? "string_agg(extract(epoch FROM received_at)::text || ' ' || extract(epoch FROM closed_at)::text, ',')"
-            : "group_concat(printf('%!.17g %!.17g', received_at, closed_at), ',')"
+        let pairs = scope.joined("\(scope.exactText(instant: "received_at")) || ' ' || \(scope.exactText(instant: "closed_at"))")
         let rows = try await db.sql.raw("""
             SELECT \(scope.span(of: "closed_at")) AS s, \(pairs) AS instants FROM cases
             WHERE \(scope.within("closed_at")) AND not_asb = \(bind: false) GROUP BY 1
