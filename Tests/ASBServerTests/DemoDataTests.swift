@@ -2,6 +2,7 @@
 import ASBCore
 import Fluent
 import FluentSQL
+import FluentSQLiteDriver
 import Foundation
 import Testing
 import Vapor
@@ -87,13 +88,19 @@ struct DemoDataTests {
         }
     }
 
+    /// The canonical tables of a dataset written step by step through the services.
+    static func throughServices(cases: Int, seed: UInt64) async throws -> [String: [String]] {
+        var tables: [String: [String]] = [:]
+        try await TestApp.run { t in
+            _ = try await DemoData.generate(t.app, Self.options(cases: cases, seed: seed, throughServices: true))
+            tables = try await Self.canonical(t.app)
+        }
+        return tables
+    }
+
     @Test("The bulk writer writes exactly the rows the services write for the same plans, in every table")
     func bulkMatchesServices() async throws {
-        var throughServices: [String: [String]] = [:]
-        try await TestApp.run { t in
-            _ = try await DemoData.generate(t.app, Self.options(cases: 40, seed: 11, throughServices: true))
-            throughServices = try await Self.canonical(t.app)
-        }
+        let throughServices = try await Self.throughServices(cases: 40, seed: 11)
         try await TestApp.run { t in
             _ = try await DemoData.generate(t.app, Self.options(cases: 40, seed: 11))
             let bulk = try await Self.canonical(t.app)
@@ -104,6 +111,46 @@ struct DemoDataTests {
                 #expect((bulk[table]?.count ?? 0) > 0, "\(table) is empty")
             }
         }
+    }
+
+    @Test("Batches built side by side write the same rows as the services, references in the plans' order")
+    func parallelBatchesMatchServices() async throws {
+        let throughServices = try await Self.throughServices(cases: 60, seed: 12)
+        try await TestApp.run { t in
+            var options = Self.options(cases: 60, seed: 12)
+            // Nine batches, more than there are builders, of sizes that do not divide the cases.
+            options.casesPerBatch = 7
+            _ = try await DemoData.generate(t.app, options)
+            Self.compare(throughServices, try await Self.canonical(t.app), "services vs bulk in batches of 7")
+            // The references run on without a gap in each year, and the counters end at the last.
+            struct Counter: Decodable { var year: Int; var last_number: Int }
+            let sql = try #require(t.app.db as? any SQLDatabase)
+            let counters = try await sql.raw("SELECT year, last_number FROM case_reference_counters").all(decoding: Counter.self)
+            let cases = try await ASBCase.query(on: t.app.db).all()
+            #expect(counters.count >= 2, "the year spans two reference years")
+            for counter in counters {
+                let numbers = cases.filter { $0.referenceYear == counter.year }.map(\.referenceNumber).sorted()
+                #expect(numbers == Array(1...counter.last_number))
+            }
+        }
+    }
+
+    @Test("The bulk writer binds every value as SQLite's encoder does")
+    func sqliteValues() throws {
+        let encoder = SQLiteDataEncoder()
+        let date = Date(timeIntervalSince1970: 1_790_000_000.123456)
+        let values: [any Encodable & Sendable] = [
+            "text", "", "with \"quotes\" and ünïcode", UUID(), date, 42, -1, 0, true, false, 3.25, -0.5,
+            Optional("text"), Optional(UUID()), Optional(date), Optional(7), Optional(true), Optional(1.5),
+            Priority.p2, CaseStatus.open, [HateStrand.race, .disability], ["a", "b"], ["k": "v"], LocalDate(iso: "2026-03-31")!,
+            Optional(CaseStatus.closed), Optional<[String]>(["x"]),
+        ]
+        for value in values {
+            #expect(try DemoBatchBuilder.sqliteData(value, encoder: encoder) == encoder.encode(value), "\(value)")
+        }
+        let nils: [any Encodable & Sendable] = [Optional<String>.none, Optional<UUID>.none, Optional<Date>.none, Optional<Int>.none,
+                                                Optional<Bool>.none, Optional<Double>.none, Optional<CaseStatus>.none]
+        for value in nils { #expect(try DemoBatchBuilder.sqliteData(value, encoder: encoder) == .null) }
     }
 
     @Test("A dataset has the landlord's whole mix, and a case from every stage")

@@ -113,6 +113,8 @@ enum DemoData {
         var years: Int
         var until: Date
         var throughServices: Bool
+        /// Cases per write transaction in bulk.
+        var casesPerBatch = DemoData.casesPerBatch
     }
 
     struct Summary: Sendable {
@@ -120,7 +122,7 @@ enum DemoData {
         var statusCounts: [String: Int]
     }
 
-    /// Cases per write transaction in bulk.
+    /// Cases per write transaction in bulk, unless the options say otherwise.
     static let casesPerBatch = 1000
 
     static func generate(_ app: Application, _ options: Options, progress: (Int) -> Void = { _ in }) async throws -> Summary {
@@ -145,12 +147,12 @@ enum DemoData {
             let calendar = try await CalendarService(app: app, db: app.db, requestID: nil).calendar()
             let writer = DemoBulkWriter(app: app, staff: staff, seed: options.seed, calendar: calendar)
             try await writer.start()
-            for index in 0..<options.cases {
-                try writer.add(planner.plan(index))
-                if writer.pendingCases >= casesPerBatch {
-                    try await writer.flush()
-                    progress(index + 1)
-                }
+            var index = 0
+            while index < options.cases {
+                let end = min(index + max(1, options.casesPerBatch), options.cases)
+                try await writer.add((index..<end).map { planner.plan($0) })
+                index = end
+                progress(writer.writtenCases)
             }
             try await writer.finish()
             progress(options.cases)

@@ -114,8 +114,7 @@ struct AssessmentService {
         record.id = OrderedID.next(at: now)
         record.$asbCase.id = caseID
         record.questionnaireVersion = result.questionnaireVersion
-        let encoder = JSONEncoder.sorted
-        record.answers = String(decoding: try encoder.encode(result.answers), as: UTF8.self)
+        record.answers = SortedJSON.object(result.answers)
         record.score = result.score
         record.level = result.level
         record.computedPriority = result.priority

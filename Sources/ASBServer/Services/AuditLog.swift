@@ -97,8 +97,7 @@ enum AuditLog {
         event.entityType = entityType
         event.entityID = entityID
         event.$asbCase.id = caseID
-        let encoder = JSONEncoder.sorted
-        event.changes = String(decoding: try encoder.encode(changes), as: UTF8.self)
+        event.changes = SortedJSON.object(changes)
         event.requestID = requestID
         return event
     }

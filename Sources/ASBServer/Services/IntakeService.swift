@@ -363,10 +363,7 @@ struct IntakeService {
         incident.hateStrands = report.hateStrands
         incident.immediateDanger = report.immediateDanger
         incident.guidanceGiven = report.guidanceGiven
-        if !riskAnswers.isEmpty {
-            let encoder = JSONEncoder.sorted
-            incident.riskAnswers = (try? encoder.encode(riskAnswers)).map { String(decoding: $0, as: UTF8.self) }
-        }
+        if !riskAnswers.isEmpty { incident.riskAnswers = SortedJSON.object(riskAnswers) }
         incident.$recordedBy.id = actor.userID
         return incident
     }

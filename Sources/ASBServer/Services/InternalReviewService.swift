@@ -89,7 +89,7 @@ struct InternalReviewService {
         guard errors.isEmpty else { throw ValidationFailure(errors) }
         let now = env.clock.now()
         review.status = "done"
-        review.checklist = String(decoding: try JSONEncoder.sorted.encode(answers.mapValues(\.rawValue)), as: UTF8.self)
+        review.checklist = SortedJSON.object(answers.mapValues(\.rawValue))
         review.findings = findings
         review.actions = actions?.trimmingCharacters(in: .whitespacesAndNewlines)
         review.completedAt = now
