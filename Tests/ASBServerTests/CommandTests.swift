@@ -169,4 +169,19 @@ struct CommandTests {
             #expect(try await pending() == 0)
         }
     }
+
+    @Test("asb migrate --revert undoes every migration, and migrating again gives a working database")
+    func revertEverything() async throws {
+        try await TestApp.run { t in
+            // The first report's reference, before and after: the counters start again.
+            let before = try await t.submitReport().json["reference"] as? String
+            #expect(try await t.command(["migrate", "--revert", "--yes"]).contains("Migration successful"))
+            let all = Migrations.all(calendarRegion: .englandAndWales).count + 1 // and the sessions' table
+            #expect(try await t.app.migrator.previewPrepareBatch().get().count == all, "every migration is pending again")
+            #expect(try await t.command(["migrate", "--yes"]).contains("Migration successful"))
+            try await AssessmentService.storeCurrentQuestionnaire(in: t.app)
+            #expect(try await t.submitReport().json["reference"] as? String == before)
+        }
+    }
 }
+

@@ -127,9 +127,13 @@ actor MigratedPostgres {
         }
     }
 
-    /// `<template>.clone_to(target)`. `LIKE … INCLUDING ALL` copies everything of a table but its
-    /// foreign keys; their definitions name the referenced table without a schema when it is on
-    /// the search path, so they are read with the template's path and added with the target's.
+    /// `<template>.clone_to(target)`. `LIKE … INCLUDING ALL EXCLUDING INDEXES` copies a table's
+    /// columns, defaults and checks; its keys, indexes and foreign keys are made again from their
+    /// definitions under their own names (a copied index would get a generated name, and a
+    /// migration's revert drops indexes by name). Constraint definitions name other tables without a
+    /// schema when they are on the search path, so they are read with the template's path and run
+    /// with the target's; an index definition always names its table's schema, which is replaced.
+    /// Rows are copied before the indexes are built.
     private static func cloneFunction(in schema: String) -> String {
         let source = schema.replacingOccurrences(of: "'", with: "''")
         return """
@@ -137,25 +141,37 @@ actor MigratedPostgres {
             DECLARE
                 source text := '\(source)';
                 t record;
-                fks text[];
-                fk text;
+                statements text[];
+                statement text;
             BEGIN
                 IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = target) THEN RETURN; END IF;
                 EXECUTE format('CREATE SCHEMA %I', target);
                 FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                          WHERE n.nspname = source AND c.relkind = 'r' ORDER BY c.relname LOOP
-                    EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I INCLUDING ALL)', target, t.relname, source, t.relname);
+                    EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I INCLUDING ALL EXCLUDING INDEXES)', target, t.relname, source, t.relname);
                     EXECUTE format('INSERT INTO %I.%I SELECT * FROM %I.%I', target, t.relname, source, t.relname);
                 END LOOP;
                 PERFORM set_config('search_path', quote_ident(source), true);
-                SELECT array_agg(format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', target, c.relname, con.conname,
-                                        pg_get_constraintdef(con.oid)) ORDER BY c.relname, con.conname)
-                  INTO fks
+                -- Primary and unique keys, then the other indexes, then the foreign keys.
+                SELECT coalesce(array_agg(format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', target, c.relname, con.conname,
+                                                 pg_get_constraintdef(con.oid)) ORDER BY c.relname, con.conname), '{}')
+                  INTO statements
+                  FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = source AND con.contype IN ('p', 'u');
+                SELECT statements || coalesce(array_agg(replace(pg_get_indexdef(i.indexrelid), ' ON ' || quote_ident(source) || '.',
+                                                                ' ON ' || quote_ident(target) || '.') ORDER BY x.relname), '{}')
+                  INTO statements
+                  FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_namespace n ON n.oid = x.relnamespace
+                 WHERE n.nspname = source
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'));
+                SELECT statements || coalesce(array_agg(format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', target, c.relname, con.conname,
+                                                               pg_get_constraintdef(con.oid)) ORDER BY c.relname, con.conname), '{}')
+                  INTO statements
                   FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
                  WHERE n.nspname = source AND con.contype = 'f';
                 PERFORM set_config('search_path', quote_ident(target), true);
-                FOREACH fk IN ARRAY coalesce(fks, '{}') LOOP
-                    EXECUTE fk;
+                FOREACH statement IN ARRAY statements LOOP
+                    EXECUTE statement;
                 END LOOP;
             END
             $fn$

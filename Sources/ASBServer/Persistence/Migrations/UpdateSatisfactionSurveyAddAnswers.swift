@@ -17,6 +17,8 @@ struct UpdateSatisfactionSurveyAddAnswers: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
+        // The index first: SQLite refuses to drop a column an index still names.
+        try await database.dropIndex("satisfaction_surveys_token_idx")
         for name in ["token_hash", "answered_by", "answered_at", "overall", "kept_informed", "ease_of_reporting", "listened_to",
                      "would_report_again", "comments", "entered_by_id"] {
             try await database.schema("satisfaction_surveys").deleteField(.key(.init(stringLiteral: name))).update()
