@@ -50,6 +50,7 @@ enum Migrations {
             CreateCaseChildIndexes(),
             UpdatePartySearchIndexes(),
             UpdateCaseClosedIndex(),
+            CreateOverdueMilestoneIndex(),
         ]
     }
 }
