@@ -65,10 +65,10 @@ final class DemoBulkWriter {
             counters[year] = number
             references.append(CaseReference(year: year, number: number))
         }
-        let context = DemoBatchBuilder.Context(staff: staff, seed: seed, calendar: calendar, neighbourhoods: neighbourhoods,
-                                               caseReview: app.asb.config.caseReview)
+        let (staff, seed, calendar, neighbourhoods, caseReview) = (staff, seed, calendar, neighbourhoods, app.asb.config.caseReview)
         let task = Task {
-            let builder = DemoBatchBuilder(context)
+            let builder = DemoBatchBuilder(staff: staff, seed: seed, calendar: calendar, neighbourhoods: neighbourhoods,
+                                           caseReview: caseReview)
             for (plan, reference) in zip(plans, references) { try builder.add(plan, reference: reference) }
             return try builder.statements(for: sql)
         }
@@ -130,16 +130,10 @@ final class DemoBulkWriter {
 }
 
 /// Builds the rows of a batch of demo plans, in memory, as the services would write them.
+///
+/// It plays only what demo plans contain: reporters who asked to be phoned (so no mail is
+/// queued), no contact plans, referrals or enforcement, no closure proposals cancelled.
 final class DemoBatchBuilder {
-    /// What every batch reads and none changes.
-    struct Context: Sendable {
-        var staff: DemoStaff
-        var seed: UInt64
-        var calendar: WorkingCalendar
-        var neighbourhoods: [Neighbourhood]
-        var caseReview: CaseReviewThresholdConfig
-    }
-
     let staff: DemoStaff
     let seed: UInt64
     let calendar: WorkingCalendar
@@ -166,12 +160,12 @@ final class DemoBatchBuilder {
         var reviews: [DissatisfactionReview] = []
     }
 
-    init(_ context: Context) {
-        staff = context.staff
-        seed = context.seed
-        calendar = context.calendar
-        neighbourhoods = context.neighbourhoods
-        caseReview = context.caseReview
+    init(staff: DemoStaff, seed: UInt64, calendar: WorkingCalendar, neighbourhoods: [Neighbourhood], caseReview: CaseReviewThresholdConfig) {
+        self.staff = staff
+        self.seed = seed
+        self.calendar = calendar
+        self.neighbourhoods = neighbourhoods
+        self.caseReview = caseReview
     }
 
     // MARK: One case
