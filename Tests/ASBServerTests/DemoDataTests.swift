@@ -146,11 +146,11 @@ struct DemoDataTests {
             Optional(CaseStatus.closed), Optional<[String]>(["x"]),
         ]
         for value in values {
-            #expect(try DemoBatchBuilder.sqliteData(value, encoder: encoder) == encoder.encode(value), "\(value)")
+            #expect(try BulkInsert.sqliteData(value, encoder: encoder) == encoder.encode(value), "\(value)")
         }
         let nils: [any Encodable & Sendable] = [Optional<String>.none, Optional<UUID>.none, Optional<Date>.none, Optional<Int>.none,
                                                 Optional<Bool>.none, Optional<Double>.none, Optional<CaseStatus>.none]
-        for value in nils { #expect(try DemoBatchBuilder.sqliteData(value, encoder: encoder) == .null) }
+        for value in nils { #expect(try BulkInsert.sqliteData(value, encoder: encoder) == .null) }
     }
 
     @Test("A dataset has the landlord's whole mix, and a case from every stage")

@@ -1,6 +1,7 @@
 @testable import ASBServer
 import ASBCore
 import Fluent
+import FluentSQL
 import Foundation
 import Testing
 import Vapor
@@ -152,6 +153,142 @@ struct IncidentTests {
             #expect(reply.json["code"] as? String == "case.closedTakesNoIncident", "A report with caseReference opens the linked case")
             #expect(reply.json["clause"] as? String == "SS-CLS-1")
             #expect(try await IncidentReport.query(on: t.app.db).count() == 1)
+        }
+    }
+}
+
+@Suite("Group commit of new cases")
+struct GroupCommitTests {
+    /// Holds the write lock (SQLite's gate, without a connection: the reports' reads still need
+    /// one) or the reference counter's row (PostgreSQL) until `release` is called, so that
+    /// reports arriving meanwhile wait for the same next transaction.
+    final class WriteHold: Sendable {
+        private let released: AsyncStream<Void>
+        private let continuation: AsyncStream<Void>.Continuation
+        private let task: Task<Void, any Error>
+
+        init(_ t: TestApp) async throws {
+            (released, continuation) = AsyncStream.makeStream()
+            let taken: AsyncStream<Void>
+            let tookIt: AsyncStream<Void>.Continuation
+            (taken, tookIt) = AsyncStream.makeStream()
+            let (app, released) = (t.app, released)
+            task = Task {
+                if let gate = app.asb.writes.sqliteGate {
+                    await gate.lock()
+                    tookIt.yield()
+                    for await _ in released { break }
+                    await gate.unlock()
+                    return
+                }
+                try await app.db.transaction { db in
+                    _ = try await (db as! any SQLDatabase)
+                        .raw("SELECT last_number FROM case_reference_counters WHERE year = 2026 FOR UPDATE").all()
+                    tookIt.yield()
+                    for await _ in released { break }
+                }
+            }
+            for await _ in taken { break }
+        }
+
+        func release() async throws {
+            continuation.yield()
+            try await task.value
+        }
+    }
+
+    /// Sends the bodies at once while the writes are held, waits until all but the first are
+    /// queued behind it, then lets them go.
+    static func sendHeld(_ t: TestApp, _ count: Int,
+                         _ body: @escaping @Sendable (Int) -> ([String: Any], [(String, String)])) async throws -> [TestApp.Reply] {
+        let hold = try await WriteHold(t)
+        let sends = (0..<count).map { i in
+            Task {
+                let (json, headers) = body(i)
+                return try await t.send(.POST, "/api/v1/reports", json: json, headers: headers)
+            }
+        }
+        // The first report's transaction waits on the hold; the others queue for the next one.
+        let deadline = Date().addingTimeInterval(20)
+        while await t.app.asb.newCases.queued < count - 1, Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(await t.app.asb.newCases.queued == count - 1)
+        try await hold.release()
+        var replies: [TestApp.Reply] = []
+        for send in sends { replies.append(try await send.value) }
+        return replies
+    }
+
+    /// PostgreSQL's pools are per event loop: the hold and the first transaction waiting on it
+    /// may take both of one loop's two default connections, and the reports' reads need some.
+    static func run(_ body: (TestApp) async throws -> Void) async throws {
+        try await TestApp.run(configure: { $0.poolConnectionsPerLoop = 8 }, body)
+    }
+
+    static func report(_ i: Int) -> [String: Any] {
+        var body = Fixtures.webReport(seed: i)
+        body["description"] = "Report \(i): shouting on the landing after midnight."
+        return body
+    }
+
+    @Test("SS-REP-1: reports that arrive together are written in one transaction, each answered with its own case, references gap-free")
+    func reportsArrivingTogether() async throws {
+        try await Self.run { t in
+            #expect(try await t.submitReport(Self.report(99)).string("reference") == "ASB-2026-00001")
+            let first = try #require(try await ASBCase.query(on: t.app.db).first())
+            func rows(of stored: ASBCase) async throws -> [Int] {
+                let id = try stored.requireID()
+                return [try await CaseMilestone.query(on: t.app.db).filter(\.$asbCase.$id == id).count(),
+                        try await CaseEvent.query(on: t.app.db).filter(\.$asbCase.$id == id).count(),
+                        try await CaseParty.query(on: t.app.db).filter(\.$asbCase.$id == id).count(),
+                        try await RiskAssessmentRecord.query(on: t.app.db).filter(\.$asbCase.$id == id).count(),
+                        try await AuditEvent.query(on: t.app.db).filter(\.$asbCase.$id == id).count(),
+                        try await OutboxMessage.query(on: t.app.db).filter(\.$asbCase.$id == id).count()]
+            }
+            let firstRows = try await rows(of: first)
+            #expect(firstRows.allSatisfy { $0 > 0 }, "deadlines, timeline, reporter, assessment, audit, acknowledgement")
+            let before = await t.app.asb.newCases.committed
+            let count = 12
+            let replies = try await Self.sendHeld(t, count) { (Self.report($0), []) }
+            let after = await t.app.asb.newCases.committed
+            #expect(after.transactions - before.transactions == 2, "the first report alone, then the eleven that waited, together")
+            #expect(after.cases - before.cases == count)
+
+            #expect(replies.allSatisfy { $0.status == .created }, "\(replies.map(\.text))")
+            let references = replies.compactMap { $0.json["reference"] as? String }
+            #expect(references.sorted() == (2...count + 1).map { CaseReference(year: 2026, number: $0).description })
+            // Each answer is its own report's case: its incident, its access code.
+            for (i, reply) in replies.enumerated() {
+                let incidentID = try #require(UUID(uuidString: reply.string("incidentId") ?? ""))
+                let incident = try #require(try await IncidentReport.find(incidentID, on: t.app.db))
+                #expect(incident.description == Self.report(i)["description"] as? String)
+                let stored = try #require(try await ASBCase.find(incident.$asbCase.id, on: t.app.db))
+                #expect(stored.reference == reply.string("reference"))
+                #expect(stored.accessCodeHash == IntakeService.hashAccessCode(reply.string("accessCode") ?? ""))
+                #expect(try await rows(of: stored) == firstRows, "the same rows as a report written alone")
+            }
+            #expect(try await ASBCase.query(on: t.app.db).count() == count + 1)
+        }
+    }
+
+    @Test("A report that fails in a batch fails alone: the others are written one by one, references stay gap-free")
+    func failingReportFailsAlone() async throws {
+        try await Self.run { t in
+            #expect(try await t.submitReport().string("reference") == "ASB-2026-00001")
+            let before = await t.app.asb.newCases.committed
+            // The same key and body twice in one batch: the second row breaks the key's unique
+            // index, the batch rolls back, and the second report is answered as the first.
+            let replies = try await Self.sendHeld(t, 8) { i in
+                i == 2 || i == 5 ? (Self.report(100), [("Idempotency-Key", "twice")]) : (Self.report(i), [])
+            }
+            let after = await t.app.asb.newCases.committed
+            #expect(replies.allSatisfy { $0.status == .created }, "\(replies.map(\.text))")
+            #expect(replies[2].string("reference") == replies[5].string("reference"))
+            #expect(replies[2].string("accessCode") == replies[5].string("accessCode"))
+            let references = Set(replies.compactMap { $0.json["reference"] as? String })
+            #expect(references.sorted() == (2...8).map { CaseReference(year: 2026, number: $0).description })
+            #expect(try await ASBCase.query(on: t.app.db).count() == 8)
+            #expect(try await IdempotencyRecord.query(on: t.app.db).count() == 1)
+            #expect(after.transactions - before.transactions == 1 + 6, "the first alone; the failed batch's seven again one by one, one failing")
         }
     }
 }

@@ -7,6 +7,8 @@ struct ASBEnvironment: Sendable {
     var random: RandomSource
     var passwords: Passwords
     var writes: WriteTransactions
+    /// Writes new cases from reports, many to a transaction.
+    var newCases = NewCaseWriter()
     var calendars = CalendarCache()
     var questionnaires = StoredQuestionnaires()
     var rateLimiter = RateLimiter()

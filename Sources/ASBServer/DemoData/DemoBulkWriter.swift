@@ -24,7 +24,7 @@ final class DemoBulkWriter {
     private var neighbourhoods: [Neighbourhood] = []
     private var counters: [Int: Int] = [:]
     /// Batches being built, oldest first, each with the reference counters after it.
-    private var building: [(statements: Task<[DemoBatchBuilder.Statement], any Error>, counters: [Int: Int], cases: Int, from: Date)] = []
+    private var building: [(statements: Task<[BulkInsert.Statement], any Error>, counters: [Int: Int], cases: Int, from: Date)] = []
     private var inFlight: Task<Void, any Error>?
 
     /// Batches built at once: one a core.
@@ -56,7 +56,8 @@ final class DemoBulkWriter {
     /// Gives the plans their references and starts building their rows; waits while as many
     /// batches as there are builders are being built, writing the oldest when it is ready.
     func add(_ plans: [DemoCasePlan]) async throws {
-        guard !plans.isEmpty, let sql = app.db as? any SQLDatabase else { return }
+        guard !plans.isEmpty else { return }
+        let database = app.db
         var references: [CaseReference] = []
         references.reserveCapacity(plans.count)
         for plan in plans {
@@ -70,7 +71,7 @@ final class DemoBulkWriter {
             let builder = DemoBatchBuilder(staff: staff, seed: seed, calendar: calendar, neighbourhoods: neighbourhoods,
                                            caseReview: caseReview)
             for (plan, reference) in zip(plans, references) { try builder.add(plan, reference: reference) }
-            return try builder.statements(for: sql)
+            return try builder.statements(for: database)
         }
         building.append((task, counters, plans.count, plans[0].receivedAt))
         while building.count >= Self.builders { try await writeOldest() }
@@ -93,14 +94,14 @@ final class DemoBulkWriter {
         writtenCases += next.cases
     }
 
-    private static func commitLater(_ statements: [DemoBatchBuilder.Statement], counters: [Int: Int], from: Date,
+    private static func commitLater(_ statements: [BulkInsert.Statement], counters: [Int: Int], from: Date,
                                     app: Application) -> Task<Void, any Error> {
         Task { try await commit(statements, counters: counters, from: from, app: app) }
     }
 
     /// Inserts a batch in one write transaction, then moves the reference counters on. The
     /// questionnaire is stored first, as the first assessment (at the first report) would.
-    private static func commit(_ statements: [DemoBatchBuilder.Statement], counters: [Int: Int], from: Date,
+    private static func commit(_ statements: [BulkInsert.Statement], counters: [Int: Int], from: Date,
                                app: Application) async throws {
         try await app.asb.writes.run(on: app.db) { db in
             guard let sql = db as? any SQLDatabase else { return }
@@ -110,15 +111,7 @@ final class DemoBulkWriter {
                 try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-Self.sqliteCacheKiB))").run()
             }
             try await AssessmentService.storeQuestionnaire(.standard, now: from, on: db)
-            for statement in statements {
-                switch statement {
-                case .sqlite(let text, let binds):
-                    guard let sqlite = db as? any SQLiteDatabase else { throw DemoData.Failure(description: "No SQLite database.") }
-                    try await sqlite.query(text, binds, logger: db.logger) { _ in }.get()
-                case .sql(let expression):
-                    try await sql.execute(sql: expression) { _ in }
-                }
-            }
+            try await BulkInsert.run(statements, on: db)
             for (year, last) in counters {
                 try await sql.raw("""
                     INSERT INTO case_reference_counters (year, last_number) VALUES (\(bind: year), \(bind: last))
@@ -143,14 +136,8 @@ final class DemoBatchBuilder {
 
     /// The rows of the batch's cases, in the order the services would write them.
     private struct Batch {
-        var parties: [Party] = []
-        var cases: [ASBCase] = []
-        var links: [CaseParty] = []
-        var incidents: [IncidentReport] = []
-        var assessments: [RiskAssessmentRecord] = []
-        var milestones: [CaseMilestone] = []
-        var events: [CaseEvent] = []
-        var audit: [AuditEvent] = []
+        /// The tables intake writes (no messages: demo reporters asked to be phoned).
+        var rows = NewCase.Rows()
         var contacts: [ContactLogEntry] = []
         var plans: [ActionPlan] = []
         var actions: [PlanAction] = []
@@ -232,31 +219,32 @@ final class DemoBatchBuilder {
         func party(_ person: ValidReport.Person) -> Party {
             let party = Party(person: person, property: nil, now: now)
             party.id = OrderedID.next(at: now)
-            batch.parties.append(party)
+            batch.rows.parties.append(party)
             return party
         }
         let reporter = report.reporter.map(party)
         let perpetrator = report.allegedPerpetrator.flatMap { $0.name != nil || $0.address != nil ? party($0) : nil }
 
         let accessCode = random.accessCode()
-        let asbCase = IntakeService.makeCase(report, reference: reference, place: .init(property: nil, neighbourhoodID: neighbourhoodID),
+        let asbCase = IntakeService.makeCase(report, place: .init(property: nil, neighbourhoodID: neighbourhoodID),
                                              accessCode: accessCode, now: now)
+        asbCase.assign(reference)
         asbCase.id = OrderedID.next(at: now)
         let state = CaseState(asbCase)
         state.reporter = reporter
         state.perpetrator = perpetrator
-        batch.cases.append(asbCase)
-        if let reporter { batch.links.append(CaseParty(caseID: state.id, partyID: reporter.id!, role: .reporter, now: now)) }
-        if let perpetrator { batch.links.append(CaseParty(caseID: state.id, partyID: perpetrator.id!, role: .allegedPerpetrator, now: now)) }
-        for link in batch.links.suffix(2) where link.id == nil { link.id = OrderedID.next(at: now) }
+        batch.rows.cases.append(asbCase)
+        if let reporter { batch.rows.links.append(CaseParty(caseID: state.id, partyID: reporter.id!, role: .reporter, now: now)) }
+        if let perpetrator { batch.rows.links.append(CaseParty(caseID: state.id, partyID: perpetrator.id!, role: .allegedPerpetrator, now: now)) }
+        for link in batch.rows.links.suffix(2) where link.id == nil { link.id = OrderedID.next(at: now) }
 
         let incident = IntakeService.makeIncident(report, riskAnswers: risk.answers, caseID: state.id, reporterID: reporter?.id,
                                                   by: actor, now: now)
         incident.id = OrderedID.next(at: now)
-        batch.incidents.append(incident)
+        batch.rows.incidents.append(incident)
         state.incidents.append(incident)
         // IntakeService.createCase: the provisional assessment
-        batch.assessments.append(try assessment(risk, priority: risk.priority, notASB: false, source: .intake, of: state, by: actor, now: now))
+        batch.rows.assessments.append(try assessment(risk, priority: risk.priority, notASB: false, source: .intake, of: state, by: actor, now: now))
         asbCase.riskLevel = risk.level
         applyPriority(risk.priority, source: .provisional, to: state, now: now)
         addSupportNeeds(risk.supportNeeds, to: reporter)
@@ -289,7 +277,7 @@ final class DemoBatchBuilder {
         let result = try RiskAssessment.assess(answers, hate: asbCase.hate, immediateDanger: false, notASB: asbCase.notASB)
         let priority = try RiskAssessment.decidePriority(computed: result, override: nil, reason: nil, hate: asbCase.hate)
         let overridden = priority != result.priority
-        batch.assessments.append(try assessment(result, priority: priority, notASB: asbCase.notASB, source: .officer, of: state,
+        batch.rows.assessments.append(try assessment(result, priority: priority, notASB: asbCase.notASB, source: .officer, of: state,
                                                 by: actor, now: now))
         asbCase.riskLevel = result.level
         let change = applyPriority(priority, source: overridden ? .override : .assessed, to: state, now: now)
@@ -334,8 +322,8 @@ final class DemoBatchBuilder {
         for row in met {
             let rows = try CaseClock.met(row, at: now, note: "Contact by \(contact.method.rawValue)", of: state.asbCase, by: actor,
                                          calendar: calendar, now: now, requestID: nil)
-            batch.events += rows.events
-            batch.audit += rows.audit
+            batch.rows.events += rows.events
+            batch.rows.audit += rows.audit
         }
     }
 
@@ -347,7 +335,7 @@ final class DemoBatchBuilder {
         let incident = IntakeService.makeIncident(report, riskAnswers: [:], caseID: state.id, reporterID: state.reporter?.id,
                                                   by: actor, now: now)
         incident.id = OrderedID.next(at: now)
-        batch.incidents.append(incident)
+        batch.rows.incidents.append(incident)
         state.incidents.append(incident)
         asbCase.lastIncidentAt = max(asbCase.lastIncidentAt, report.receivedAt)
         for category in report.categories where !asbCase.categories.contains(category) { asbCase.categories.append(category) }
@@ -510,11 +498,11 @@ final class DemoBatchBuilder {
     }
 
     private func event(_ state: CaseState, _ kind: CaseEvent.Kind, _ summary: String, by actor: Actor, now: Date) {
-        batch.events.append(CaseEvent(caseID: state.id, at: now, kind: kind, summary: summary, actorID: actor.userID))
+        batch.rows.events.append(CaseEvent(caseID: state.id, at: now, kind: kind, summary: summary, actorID: actor.userID))
     }
 
     private func audit(_ state: CaseState, _ action: AuditLog.Action, _ changes: [String: String], by actor: Actor, now: Date) throws {
-        batch.audit.append(try AuditLog.event(action, by: actor, entityType: "case", entityID: state.asbCase.reference,
+        batch.rows.audit.append(try AuditLog.event(action, by: actor, entityType: "case", entityID: state.asbCase.reference,
                                               caseID: state.id, changes: changes, at: now, requestID: nil))
     }
 
@@ -525,11 +513,11 @@ final class DemoBatchBuilder {
                                          calendar: calendar, now: now)
         for row in change.saved where !state.milestones.contains(where: { $0 === row }) {
             state.milestones.append(row)
-            batch.milestones.append(row)
+            batch.rows.milestones.append(row)
         }
         for row in change.deleted {
             state.milestones.removeAll { $0 === row }
-            batch.milestones.removeAll { $0 === row }
+            batch.rows.milestones.removeAll { $0 === row }
         }
         return change.summary
     }
@@ -559,167 +547,26 @@ final class DemoBatchBuilder {
 
     /// `CaseReviewService.check`.
     private func checkCaseReview(_ state: CaseState, by actor: Actor, now: Date) throws {
-        let asbCase = state.asbCase
-        guard asbCase.caseReviewStatus == nil else { return }
-        let result = CaseReviewService.threshold(of: state.incidents, on: LondonTime.localDateTime(for: now).date,
-                                                 config: caseReview)
-        guard result.met else { return }
-        asbCase.caseReviewStatus = .thresholdMet
-        asbCase.caseReviewMetAt = now
-        asbCase.caseReviewDueAt = now
-        event(state, .caseReviewThresholdMet,
-              "ASB Case Review threshold met: \(result.explanation) The reporter is told of the right to apply.", by: actor, now: now)
-        try audit(state, .caseReviewThresholdMet, ["qualifyingReports": String(result.qualifyingReports)], by: actor, now: now)
+        guard let (event, audit) = try CaseReviewService.markThreshold(of: state.asbCase, incidents: state.incidents, now: now,
+                                                                       by: actor, config: caseReview, requestID: nil)
+        else { return }
+        batch.rows.events.append(event)
+        batch.rows.audit.append(audit)
     }
 
     // MARK: Writing
 
-    /// An insert statement ready to run.
-    enum Statement: Sendable {
-        /// Its SQL and values for SQLite, made here, so the writer only runs it: turning rows
-        /// into SQL and values took half the writer's time, and builders run side by side.
-        case sqlite(String, [SQLiteData])
-        /// For PostgreSQL, whose driver turns it into SQL and values when it runs.
-        case sql(SQLInsert)
-    }
-
     /// The batch as insert statements, parents first, many rows to a statement.
-    func statements(for database: any SQLDatabase) throws -> [Statement] {
-        var statements: [Statement] = []
-        // Fluent's SQLite driver is configured with the default encoder (configure.swift).
-        let encoder: SQLiteDataEncoder? = database is any SQLiteDatabase ? SQLiteDataEncoder() : nil
-        func add<M: Model>(_ models: [M]) throws {
-            for chunk in try Self.rows(models) {
-                if let encoder {
-                    statements.append(try Self.sqliteInsert(chunk, into: M.schema, encoder: encoder))
-                } else {
-                    statements.append(.sql(try Self.insert(chunk, into: M.schema)))
-                }
-            }
-        }
-        try add(batch.parties)
-        try add(batch.cases)
-        try add(batch.links)
-        try add(batch.incidents)
-        try add(batch.assessments)
-        try add(batch.milestones)
-        try add(batch.events)
-        try add(batch.audit)
-        try add(batch.contacts)
-        try add(batch.plans)
-        try add(batch.actions)
-        try add(batch.proposals)
-        try add(batch.closureContacts)
-        try add(batch.surveys)
-        try add(batch.reviews)
-        return statements
-    }
-
-    /// Rows per statement: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535
-    /// for the widest table (cases, 36 columns).
-    static let rowsPerStatement = 400
-
-    /// Rows of one table for one statement: the columns, and each row's values.
-    struct Rows {
-        var columns: [FieldKey] = []
-        var values: [[DatabaseQuery.Value]] = []
-    }
-
-    /// The rows with the values Fluent would insert for them (every field as `Fields.input(to:)`
-    /// gives it, unset ones as the column default), in chunks of `rowsPerStatement`, without
-    /// Fluent's model middleware and one statement a row. Every model lists its properties
-    /// (ModelProperties.swift), so `input(to:)` does not reflect (reflection took four fifths of
-    /// the time before the lists).
-    private static func rows<M: Model>(_ models: [M]) throws -> [Rows] {
-        var chunks: [Rows] = []
-        var start = 0
-        while start < models.count {
-            let end = min(start + rowsPerStatement, models.count)
-            var chunk = Rows()
-            chunk.values.reserveCapacity(end - start)
-            for model in models[start..<end] {
-                let input = RowInput()
-                model.input(to: input)
-                if chunk.columns.isEmpty { chunk.columns = input.keys }
-                guard input.keys == chunk.columns else { throw DemoData.Failure(description: "Rows of \(M.schema) differ in their columns.") }
-                chunk.values.append(input.values)
-            }
-            chunks.append(chunk)
-            start = end
-        }
-        return chunks
-    }
-
-    /// A row's fields in the order the model declares them.
-    final class RowInput: DatabaseInput {
-        var keys: [FieldKey] = []
-        var values: [DatabaseQuery.Value] = []
-        let wantsUnmodifiedKeys = true
-
-        func set(_ value: DatabaseQuery.Value, at key: FieldKey) {
-            keys.append(key)
-            values.append(value)
-        }
-    }
-
-    /// The rows as SQLKit's insert, each value as Fluent's `SQLQueryConverter` translates it.
-    private static func insert(_ rows: Rows, into table: String) throws -> SQLInsert {
-        var insert = SQLInsert(table: SQLIdentifier(table))
-        insert.columns = rows.columns.map { SQLIdentifier($0.description) }
-        insert.values = try rows.values.map { try $0.map(expression) }
-        return insert
-    }
-
-    private static func expression(_ value: DatabaseQuery.Value) throws -> any SQLExpression {
-        switch value {
-        case .bind(let encodable):
-            if let optional = encodable as? any FluentKit.AnyOptionalType, optional.wrappedValue == nil { return SQLLiteral.null }
-            return SQLBind(encodable)
-        case .null: return SQLLiteral.null
-        case .default: return SQLLiteral.default
-        case .enumCase(let string): return SQLLiteral.string(string)
-        case .array, .dictionary, .custom: throw DemoData.Failure(description: "A demo row holds a value the bulk writer does not insert.")
-        }
-    }
-
-    /// The rows as SQLite's SQL and values: what SQLKit makes of `insert(_:into:)` with SQLite's
-    /// dialect (a null, and the column default, which SQLite's dialect writes as null, bound as
-    /// null; an enum case as its text), without writing SQL for every value, which asked for
-    /// the dialect each time and was a quarter of the builders' time.
-    private static func sqliteInsert(_ rows: Rows, into table: String, encoder: SQLiteDataEncoder) throws -> Statement {
-        func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-        let placeholders = "(" + Array(repeating: "?", count: rows.columns.count).joined(separator: ", ") + ")"
-        let text = "INSERT INTO \(quoted(table)) (\(rows.columns.map { quoted($0.description) }.joined(separator: ", "))) VALUES "
-            + Array(repeating: placeholders, count: rows.values.count).joined(separator: ", ")
-        var binds: [SQLiteData] = []
-        binds.reserveCapacity(rows.columns.count * rows.values.count)
-        for row in rows.values {
-            for value in row {
-                switch value {
-                case .bind(let encodable): binds.append(try sqliteData(encodable, encoder: encoder))
-                case .null, .default: binds.append(.null)
-                case .enumCase(let string): binds.append(.text(string))
-                case .array, .dictionary, .custom:
-                    throw DemoData.Failure(description: "A demo row holds a value the bulk writer does not insert.")
-                }
-            }
-        }
-        return .sqlite(text, binds)
-    }
-
-    /// What `SQLiteDataEncoder` (and a null for a nil optional, as Fluent's converter) makes of a
-    /// bound value: the types rows hold most by a cast to the type itself, converted by
-    /// sqlite-nio's own `sqliteData` (a UUID as its text, as its `Encodable` conformance gives
-    /// it), the rest by the encoder. The encoder's cast to its protocol for every value, and the
-    /// cast to find nil optionals, were a fifth of the builders' time.
-    static func sqliteData(_ value: any Encodable & Sendable, encoder: SQLiteDataEncoder) throws -> SQLiteData {
-        if let string = value as? String { return .text(string) }
-        if let id = value as? UUID { return .text(id.uuidString) }
-        if let date = value as? Date, let data = date.sqliteData { return data }
-        if let number = value as? Int, let data = number.sqliteData { return data }
-        if let flag = value as? Bool, let data = flag.sqliteData { return data }
-        if let number = value as? Double, let data = number.sqliteData { return data }
-        if let optional = value as? any FluentKit.AnyOptionalType, optional.wrappedValue == nil { return .null }
-        return try encoder.encode(value)
+    func statements(for database: any Database) throws -> [BulkInsert.Statement] {
+        var insert = BulkInsert(for: database)
+        try batch.rows.add(to: &insert)
+        try insert.add(batch.contacts)
+        try insert.add(batch.plans)
+        try insert.add(batch.actions)
+        try insert.add(batch.proposals)
+        try insert.add(batch.closureContacts)
+        try insert.add(batch.surveys)
+        try insert.add(batch.reviews)
+        return insert.statements
     }
 }

@@ -34,7 +34,6 @@ struct Outbox {
     @discardableResult
     func toReporter(_ kind: MessageKind, of asbCase: ASBCase, dedupe: String, now: Date, case origin: CaseOrigin = .existing,
                     _ fill: (inout MessageFacts) -> Void = { _ in }) async throws -> OutboxMessage? {
-        precondition(kind.isForReporter)
         let caseID = try asbCase.requireID()
         let found: Party? = switch origin {
         case .existing:
@@ -42,33 +41,51 @@ struct Outbox {
                 .with(\.$party).first()?.party
         case .createdNow(let reporter): reporter
         }
-        guard let reporter = found else { return nil }
+        guard let reporter = found,
+              let message = try reporterMessage(kind, of: asbCase, reporter: reporter, dedupe: dedupe, now: now, fill)
+        else { return nil }
+        return try await queue(message, firstOfCase: origin.isNew)
+    }
+
+    /// The message `toReporter` queues, unsaved (nil when the reporter's preferences allow none):
+    /// for a case built in memory and inserted with its rows.
+    func reporterMessage(_ kind: MessageKind, of asbCase: ASBCase, reporter: Party, dedupe: String, now: Date,
+                         _ fill: (inout MessageFacts) -> Void = { _ in }) throws -> OutboxMessage? {
+        precondition(kind.isForReporter)
         let postal = [reporter.address, reporter.postcode].compactMap { $0 }.joined(separator: "\n")
         guard let channel = MessageRouting.channel(preferred: reporter.preferredContactMethod, hasEmail: reporter.email != nil,
                                                    hasPostalAddress: reporter.address != nil, anonymous: false) else { return nil }
         var facts = facts(for: asbCase)
         facts.recipientName = reporter.name
         fill(&facts)
-        let composed = MessageComposer.compose(kind, facts)
         let address = channel == .email ? (reporter.email ?? "") : [reporter.name, postal].compactMap { $0 }.joined(separator: "\n")
-        return try await queue(kind, channel: channel, caseID: caseID, partyID: reporter.id, userID: nil, name: reporter.name,
-                               address: address, composed: composed, dedupe: "\(kind.rawValue):\(dedupe)", now: now,
-                               firstOfCase: origin.isNew)
+        return message(kind, channel: channel, caseID: try asbCase.requireID(), partyID: reporter.id, userID: nil, name: reporter.name,
+                       address: address, composed: MessageComposer.compose(kind, facts), dedupe: "\(kind.rawValue):\(dedupe)", now: now)
     }
 
     /// Queues a message to each member of staff with an email address.
     func toStaff(_ kind: MessageKind, _ users: [User], about asbCase: ASBCase, dedupe: String, now: Date,
                  _ fill: (inout MessageFacts) -> Void = { _ in }) async throws {
+        for message in try staffMessages(kind, users, about: asbCase, dedupe: dedupe, now: now, fill) {
+            try await queue(message)
+        }
+    }
+
+    /// The messages `toStaff` queues, unsaved.
+    func staffMessages(_ kind: MessageKind, _ users: [User], about asbCase: ASBCase, dedupe: String, now: Date,
+                       _ fill: (inout MessageFacts) -> Void = { _ in }) throws -> [OutboxMessage] {
         precondition(!kind.isForReporter)
         var facts = facts(for: asbCase)
         fill(&facts)
+        var messages: [OutboxMessage] = []
         for user in users where user.active {
             guard let email = user.email else { continue }
             facts.recipientName = user.displayName
-            try await queue(kind, channel: .email, caseID: try asbCase.requireID(), partyID: nil, userID: user.id,
-                            name: user.displayName, address: email, composed: MessageComposer.compose(kind, facts),
-                            dedupe: "\(kind.rawValue):\(dedupe):\(try user.requireID())", now: now)
+            messages.append(message(kind, channel: .email, caseID: try asbCase.requireID(), partyID: nil, userID: user.id,
+                                    name: user.displayName, address: email, composed: MessageComposer.compose(kind, facts),
+                                    dedupe: "\(kind.rawValue):\(dedupe):\(try user.requireID())", now: now))
         }
+        return messages
     }
 
     /// The staff a case's alerts go to: its officer, or the team leaders while it has none.
@@ -76,16 +93,26 @@ struct Outbox {
         if let officerID = asbCase.$allocatedOfficer.id, let officer = try await User.find(officerID, on: db), officer.active {
             return [officer]
         }
-        return try await User.query(on: db).filter(\.$role == .teamLeader).filter(\.$active == true).limit(50).all()
+        return try await Self.teamLeaders(on: db)
     }
 
+    /// The active team leaders (at most 50), who are told of every new priority 1 case.
+    static func teamLeaders(on db: any Database) async throws -> [User] {
+        try await User.query(on: db).filter(\.$role == .teamLeader).filter(\.$active == true).limit(50).all()
+    }
+
+    /// Inserts `message`, once per event: a second attempt to queue the same event is a no-op
+    /// (nothing to look for when the case itself is new in this transaction).
     @discardableResult
-    private func queue(_ kind: MessageKind, channel: DeliveryChannel, caseID: UUID?, partyID: UUID?, userID: UUID?, name: String?,
-                       address: String, composed: ComposedMessage, dedupe: String, now: Date,
-                       firstOfCase: Bool = false) async throws -> OutboxMessage? {
-        // Once per event: a second attempt to queue the same event is a no-op (nothing to look for
-        // when the case itself is new in this transaction).
-        if !firstOfCase, try await OutboxMessage.query(on: db).filter(\.$dedupeKey == dedupe).count() > 0 { return nil }
+    private func queue(_ message: OutboxMessage, firstOfCase: Bool = false) async throws -> OutboxMessage? {
+        if !firstOfCase, try await OutboxMessage.query(on: db).filter(\.$dedupeKey == message.dedupeKey).count() > 0 { return nil }
+        // The timeline records a message when it is sent (or posted); the case page lists queued ones.
+        try await message.create(on: db)
+        return message
+    }
+
+    private func message(_ kind: MessageKind, channel: DeliveryChannel, caseID: UUID?, partyID: UUID?, userID: UUID?, name: String?,
+                         address: String, composed: ComposedMessage, dedupe: String, now: Date) -> OutboxMessage {
         let message = OutboxMessage()
         let id = OrderedID.next(at: now)
         message.id = id
@@ -105,8 +132,6 @@ struct Outbox {
         message.messageID = "\(id.uuidString.lowercased())@\(Self.messageIDDomain(env.config.mail.fromAddress))"
         message.dedupeKey = dedupe
         message.createdAt = now
-        // The timeline records a message when it is sent (or posted); the case page lists queued ones.
-        try await message.create(on: db)
         return message
     }
 

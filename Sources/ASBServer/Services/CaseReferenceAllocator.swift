@@ -8,15 +8,21 @@ import Foundation
 /// does the same, so concurrent intakes never share a number and a rolled-back intake leaves no gap.
 enum CaseReferenceAllocator {
     static func next(year: Int, on db: any Database) async throws -> CaseReference {
+        try await take(1, year: year, on: db).first
+    }
+
+    /// The next `count` numbers of a year at once (intake writes many cases to a transaction).
+    static func take(_ count: Int, year: Int, on db: any Database) async throws -> (first: CaseReference, last: CaseReference) {
+        precondition(count > 0)
         guard let sql = db as? any SQLDatabase else { throw AppError.badRequest("The database does not speak SQL") }
         let row = try await sql.raw("""
-            INSERT INTO case_reference_counters (year, last_number) VALUES (\(bind: year), 1)
-            ON CONFLICT (year) DO UPDATE SET last_number = case_reference_counters.last_number + 1
+            INSERT INTO case_reference_counters (year, last_number) VALUES (\(bind: year), \(bind: count))
+            ON CONFLICT (year) DO UPDATE SET last_number = case_reference_counters.last_number + \(bind: count)
             RETURNING last_number
             """).first()
         guard let row else { throw AppError.badRequest("The case counter did not answer") }
-        let number = try row.decode(column: "last_number", as: Int.self)
-        return CaseReference(year: year, number: number)
+        let last = try row.decode(column: "last_number", as: Int.self)
+        return (CaseReference(year: year, number: last - count + 1), CaseReference(year: year, number: last))
     }
 
     /// The reference year: the calendar year in the UK when the case is recorded.

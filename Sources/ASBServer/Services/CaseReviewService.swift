@@ -23,25 +23,48 @@ struct CaseReviewService {
     /// in this transaction); otherwise they are read.
     func check(_ asbCase: ASBCase, now: Date, by actor: Actor, incidents known: [IncidentReport]? = nil) async throws {
         guard asbCase.caseReviewStatus == nil else { return }
+        let incidents = if let known { known } else { try await Self.incidents(of: asbCase.requireID(), on: db) }
+        guard let (event, audit) = try Self.markThreshold(of: asbCase, incidents: incidents, now: now, by: actor,
+                                                          config: env.config.caseReview, requestID: requestID)
+        else { return }
+        try await asbCase.save(on: db)
+        try await event.create(on: db)
+        try await audit.create(on: db)
+    }
+
+    /// `check` on a case in memory: when its incidents meet the threshold, marks the case and
+    /// returns the timeline and audit entries to store with it (nil when the threshold is not met).
+    static func markThreshold(of asbCase: ASBCase, incidents: [IncidentReport], now: Date, by actor: Actor,
+                              config: CaseReviewThresholdConfig, requestID: String?) throws -> (CaseEvent, AuditEvent)? {
+        guard asbCase.caseReviewStatus == nil else { return nil }
+        let result = threshold(of: incidents, on: LondonTime.localDateTime(for: now).date, config: config)
+        guard result.met else { return nil }
+        return try markThresholdMet(of: asbCase, result, now: now, by: actor, requestID: requestID)
+    }
+
+    /// Marks a case in memory as meeting the threshold (`result`), and returns the timeline and
+    /// audit entries to store with it.
+    static func markThresholdMet(of asbCase: ASBCase, _ result: CaseReviewThresholdResult, now: Date, by actor: Actor,
+                                 requestID: String?) throws -> (CaseEvent, AuditEvent) {
         let caseID = try asbCase.requireID()
-        let day = LondonTime.localDateTime(for: now).date
-        let result = if let known { Self.threshold(of: known, on: day, config: env.config.caseReview) }
-            else { try await evaluate(caseID, on: day) }
-        guard result.met else { return }
         asbCase.caseReviewStatus = .thresholdMet
         asbCase.caseReviewMetAt = now
         asbCase.caseReviewDueAt = now
-        try await asbCase.save(on: db)
-        try await CaseEvent(caseID: caseID, at: now, kind: .caseReviewThresholdMet,
-                            summary: "ASB Case Review threshold met: \(result.explanation) The reporter is told of the right to apply.",
-                            actorID: actor.userID).create(on: db)
-        try await AuditLog.record(.caseReviewThresholdMet, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                  changes: ["qualifyingReports": String(result.qualifyingReports)], at: now, requestID: requestID, on: db)
+        let event = CaseEvent(caseID: caseID, at: now, kind: .caseReviewThresholdMet,
+                              summary: "ASB Case Review threshold met: \(result.explanation) The reporter is told of the right to apply.",
+                              actorID: actor.userID)
+        let audit = try AuditLog.event(.caseReviewThresholdMet, by: actor, entityType: "case", entityID: asbCase.reference,
+                                       caseID: caseID, changes: ["qualifyingReports": String(result.qualifyingReports)], at: now,
+                                       requestID: requestID)
+        return (event, audit)
+    }
+
+    private static func incidents(of caseID: UUID, on db: any Database) async throws -> [IncidentReport] {
+        try await IncidentReport.query(on: db).filter(\.$asbCase.$id == caseID).limit(1000).all()
     }
 
     func evaluate(_ caseID: UUID, on day: LocalDate) async throws -> CaseReviewThresholdResult {
-        Self.threshold(of: try await IncidentReport.query(on: db).filter(\.$asbCase.$id == caseID).limit(1000).all(), on: day,
-                       config: env.config.caseReview)
+        Self.threshold(of: try await Self.incidents(of: caseID, on: db), on: day, config: env.config.caseReview)
     }
 
     /// The threshold (ASBCore's `CaseReviewThreshold`) over a case's incidents.

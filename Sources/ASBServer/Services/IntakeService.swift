@@ -69,25 +69,24 @@ struct IntakeService {
         guard errors.isEmpty, let report else { throw ValidationFailure(errors) }
         if let idempotency, let earlier = try await replay(idempotency, now: now) { return earlier }
         let calendar = try await CalendarService(app: app, db: db, requestID: requestID).calendar()
-        let provisional = risk
-        // Where a new case is: read before the write transaction (properties and neighbourhoods
-        // are reference data that intake never changes), so the write lock is held for less.
-        let places = caseReference == nil ? try await Places.resolve(report, on: db) : nil
 
         do {
-            return try await env.writes.run(on: db) { db in
-                let receipt: Receipt
-                if let caseReference {
-                    let target = try await CaseService(app: app, db: db, requestID: requestID)
-                        .findReadable(caseReference, by: actor)
-                    receipt = try await recordOnExistingCase(report, target: target, calendar: calendar, by: actor, now: now, on: db)
-                } else {
-                    receipt = try await createCase(report, risk: provisional!, places: places!, calendar: calendar, by: actor,
-                                                   now: now, on: db)
+            if let caseReference {
+                return try await env.writes.run(on: db) { db in
+                    let target = try await CaseService(app: app, db: db, requestID: requestID).findReadable(caseReference, by: actor)
+                    let receipt = try await recordOnExistingCase(report, target: target, calendar: calendar, by: actor, now: now, on: db)
+                    if let idempotency { try await remember(receipt, for: idempotency, now: now, on: db) }
+                    return receipt
                 }
-                if let idempotency { try await remember(receipt, for: idempotency, now: now, on: db) }
-                return receipt
             }
+            // A new case: built before the write (where it is, and who is told of it, are read
+            // first: properties, neighbourhoods and staff are reference data intake never changes),
+            // then written with the reports that arrive beside it.
+            let newCase = try NewCase(report, risk: risk!, places: try await Places.resolve(report, on: db), calendar: calendar,
+                                      by: actor, now: now, accessCode: env.random.accessCode(),
+                                      leaders: risk!.priority == .p1 ? try await Outbox.teamLeaders(on: db) : [],
+                                      idempotency: idempotency, caseReviewConfig: env.config.caseReview, requestID: requestID)
+            return try await env.newCases.write(newCase, env: env, on: db)
         } catch {
             // A concurrent retry with the same key won the race: answer as it did.
             if let idempotency, let earlier = try await replay(idempotency, now: now) { return earlier }
@@ -103,8 +102,7 @@ struct IntakeService {
                               on db: any Database) async throws -> Receipt {
         if target.status == .closed {
             let risk = (try? RiskAssessment.assess([:], hate: report.hate, immediateDanger: report.immediateDanger, notASB: false))!
-            return try await createCase(report, risk: risk, places: try await Places.resolve(report, on: db), calendar: calendar,
-                                        by: actor, now: now, on: db, followUpOf: target)
+            return try await createFollowUp(report, risk: risk, of: target, calendar: calendar, by: actor, now: now, on: db)
         }
         let incident = try await addIncident(report, to: target, calendar: calendar, by: actor, now: now, on: db)
         return Receipt(reference: target.reference, accessCode: nil, status: target.status, priority: target.priority,
@@ -133,110 +131,27 @@ struct IntakeService {
         }
     }
 
-    /// A new case: every row is built in memory first and inserted once, complete (the case with
-    /// its priority, the milestones in one statement), so the write transaction is short.
-    private func createCase(_ report: ValidReport, risk: RiskResult, places: Places, calendar: WorkingCalendar, by actor: Actor,
-                            now: Date, on db: any Database, followUpOf previous: ASBCase? = nil) async throws -> Receipt {
-        // The counter upsert is the transaction's first statement, so it takes the write lock first.
-        let reference = try await CaseReferenceAllocator.next(year: CaseReferenceAllocator.year(of: now), on: db)
-
-        var reporterParty: Party?
-        var carriedLinks: [CaseParty] = []
-        if let previous {
-            // The people of the closed case carry over to the new one.
-            carriedLinks = try await CaseParty.query(on: db).filter(\.$asbCase.$id == previous.requireID())
-                .filter(\.$role ~~ [.reporter, .victim, .allegedPerpetrator]).with(\.$party).all()
-            reporterParty = carriedLinks.first { $0.role == .reporter }?.party
-        } else if let person = report.reporter {
-            let party = Party(person: person, property: places.reporterHome, now: now)
-            // The support needs the reporter's answers show (SS-SUP-1), recorded with them.
-            party.supportNeeds = risk.supportNeeds.uniqued()
-            try await party.create(on: db)
-            reporterParty = party
+    /// A new case after a closed one, inside the caller's write transaction: the people of the
+    /// closed case carry over, and both cases' timelines say so.
+    private func createFollowUp(_ report: ValidReport, risk: RiskResult, of previous: ASBCase, calendar: WorkingCalendar,
+                                by actor: Actor, now: Date, on db: any Database) async throws -> Receipt {
+        let carried = try await CaseParty.query(on: db).filter(\.$asbCase.$id == previous.requireID())
+            .filter(\.$role ~~ [.reporter, .victim, .allegedPerpetrator]).with(\.$party).all()
+        let newCase = try NewCase(report, risk: risk, places: try await Places.resolve(report, on: db), calendar: calendar, by: actor,
+                                  now: now, accessCode: env.random.accessCode(),
+                                  leaders: risk.priority == .p1 ? try await Outbox.teamLeaders(on: db) : [],
+                                  followUp: .init(previous: previous, carriedLinks: carried), idempotency: nil,
+                                  caseReviewConfig: env.config.caseReview, requestID: requestID)
+        let receipt = try await NewCaseWriter.insert([newCase], env: env, on: db)[0]
+        if let reporter = newCase.reporter {
+            try await AssessmentService(app: app, db: db, requestID: requestID).addSupportNeeds(risk.supportNeeds, to: reporter)
         }
-        var perpetratorParty: Party?
-        if let person = report.allegedPerpetrator, person.name != nil || person.address != nil {
-            let party = Party(person: person, property: places.perpetratorHome, now: now)
-            try await party.create(on: db)
-            perpetratorParty = party
-        }
-
-        let accessCode = env.random.accessCode()
-        let asbCase = Self.makeCase(report, reference: reference, place: places.place, accessCode: accessCode, now: now)
-        let caseID = OrderedID.next(at: now)
-        asbCase.id = caseID
-        asbCase.$followUpOf.id = previous?.id
-        // The reporter's answers give the provisional priority and the deadlines (SS-RT-1..4).
-        asbCase.riskLevel = risk.level
-        let schedule = CaseClock.reconcile(priority: risk.priority, source: .provisional, of: asbCase, existing: [],
-                                           calendar: calendar, now: now)
-        try await asbCase.create(on: db)
-
-        if previous != nil {
-            for link in carriedLinks {
-                try await CaseParty(caseID: caseID, partyID: link.$party.id, role: link.role, now: now).create(on: db)
-            }
-            if let reporterParty {
-                try await AssessmentService(app: app, db: db, requestID: requestID).addSupportNeeds(risk.supportNeeds, to: reporterParty)
-            }
-        } else if let reporterParty {
-            try await CaseParty(caseID: caseID, partyID: reporterParty.requireID(), role: .reporter, now: now).create(on: db)
-        }
-        if let perpetratorParty {
-            try await CaseParty(caseID: caseID, partyID: perpetratorParty.requireID(), role: .allegedPerpetrator, now: now)
-                .create(on: db)
-        }
-
-        let incident = Self.makeIncident(report, riskAnswers: risk.answers, caseID: caseID, reporterID: reporterParty?.id,
-                                    by: actor, now: now)
-        try await incident.create(on: db)
-        try await AssessmentService(app: app, db: db, requestID: requestID)
-            .save(risk, priority: risk.priority, overrideReason: nil, notASB: false, source: .intake, for: asbCase, by: actor, now: now)
-        try await schedule.saved.create(on: db)
-
-        try await CaseEvent(caseID: caseID, at: now, kind: .reported, summary: Self.reportedSummary(report), actorID: actor.userID)
-            .create(on: db)
-        if let previous {
-            try await CaseEvent(caseID: caseID, at: now, kind: .followUpOpened,
-                                summary: "Follows \(previous.reference), which was closed", actorID: actor.userID).create(on: db)
-            try await CaseEvent(caseID: previous.requireID(), at: now, kind: .followUpOpened,
-                                summary: "A new report after closure opened \(reference)", actorID: actor.userID).create(on: db)
-        }
-        var changes = ["channel": report.channel.rawValue, "status": CaseStatus.received.rawValue,
-                       "anonymous": String(report.isAnonymous)]
-        if let priority = asbCase.priority { changes["priority"] = String(priority.rawValue) }
-        changes["riskLevel"] = risk.level.rawValue
-        try await AuditLog.record(.caseCreate, by: actor, entityType: "case", entityID: reference.description,
-                                  caseID: caseID, changes: changes, at: now, requestID: requestID, on: db)
-        try await CaseReviewService(app: app, db: db, requestID: requestID).check(asbCase, now: now, by: actor, incidents: [incident])
-
-        // The acknowledgement to the reporter, and the team leaders' alert for a priority 1 case.
-        let deadlines = schedule.saved.sorted { $0.dueAt < $1.dueAt }
-        let outbox = Outbox(env: env, db: db)
-        try await outbox.toReporter(.acknowledgement, of: asbCase, dedupe: caseID.uuidString, now: now,
-                                    case: previous == nil ? .createdNow(reporter: reporterParty) : .existing) {
-            $0.deadlines = deadlines.map { .init(milestone: $0.milestone.displayName, due: CaseClock.describeDue($0.dueAt)) }
-            $0.emergencyAdvice = report.immediateDanger ? IntakeTriage.emergencyAdvice : nil
-        }
-        if asbCase.priority == .p1 {
-            let leaders = try await User.query(on: db).filter(\.$role == .teamLeader).filter(\.$active == true).limit(50).all()
-            try await outbox.toStaff(.newPriorityOneCase, leaders, about: asbCase, dedupe: caseID.uuidString, now: now) {
-                $0.due = deadlines.first.map { CaseClock.describeDue($0.dueAt) }
-            }
-        }
-
-        return Receipt(reference: reference.description, accessCode: accessCode, status: .received,
-                       priority: asbCase.priority, receivedAt: report.receivedAt, incidentID: try incident.requireID(),
-                       emergencyAdvice: report.immediateDanger ? IntakeTriage.emergencyAdvice : nil)
+        return receipt
     }
 
-    /// A new case of `report`, unsaved.
-    static func makeCase(_ report: ValidReport, reference: CaseReference, place: PlaceResolver.Place, accessCode: String,
-                         now: Date) -> ASBCase {
+    /// A new case of `report`, unsaved, without its reference (given in the write: `NewCase`).
+    static func makeCase(_ report: ValidReport, place: PlaceResolver.Place, accessCode: String, now: Date) -> ASBCase {
         let asbCase = ASBCase()
-        asbCase.reference = reference.description
-        asbCase.referenceYear = reference.year
-        asbCase.referenceNumber = reference.number
         asbCase.status = .received
         asbCase.channel = report.channel
         asbCase.categories = report.categories
@@ -388,13 +303,20 @@ struct IntakeService {
 
     private func remember(_ receipt: Receipt, for claim: IdempotencyClaim, now: Date, on db: any Database) async throws {
         try await IdempotencyRecord.query(on: db).filter(\.$expiresAt <= now).delete()
+        try await Self.idempotencyRecord(receipt, for: claim, now: now, lifetime: env.config.idempotencyLifetime).create(on: db)
+    }
+
+    /// The record that answers a retry with `claim`'s key, unsaved.
+    static func idempotencyRecord(_ receipt: Receipt, for claim: IdempotencyClaim, now: Date,
+                                  lifetime: TimeInterval) throws -> IdempotencyRecord {
         let record = IdempotencyRecord()
+        record.id = OrderedID.next(at: now)
         record.key = claim.key
         record.requestHash = claim.requestHash
         record.response = String(decoding: try JSONEncoder().encode(receipt), as: UTF8.self)
         record.createdAt = now
-        record.expiresAt = now.addingTimeInterval(env.config.idempotencyLifetime)
-        try await record.create(on: db)
+        record.expiresAt = now.addingTimeInterval(lifetime)
+        return record
     }
 }
 

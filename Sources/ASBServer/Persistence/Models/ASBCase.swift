@@ -59,6 +59,13 @@ final class ASBCase: Model, @unchecked Sendable {
 
     var caseReference: CaseReference { CaseReference(year: referenceYear, number: referenceNumber) }
 
+    /// Gives a new case its reference (allocated in its write transaction).
+    func assign(_ reference: CaseReference) {
+        self.reference = reference.description
+        referenceYear = reference.year
+        referenceNumber = reference.number
+    }
+
     var facts: CaseFacts {
         CaseFacts(status: status, hasAllocatedOfficer: $allocatedOfficer.id != nil,
                   hasAssessment: prioritySource == .assessed || prioritySource == .override)

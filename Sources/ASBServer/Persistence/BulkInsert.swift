@@ -1,0 +1,165 @@
+import Fluent
+import FluentSQL
+import FluentSQLiteDriver
+import Foundation
+
+/// Inserts models many rows to a statement, with the values Fluent's `create` would insert, and
+/// without its model middleware (the application has none) or one statement a row.
+///
+/// Demo data writes its batches with it, and intake its new cases (`NewCaseWriter`). The models
+/// must be complete: ids set (`OrderedID`), every field given as `create` would store it.
+/// Every model lists its properties (ModelProperties.swift), so `input(to:)` does not reflect.
+struct BulkInsert: Sendable {
+    /// An insert statement ready to run.
+    enum Statement: Sendable {
+        /// Its SQL and values for SQLite, made by the caller, so the writer only runs it: turning
+        /// rows into SQL and values took half demo data's writer's time.
+        case sqlite(String, [SQLiteData])
+        /// For PostgreSQL, whose driver turns it into SQL and values when it runs.
+        case sql(SQLInsert)
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Rows per statement: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535
+    /// for the widest table (cases, 36 columns).
+    static let rowsPerStatement = 400
+
+    /// Fluent's SQLite driver is configured with the default encoder (configure.swift); nil for PostgreSQL.
+    private let sqliteEncoder: SQLiteDataEncoder?
+    private(set) var statements: [Statement] = []
+
+    /// Statements for `database`'s dialect.
+    init(for database: any Database) {
+        sqliteEncoder = database is any SQLiteDatabase ? SQLiteDataEncoder() : nil
+    }
+
+    /// Adds the inserts of `models` (none when empty), in order.
+    mutating func add<M: Model>(_ models: [M]) throws {
+        for chunk in try Self.rows(models) {
+            if let sqliteEncoder {
+                statements.append(try Self.sqliteInsert(chunk, into: M.schema, encoder: sqliteEncoder))
+            } else {
+                statements.append(.sql(try Self.insert(chunk, into: M.schema)))
+            }
+        }
+    }
+
+    /// Runs the statements, in order, inside the caller's transaction.
+    static func run(_ statements: [Statement], on db: any Database) async throws {
+        for statement in statements {
+            switch statement {
+            case .sqlite(let text, let binds):
+                guard let sqlite = db as? any SQLiteDatabase else { throw Failure(description: "SQLite statements on another database.") }
+                try await sqlite.query(text, binds, logger: db.logger) { _ in }.get()
+            case .sql(let expression):
+                guard let sql = db as? any SQLDatabase else { throw Failure(description: "No SQL database.") }
+                try await sql.execute(sql: expression) { _ in }
+            }
+        }
+    }
+
+    /// Rows of one table for one statement: the columns, and each row's values.
+    struct Rows {
+        var columns: [FieldKey] = []
+        var values: [[DatabaseQuery.Value]] = []
+    }
+
+    /// The rows with the values Fluent would insert for them (every field as `Fields.input(to:)`
+    /// gives it, unset ones as the column default), in chunks of `rowsPerStatement`.
+    private static func rows<M: Model>(_ models: [M]) throws -> [Rows] {
+        var chunks: [Rows] = []
+        var start = 0
+        while start < models.count {
+            let end = min(start + rowsPerStatement, models.count)
+            var chunk = Rows()
+            chunk.values.reserveCapacity(end - start)
+            for model in models[start..<end] {
+                guard model.id != nil else { throw Failure(description: "A row of \(M.schema) has no id.") }
+                let input = RowInput()
+                model.input(to: input)
+                if chunk.columns.isEmpty { chunk.columns = input.keys }
+                guard input.keys == chunk.columns else { throw Failure(description: "Rows of \(M.schema) differ in their columns.") }
+                chunk.values.append(input.values)
+            }
+            chunks.append(chunk)
+            start = end
+        }
+        return chunks
+    }
+
+    /// A row's fields in the order the model declares them.
+    private final class RowInput: DatabaseInput {
+        var keys: [FieldKey] = []
+        var values: [DatabaseQuery.Value] = []
+        let wantsUnmodifiedKeys = true
+
+        func set(_ value: DatabaseQuery.Value, at key: FieldKey) {
+            keys.append(key)
+            values.append(value)
+        }
+    }
+
+    /// The rows as SQLKit's insert, each value as Fluent's `SQLQueryConverter` translates it.
+    private static func insert(_ rows: Rows, into table: String) throws -> SQLInsert {
+        var insert = SQLInsert(table: SQLIdentifier(table))
+        insert.columns = rows.columns.map { SQLIdentifier($0.description) }
+        insert.values = try rows.values.map { try $0.map(expression) }
+        return insert
+    }
+
+    private static func expression(_ value: DatabaseQuery.Value) throws -> any SQLExpression {
+        switch value {
+        case .bind(let encodable):
+            if let optional = encodable as? any FluentKit.AnyOptionalType, optional.wrappedValue == nil { return SQLLiteral.null }
+            return SQLBind(encodable)
+        case .null: return SQLLiteral.null
+        case .default: return SQLLiteral.default
+        case .enumCase(let string): return SQLLiteral.string(string)
+        case .array, .dictionary, .custom: throw Failure(description: "A row holds a value the bulk insert does not write.")
+        }
+    }
+
+    /// The rows as SQLite's SQL and values: what SQLKit makes of `insert(_:into:)` with SQLite's
+    /// dialect (a null, and the column default, which SQLite's dialect writes as null, bound as
+    /// null; an enum case as its text), without writing SQL for every value, which asked for
+    /// the dialect each time and was a quarter of demo data's builders' time.
+    private static func sqliteInsert(_ rows: Rows, into table: String, encoder: SQLiteDataEncoder) throws -> Statement {
+        func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        let placeholders = "(" + Array(repeating: "?", count: rows.columns.count).joined(separator: ", ") + ")"
+        let text = "INSERT INTO \(quoted(table)) (\(rows.columns.map { quoted($0.description) }.joined(separator: ", "))) VALUES "
+            + Array(repeating: placeholders, count: rows.values.count).joined(separator: ", ")
+        var binds: [SQLiteData] = []
+        binds.reserveCapacity(rows.columns.count * rows.values.count)
+        for row in rows.values {
+            for value in row {
+                switch value {
+                case .bind(let encodable): binds.append(try sqliteData(encodable, encoder: encoder))
+                case .null, .default: binds.append(.null)
+                case .enumCase(let string): binds.append(.text(string))
+                case .array, .dictionary, .custom:
+                    throw Failure(description: "A row holds a value the bulk insert does not write.")
+                }
+            }
+        }
+        return .sqlite(text, binds)
+    }
+
+    /// What `SQLiteDataEncoder` (and a null for a nil optional, as Fluent's converter) makes of a
+    /// bound value: the types rows hold most by a cast to the type itself, converted by
+    /// sqlite-nio's own `sqliteData` (a UUID as its text, as its `Encodable` conformance gives
+    /// it), the rest by the encoder. The encoder's cast to its protocol for every value, and the
+    /// cast to find nil optionals, were a fifth of demo data's builders' time.
+    static func sqliteData(_ value: any Encodable & Sendable, encoder: SQLiteDataEncoder) throws -> SQLiteData {
+        if let string = value as? String { return .text(string) }
+        if let id = value as? UUID { return .text(id.uuidString) }
+        if let date = value as? Date, let data = date.sqliteData { return data }
+        if let number = value as? Int, let data = number.sqliteData { return data }
+        if let flag = value as? Bool, let data = flag.sqliteData { return data }
+        if let number = value as? Double, let data = number.sqliteData { return data }
+        if let optional = value as? any FluentKit.AnyOptionalType, optional.wrappedValue == nil { return .null }
+        return try encoder.encode(value)
+    }
+}
