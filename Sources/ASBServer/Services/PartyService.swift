@@ -75,8 +75,12 @@ struct PartyService {
                                requestID: requestID)
         }
         if !entries.isEmpty {
-            // One statement for the whole page of results.
-            try await env.writes.run(on: db) { db in try await entries.create(on: db) }
+            // One statement for the whole page of results, its SQL and values made before the
+            // write lock is taken.
+            var insert = BulkInsert(for: db)
+            try insert.add(entries)
+            let statements = insert.statements
+            try await env.writes.run(on: db) { db in try await BulkInsert.run(statements, on: db) }
         }
         let caseCounts = try await caseCounts(of: ids)
         return parties.map { party in (party, party.id.flatMap { caseCounts[$0] } ?? 0) }
