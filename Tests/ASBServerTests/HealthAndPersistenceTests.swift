@@ -106,6 +106,15 @@ struct HealthAndPersistenceTests {
         }
     }
 
+    @Test("PostgreSQL: the server's connections run without just-in-time compilation")
+    func postgresWithoutJIT() async throws {
+        try await TestApp.run { t in
+            guard case .postgres = t.app.asb.config.database else { return }  // PostgreSQL only
+            let row = try #require(try await t.app.db.sql.raw("SHOW jit").first())
+            #expect(try row.decode(column: "jit", as: String.self) == "off")
+        }
+    }
+
     @Test("Configuration comes from ASB_ variables with defaults, and every bad key is named at once")
     func configuration() throws {
         let defaults = try AppConfig.fromEnvironment([:])

@@ -75,14 +75,16 @@ struct QueueService {
 
     /// How many items a queue holds, counting no further than `limit`: the same rows as `page`,
     /// at most `limit` of them read, so a count costs what a short page costs however long the
-    /// queue is (the home page says "50 or more" past its limit).
+    /// queue is (the home page says "50 or more" past its limit). They are read in the page's
+    /// order, so the database walks the page's index: without it PostgreSQL gathered the overdue
+    /// deadlines with parallel workers (6–8 ms, against 0.3 ms) at 1,000,000 cases.
     func count(_ name: Name, for user: User, calendar: WorkingCalendar, now: Date, upTo limit: Int) async throws -> Int {
         try Self.authorize(name, for: user)
         var count = 0
         for selection in try selections(name, for: user, calendar: calendar, now: now) where count < limit {
             let row = try await db.sql.raw("""
                 SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(selection.from) WHERE \(selection.conditions.joined(separator: " AND ")) \
-                LIMIT \(literal: limit - count)) AS counted
+                ORDER BY \(unsafeRaw: selection.key), \(unsafeRaw: selection.id) LIMIT \(literal: limit - count)) AS counted
                 """).first()
             count += try row?.decode(column: "n", as: Int.self) ?? 0
         }
