@@ -7,8 +7,8 @@ import Vapor
 
 /// Writes demo plans as rows, many cases to a transaction and many rows to a statement: the rows
 /// `DemoServiceWriter` gets from the services, step by step, with the same rules from `ASBCore`
-/// and the same row builders (`IntakeService.makeIncident`, `CaseClock.reconcile` and `met`,
-/// `AuditLog.event`, `BreachScanner.events`). `DemoDataTests` plays the same plans both ways and
+/// and the same row builders (a new case is intake's own `NewCase`; then `IntakeService.makeIncident`,
+/// `CaseClock.reconcile` and `met`, `AuditLog.event`, `BreachScanner.events`). `DemoDataTests` plays the same plans both ways and
 /// compares every table, so a service that changes what it writes fails that test until this
 /// writer changes with it.
 ///
@@ -66,10 +66,10 @@ final class DemoBulkWriter {
             counters[year] = number
             references.append(CaseReference(year: year, number: number))
         }
-        let (staff, seed, calendar, neighbourhoods, caseReview) = (staff, seed, calendar, neighbourhoods, app.asb.config.caseReview)
+        let (staff, seed, calendar, neighbourhoods, env) = (staff, seed, calendar, neighbourhoods, app.asb)
         let task = Task {
-            let builder = DemoBatchBuilder(staff: staff, seed: seed, calendar: calendar, neighbourhoods: neighbourhoods,
-                                           caseReview: caseReview)
+            let builder = DemoBatchBuilder(staff: staff, seed: seed, calendar: calendar, neighbourhoods: neighbourhoods, env: env,
+                                           database: database)
             for (plan, reference) in zip(plans, references) { try builder.add(plan, reference: reference) }
             return try builder.statements(for: database)
         }
@@ -132,6 +132,8 @@ final class DemoBatchBuilder {
     let calendar: WorkingCalendar
     let neighbourhoods: [Neighbourhood]
     let caseReview: CaseReviewThresholdConfig
+    let env: ASBEnvironment
+    let database: any Database
     private var batch = Batch()
 
     /// The rows of the batch's cases, in the order the services would write them.
@@ -147,12 +149,15 @@ final class DemoBatchBuilder {
         var reviews: [DissatisfactionReview] = []
     }
 
-    init(staff: DemoStaff, seed: UInt64, calendar: WorkingCalendar, neighbourhoods: [Neighbourhood], caseReview: CaseReviewThresholdConfig) {
+    init(staff: DemoStaff, seed: UInt64, calendar: WorkingCalendar, neighbourhoods: [Neighbourhood], env: ASBEnvironment,
+         database: any Database) {
         self.staff = staff
         self.seed = seed
         self.calendar = calendar
         self.neighbourhoods = neighbourhoods
-        self.caseReview = caseReview
+        self.caseReview = env.config.caseReview
+        self.env = env
+        self.database = database
     }
 
     // MARK: One case
@@ -205,7 +210,8 @@ final class DemoBatchBuilder {
         var anonymous: Bool { reporter == nil }
     }
 
-    /// `IntakeService.submit` for a new case.
+    /// `IntakeService.submit` for a new case: the same `NewCase`, placed by postcode sector
+    /// (demo people have no known property).
     private func intake(_ plan: DemoCasePlan, reference: CaseReference, random: RandomSource) throws -> CaseState {
         let now = plan.receivedAt
         let actor = staff.recorder(of: plan)
@@ -215,46 +221,15 @@ final class DemoBatchBuilder {
                                              notASB: false)
         let postcode = report.postcode ?? report.reporter?.postcode
         let neighbourhoodID = postcode.flatMap { code in neighbourhoods.first { $0.postcodeSectors.contains(code.sector) }?.id }
-
-        func party(_ person: ValidReport.Person) -> Party {
-            let party = Party(person: person, property: nil, now: now)
-            party.id = OrderedID.next(at: now)
-            batch.rows.parties.append(party)
-            return party
-        }
-        let reporter = report.reporter.map(party)
-        let perpetrator = report.allegedPerpetrator.flatMap { $0.name != nil || $0.address != nil ? party($0) : nil }
-
-        let accessCode = random.accessCode()
-        let asbCase = IntakeService.makeCase(report, place: .init(property: nil, neighbourhoodID: neighbourhoodID),
-                                             accessCode: accessCode, now: now)
-        asbCase.assign(reference)
-        asbCase.id = OrderedID.next(at: now)
-        let state = CaseState(asbCase)
-        state.reporter = reporter
-        state.perpetrator = perpetrator
-        batch.rows.cases.append(asbCase)
-        if let reporter { batch.rows.links.append(CaseParty(caseID: state.id, partyID: reporter.id!, role: .reporter, now: now)) }
-        if let perpetrator { batch.rows.links.append(CaseParty(caseID: state.id, partyID: perpetrator.id!, role: .allegedPerpetrator, now: now)) }
-        for link in batch.rows.links.suffix(2) where link.id == nil { link.id = OrderedID.next(at: now) }
-
-        let incident = IntakeService.makeIncident(report, riskAnswers: risk.answers, caseID: state.id, reporterID: reporter?.id,
-                                                  by: actor, now: now)
-        incident.id = OrderedID.next(at: now)
-        batch.rows.incidents.append(incident)
-        state.incidents.append(incident)
-        // IntakeService.createCase: the provisional assessment
-        batch.rows.assessments.append(try assessment(risk, priority: risk.priority, notASB: false, source: .intake, of: state, by: actor, now: now))
-        asbCase.riskLevel = risk.level
-        applyPriority(risk.priority, source: .provisional, to: state, now: now)
-        addSupportNeeds(risk.supportNeeds, to: reporter)
-
-        event(state, .reported, IntakeService.reportedSummary(report), by: actor, now: now)
-        var changes = ["channel": report.channel.rawValue, "status": CaseStatus.received.rawValue, "anonymous": String(report.isAnonymous)]
-        if let priority = asbCase.priority { changes["priority"] = String(priority.rawValue) }
-        changes["riskLevel"] = risk.level.rawValue
-        try audit(state, .caseCreate, changes, by: actor, now: now)
-        try checkCaseReview(state, by: actor, now: now)
+        let newCase = try NewCase(report, risk: risk, places: .init(place: .init(property: nil, neighbourhoodID: neighbourhoodID)),
+                                  calendar: calendar, by: actor, now: now, accessCode: random.accessCode(), leaders: [],
+                                  idempotency: nil, caseReviewConfig: caseReview, requestID: nil)
+        _ = try newCase.rows(reference: reference, env: env, on: database, into: &batch.rows)
+        let state = CaseState(newCase.asbCase)
+        state.reporter = newCase.reporter
+        state.perpetrator = newCase.perpetrator
+        state.incidents = [newCase.incident]
+        state.milestones = newCase.milestones
         return state
     }
 

@@ -30,6 +30,7 @@ struct NewCase: @unchecked Sendable {
 
     let asbCase: ASBCase
     let reporter: Party?
+    let perpetrator: Party?
     /// The people first recorded by this report.
     let newParties: [Party]
     let links: [CaseParty]
@@ -74,6 +75,7 @@ struct NewCase: @unchecked Sendable {
             perpetrator = party(person, home: places.perpetratorHome)
         }
         self.reporter = reporter
+        self.perpetrator = perpetrator
         newParties = parties
 
         let asbCase = IntakeService.makeCase(report, place: places.place, accessCode: accessCode, now: now)
