@@ -197,21 +197,33 @@ struct GroupCommitTests {
         }
     }
 
-    /// Sends the bodies at once while the writes are held, waits until all but the first are
-    /// queued behind it, then lets them go.
+    /// Sends the first body while the writes are held and waits until the writer has taken it
+    /// into a transaction (which waits on the hold); then sends the others at once and waits
+    /// until all are queued behind it, and lets them go: the first report is written alone, the
+    /// others in the next transaction, whatever the order they arrive in.
     static func sendHeld(_ t: TestApp, _ count: Int,
                          _ body: @escaping @Sendable (Int) -> ([String: Any], [(String, String)])) async throws -> [TestApp.Reply] {
+        let writer = t.app.asb.newCases
         let hold = try await WriteHold(t)
-        let sends = (0..<count).map { i in
+        func send(_ i: Int) -> Task<TestApp.Reply, any Error> {
             Task {
                 let (json, headers) = body(i)
                 return try await t.send(.POST, "/api/v1/reports", json: json, headers: headers)
             }
         }
-        // The first report's transaction waits on the hold; the others queue for the next one.
-        let deadline = Date().addingTimeInterval(20)
-        while await t.app.asb.newCases.queued < count - 1, Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(await t.app.asb.newCases.queued == count - 1)
+        func wait(until condition: () async -> Bool) async throws {
+            let deadline = Date().addingTimeInterval(20)
+            while await !condition(), Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        let before = await writer.received
+        var sends = [send(0)]
+        try await wait {
+            let (received, queued) = (await writer.received, await writer.queued)
+            return received == before + 1 && queued == 0
+        }
+        sends += (1..<count).map(send)
+        try await wait { await writer.queued == count - 1 }
+        #expect(await writer.queued == count - 1)
         try await hold.release()
         var replies: [TestApp.Reply] = []
         for send in sends { replies.append(try await send.value) }

@@ -31,12 +31,15 @@ actor NewCaseWriter {
     private var draining = false
     /// Reports waiting for the next transaction.
     var queued: Int { waiting.count }
+    /// Reports handed to the writer so far.
+    private(set) var received = 0
     /// Transactions committed, and the cases they wrote (a batch written again one by one counts each).
     private(set) var committed = (transactions: 0, cases: 0)
 
     /// Writes the case (with the reports waiting beside it) and answers its receipt once committed.
     func write(_ newCase: NewCase, env: ASBEnvironment, on db: any Database) async throws -> IntakeService.Receipt {
         try await withCheckedThrowingContinuation { continuation in
+            received += 1
             waiting.append(Job(newCase: newCase, db: db, continuation: continuation))
             if !draining {
                 draining = true
