@@ -7,10 +7,11 @@ import Vapor
 
 /// Writes demo plans as rows, many cases to a transaction and many rows to a statement: the rows
 /// `DemoServiceWriter` gets from the services, step by step, with the same rules from `ASBCore`
-/// and the same row builders (a new case is intake's own `NewCase`; then `IntakeService.makeIncident`,
-/// `CaseClock.reconcile` and `met`, `AuditLog.event`, `BreachScanner.events`). `DemoDataTests` plays the same plans both ways and
-/// compares every table, so a service that changes what it writes fails that test until this
-/// writer changes with it.
+/// and the same row builders (a new case is intake's own `NewCase`; then
+/// `IntakeService.makeIncident`, `CaseClock.reconcile` and `met`, `AuditLog.event`,
+/// `BreachScanner.events`). `DemoDataTests` plays the same plans both ways and compares every
+/// table, so a service that changes what it writes fails that test until this writer changes
+/// with it.
 ///
 /// Batches are built side by side (`DemoBatchBuilder`, one task each, as many as the machine has
 /// cores) while the batch before them is written: building the rows took twice the time of
@@ -131,14 +132,13 @@ final class DemoBatchBuilder {
     let seed: UInt64
     let calendar: WorkingCalendar
     let neighbourhoods: [Neighbourhood]
-    let caseReview: CaseReviewThresholdConfig
     let env: ASBEnvironment
     let database: any Database
     private var batch = Batch()
 
     /// The rows of the batch's cases, in the order the services would write them.
     private struct Batch {
-        /// The tables intake writes (no messages: demo reporters asked to be phoned).
+        /// The tables intake writes (demo reporters asked to be phoned: no messages).
         var rows = NewCase.Rows()
         var contacts: [ContactLogEntry] = []
         var plans: [ActionPlan] = []
@@ -155,7 +155,6 @@ final class DemoBatchBuilder {
         self.seed = seed
         self.calendar = calendar
         self.neighbourhoods = neighbourhoods
-        self.caseReview = env.config.caseReview
         self.env = env
         self.database = database
     }
@@ -223,7 +222,7 @@ final class DemoBatchBuilder {
         let neighbourhoodID = postcode.flatMap { code in neighbourhoods.first { $0.postcodeSectors.contains(code.sector) }?.id }
         let newCase = try NewCase(report, risk: risk, places: .init(place: .init(property: nil, neighbourhoodID: neighbourhoodID)),
                                   calendar: calendar, by: actor, now: now, accessCode: random.accessCode(), leaders: [],
-                                  idempotency: nil, caseReviewConfig: caseReview, requestID: nil)
+                                  idempotency: nil, caseReviewConfig: env.config.caseReview, requestID: nil)
         _ = try newCase.rows(reference: reference, env: env, on: database, into: &batch.rows)
         let state = CaseState(newCase.asbCase)
         state.reporter = newCase.reporter
@@ -523,7 +522,7 @@ final class DemoBatchBuilder {
     /// `CaseReviewService.check`.
     private func checkCaseReview(_ state: CaseState, by actor: Actor, now: Date) throws {
         guard let (event, audit) = try CaseReviewService.markThreshold(of: state.asbCase, incidents: state.incidents, now: now,
-                                                                       by: actor, config: caseReview, requestID: nil)
+                                                                       by: actor, config: env.config.caseReview, requestID: nil)
         else { return }
         batch.rows.events.append(event)
         batch.rows.audit.append(audit)

@@ -10,17 +10,6 @@ struct Outbox {
     let env: ASBEnvironment
     let db: any Database
 
-    /// Where a case a message is about comes from.
-    enum CaseOrigin {
-        /// Already stored: its reporter is read, and a message already queued for the same event is not queued again.
-        case existing
-        /// Created in this same transaction, with this reporter (nil: anonymous): nothing to read,
-        /// and no earlier message about it can exist.
-        case createdNow(reporter: Party?)
-
-        var isNew: Bool { if case .createdNow = self { true } else { false } }
-    }
-
     /// The facts every message starts from: the landlord, the case reference, the tracking link.
     func facts(for asbCase: ASBCase) -> MessageFacts {
         var facts = MessageFacts(landlordName: env.config.mail.landlordName, reference: asbCase.reference)
@@ -29,22 +18,18 @@ struct Outbox {
         return facts
     }
 
-    /// Queues a message to the case's reporter, by the channel their preferences allow (none for
-    /// an anonymous reporter or one who asked to be phoned). `dedupe` makes it once per event.
+    /// Queues a message to a stored case's reporter, by the channel their preferences allow (none
+    /// for an anonymous reporter or one who asked to be phoned). `dedupe` makes it once per event.
+    /// (A new case's acknowledgement is made with its rows: `NewCase`.)
     @discardableResult
-    func toReporter(_ kind: MessageKind, of asbCase: ASBCase, dedupe: String, now: Date, case origin: CaseOrigin = .existing,
+    func toReporter(_ kind: MessageKind, of asbCase: ASBCase, dedupe: String, now: Date,
                     _ fill: (inout MessageFacts) -> Void = { _ in }) async throws -> OutboxMessage? {
-        let caseID = try asbCase.requireID()
-        let found: Party? = switch origin {
-        case .existing:
-            try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$role == .reporter)
-                .with(\.$party).first()?.party
-        case .createdNow(let reporter): reporter
-        }
-        guard let reporter = found,
+        let reporter = try await CaseParty.query(on: db).filter(\.$asbCase.$id == asbCase.requireID()).filter(\.$role == .reporter)
+            .with(\.$party).first()?.party
+        guard let reporter,
               let message = try reporterMessage(kind, of: asbCase, reporter: reporter, dedupe: dedupe, now: now, fill)
         else { return nil }
-        return try await queue(message, firstOfCase: origin.isNew)
+        return try await queue(message)
     }
 
     /// The message `toReporter` queues, unsaved (nil when the reporter's preferences allow none):
@@ -101,11 +86,10 @@ struct Outbox {
         try await User.query(on: db).filter(\.$role == .teamLeader).filter(\.$active == true).limit(50).all()
     }
 
-    /// Inserts `message`, once per event: a second attempt to queue the same event is a no-op
-    /// (nothing to look for when the case itself is new in this transaction).
+    /// Inserts `message`, once per event: a second attempt to queue the same event is a no-op.
     @discardableResult
-    private func queue(_ message: OutboxMessage, firstOfCase: Bool = false) async throws -> OutboxMessage? {
-        if !firstOfCase, try await OutboxMessage.query(on: db).filter(\.$dedupeKey == message.dedupeKey).count() > 0 { return nil }
+    private func queue(_ message: OutboxMessage) async throws -> OutboxMessage? {
+        if try await OutboxMessage.query(on: db).filter(\.$dedupeKey == message.dedupeKey).count() > 0 { return nil }
         // The timeline records a message when it is sent (or posted); the case page lists queued ones.
         try await message.create(on: db)
         return message

@@ -3,16 +3,13 @@ import Fluent
 import FluentSQL
 import Foundation
 
-/// Issues the next case number of a year. One atomic upsert inside the caller's transaction: on
+/// Issues the next case numbers of a year. One atomic upsert inside the caller's transaction: on
 /// PostgreSQL the counter row stays locked until that transaction ends, on SQLite the write lock
 /// does the same, so concurrent intakes never share a number and a rolled-back intake leaves no gap.
 enum CaseReferenceAllocator {
-    static func next(year: Int, on db: any Database) async throws -> CaseReference {
-        try await take(1, year: year, on: db).first
-    }
-
-    /// The next `count` numbers of a year at once (intake writes many cases to a transaction).
-    static func take(_ count: Int, year: Int, on db: any Database) async throws -> (first: CaseReference, last: CaseReference) {
+    /// Takes the next `count` numbers of a year at once (intake writes many cases to a
+    /// transaction) and answers the first of them; the others follow it.
+    static func take(_ count: Int, year: Int, on db: any Database) async throws -> CaseReference {
         precondition(count > 0)
         guard let sql = db as? any SQLDatabase else { throw AppError.badRequest("The database does not speak SQL") }
         let row = try await sql.raw("""
@@ -22,7 +19,7 @@ enum CaseReferenceAllocator {
             """).first()
         guard let row else { throw AppError.badRequest("The case counter did not answer") }
         let last = try row.decode(column: "last_number", as: Int.self)
-        return (CaseReference(year: year, number: last - count + 1), CaseReference(year: year, number: last))
+        return CaseReference(year: year, number: last - count + 1)
     }
 
     /// The reference year: the calendar year in the UK when the case is recorded.

@@ -79,13 +79,9 @@ struct IntakeService {
                     return receipt
                 }
             }
-            // A new case: built before the write (where it is, and who is told of it, are read
-            // first: properties, neighbourhoods and staff are reference data intake never changes),
-            // then written with the reports that arrive beside it.
-            let newCase = try NewCase(report, risk: risk!, places: try await Places.resolve(report, on: db), calendar: calendar,
-                                      by: actor, now: now, accessCode: env.random.accessCode(),
-                                      leaders: risk!.priority == .p1 ? try await Outbox.teamLeaders(on: db) : [],
-                                      idempotency: idempotency, caseReviewConfig: env.config.caseReview, requestID: requestID)
+            // A new case: built before the write, then written with the reports that arrive beside it.
+            let newCase = try await newCase(report, risk: risk!, calendar: calendar, by: actor, now: now, idempotency: idempotency,
+                                            on: db)
             return try await env.newCases.write(newCase, env: env, on: db)
         } catch {
             // A concurrent retry with the same key won the race: answer as it did.
@@ -131,17 +127,23 @@ struct IntakeService {
         }
     }
 
+    /// A new case of `report`, built in memory: where it is and, for a priority 1 case, the team
+    /// leaders to alert are read first (reference data intake never changes).
+    private func newCase(_ report: ValidReport, risk: RiskResult, calendar: WorkingCalendar, by actor: Actor, now: Date,
+                         followUp: NewCase.FollowUp? = nil, idempotency: IdempotencyClaim?, on db: any Database) async throws -> NewCase {
+        try NewCase(report, risk: risk, places: try await Places.resolve(report, on: db), calendar: calendar, by: actor, now: now,
+                    accessCode: env.random.accessCode(), leaders: risk.priority == .p1 ? try await Outbox.teamLeaders(on: db) : [],
+                    followUp: followUp, idempotency: idempotency, caseReviewConfig: env.config.caseReview, requestID: requestID)
+    }
+
     /// A new case after a closed one, inside the caller's write transaction: the people of the
     /// closed case carry over, and both cases' timelines say so.
     private func createFollowUp(_ report: ValidReport, risk: RiskResult, of previous: ASBCase, calendar: WorkingCalendar,
                                 by actor: Actor, now: Date, on db: any Database) async throws -> Receipt {
         let carried = try await CaseParty.query(on: db).filter(\.$asbCase.$id == previous.requireID())
             .filter(\.$role ~~ [.reporter, .victim, .allegedPerpetrator]).with(\.$party).all()
-        let newCase = try NewCase(report, risk: risk, places: try await Places.resolve(report, on: db), calendar: calendar, by: actor,
-                                  now: now, accessCode: env.random.accessCode(),
-                                  leaders: risk.priority == .p1 ? try await Outbox.teamLeaders(on: db) : [],
-                                  followUp: .init(previous: previous, carriedLinks: carried), idempotency: nil,
-                                  caseReviewConfig: env.config.caseReview, requestID: requestID)
+        let newCase = try await newCase(report, risk: risk, calendar: calendar, by: actor, now: now,
+                                        followUp: .init(previous: previous, carriedLinks: carried), idempotency: nil, on: db)
         let receipt = try await NewCaseWriter.insert([newCase], env: env, on: db)[0]
         if let reporter = newCase.reporter {
             try await AssessmentService(app: app, db: db, requestID: requestID).addSupportNeeds(risk.supportNeeds, to: reporter)

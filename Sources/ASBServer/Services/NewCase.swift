@@ -11,7 +11,7 @@ import Foundation
 /// `NewCaseWriter` writes many of them to one transaction; a follow-up of a closed case, which
 /// reads inside its transaction, is written by `IntakeService` in its own with `NewCaseWriter.insert`.
 struct NewCase: Sendable {
-    /// A new case after a closed one: its people carry over (SS-CLS: the Regulator's TSM counts it as new).
+    /// A new case after a closed one (the Regulator's TSM counts it as a new case): its people carry over.
     struct FollowUp {
         var previous: ASBCase
         var carriedLinks: [CaseParty]

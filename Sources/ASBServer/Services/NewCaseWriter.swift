@@ -85,7 +85,7 @@ actor NewCaseWriter {
         for year in years { counts[year, default: 0] += 1 }
         var next: [Int: Int] = [:]
         for (year, count) in counts.sorted(by: { $0.key < $1.key }) {
-            next[year] = try await CaseReferenceAllocator.take(count, year: year, on: db).first.number
+            next[year] = try await CaseReferenceAllocator.take(count, year: year, on: db).number
         }
         var rows = NewCase.Rows()
         var receipts: [IntakeService.Receipt] = []
