@@ -226,6 +226,23 @@ struct StaffWorkspaceTests {
         }
     }
 
+    @Test("Every case form posted empty is answered with what is missing, and the server keeps serving")
+    func emptyCaseForms() async throws {
+        try await TestApp.run { t in
+            let reference = try await t.submitReport().string("reference")!
+            let (_, leader) = try await t.staffToken(.teamLeader)
+            let web = WebClient(t.app)
+            try await web.signIn(leader.username, password: "correct-horse-\(leader.username)")
+            // An ASB Case Review application has no required field: the reporter applies today.
+            for form in CaseForm.allCases where form != .attachment && form != .caseReviewApply {
+                try await web.get("/staff/cases/\(reference)")
+                let page = try await web.post("/staff/cases/\(reference)/\(form.rawValue)", [])
+                #expect((400..<500).contains(page.status.code), "\(form.rawValue) answered \(page.status)")
+            }
+            #expect(try await web.get("/staff/cases/\(reference)").status == .ok)
+        }
+    }
+
     @Test("A sign-in posted from another site is refused")
     func crossSiteSignIn() async throws {
         try await TestApp.run { t in

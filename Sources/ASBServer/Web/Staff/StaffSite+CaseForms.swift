@@ -54,8 +54,12 @@ extension FormData {
         return LondonTime.date(for: local)
     }
 
-    func uuid(_ name: String, errors: inout [FieldError], message: String) -> UUID? {
-        guard let raw = self[name] else { return nil }
+    /// A chosen record's id. Missing is nil, and an error too when `required`; not an id is an error.
+    func uuid(_ name: String, required: Bool = false, errors: inout [FieldError], message: String) -> UUID? {
+        guard let raw = self[name] else {
+            if required { errors.append(FieldError(name, message)) }
+            return nil
+        }
         guard let id = UUID(uuidString: raw) else {
             errors.append(FieldError(name, message))
             return nil
@@ -402,9 +406,11 @@ extension StaffSite {
         let app = req.application, db = req.db, id = req.id
         let actor = Actor.staff(user)
         var errors: [FieldError] = []
-        func done<T>(_ value: T) throws -> T {
+        /// The value once every field read so far is valid. An autoclosure, so `done(choice!)`
+        /// unwraps only after the errors are checked: a missing choice is a 422, not a crash.
+        func done<T>(_ value: @autoclosure () throws -> T) throws -> T {
             guard errors.isEmpty else { throw ValidationFailure(errors) }
-            return value
+            return try value()
         }
         func version() throws -> Int {
             guard let raw = form["version"], let v = Int(raw) else { throw AppError.versionRequired }
@@ -473,7 +479,7 @@ extension StaffSite {
                 on: ref, agreedOn: form["agreedOn"], howAgreed: try done(how!), notes: form["notes"], actions: actions, by: actor)
             return "The action plan is saved."
         case .actionStatus:
-            let actionID = form.uuid("actionId", errors: &errors, message: "Choose the action.")
+            let actionID = form.uuid("actionId", required: true, errors: &errors, message: "Choose the action.")
             let status = form.choice("status", ActionStatus.self, errors: &errors, message: "Choose the status.")
             _ = try await ActionPlanService(app: app, db: db, requestID: id).update(
                 on: ref, action: try done(actionID!), status: status!, completedOn: form["completedOn"], note: form["note"], by: actor)
@@ -520,7 +526,7 @@ extension StaffSite {
                 on: ref, agencyID: try done(agencyID), reason: form["reason"] ?? "", by: actor)
             return "The lead agency is recorded."
         case .referralUpdate:
-            let referralID = form.uuid("referralId", errors: &errors, message: "Choose the referral.")
+            let referralID = form.uuid("referralId", required: true, errors: &errors, message: "Choose the referral.")
             var status: ReferralStatus?
             if let raw = form["status"] {
                 status = ReferralStatus(rawValue: raw)
@@ -542,11 +548,11 @@ extension StaffSite {
                 neighbourhoodID: neighbourhoodID, caseReference: ref, title: try done(form["title"] ?? ""), text: form["text"] ?? "", by: actor)
             return "The notice is saved as a draft for a team leader to approve."
         case .evidenceApprove:
-            let evidenceID = form.uuid("evidenceId", errors: &errors, message: "Choose the evidence.")
+            let evidenceID = form.uuid("evidenceId", required: true, errors: &errors, message: "Choose the evidence.")
             _ = try await EnforcementService(app: app, db: db, requestID: id).approveEvidence(on: ref, evidence: try done(evidenceID!), by: actor)
             return "The witness evidence is approved."
         case .enforcementUpdate:
-            let actionID = form.uuid("enforcementId", errors: &errors, message: "Choose the action.")
+            let actionID = form.uuid("enforcementId", required: true, errors: &errors, message: "Choose the action.")
             let status = form.choice("status", EnforcementStatus.self, errors: &errors, message: "Choose the status.")
             _ = try await EnforcementService(app: app, db: db, requestID: id).update(
                 on: ref, action: try done(actionID!), status: status!, outcome: form["outcome"], by: actor)
@@ -556,7 +562,7 @@ extension StaffSite {
                 on: ref, for: form["scheduledFor"] ?? "", attendees: Self.names(form["attendees"]), agencyIDs: [], by: actor)
             return "The meeting is scheduled."
         case .reviewRecord:
-            let meetingID = form.uuid("meetingId", errors: &errors, message: "Choose the meeting.")
+            let meetingID = form.uuid("meetingId", required: true, errors: &errors, message: "Choose the meeting.")
             _ = try await ReviewService(app: app, db: db, requestID: id).recordHeld(on: ref, meeting: try done(meetingID!), .init(
                 heldOn: form["heldOn"], attendees: Self.names(form["attendees"]), agencyIDs: [], summary: form["summary"] ?? "",
                 decisions: form["decisions"], nextReviewOn: form["nextReviewOn"], actions: []), by: actor)
