@@ -432,6 +432,60 @@ struct WebBuildingBlockTests {
         #expect(CaseClock.describeDue(tuesdayMorning) == "Tue 24 Nov 2026 10:15 GMT")
     }
 
+    @Test("Form fields escape every value in text and in attributes")
+    func fieldEscaping() {
+        #expect(HTMLText.escaped(#"<b a="1">Tom & Jerry's</b>"#) == "&lt;b a=&quot;1&quot;&gt;Tom &amp; Jerry&#39;s&lt;/b&gt;")
+        #expect(HTMLText.escaped("Zoë — no change") == "Zoë — no change")
+        let hostile = #""><script>alert('x')</script>"#
+        var text = FormField(kind: .text, name: "q", label: hostile, hint: hostile, value: hostile, autocomplete: hostile)
+        text.error = hostile
+        let choices = FormField(kind: .checkboxes, name: "c", label: hostile,
+                                options: [.init(value: hostile, label: hostile, hint: hostile, selected: true)])
+        let select = FormField(kind: .select, name: "s", label: "S", options: [.init(value: hostile, label: hostile)])
+        let area = FormField(kind: .textarea, name: "t", label: "T", value: "</textarea>" + hostile)
+        for field in [text, choices, select, area] {
+            #expect(!field.html.contains("<script>") && !field.html.contains(#"""><"#), "\(field.kind)")
+            #expect(field.html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), "\(field.kind)")
+        }
+        #expect(!area.html.contains("</textarea><"))
+        #expect(choices.html.contains(#"<input class="choice-input" id="c-1" name="c" type="checkbox" value="&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" checked aria-describedby="c-1-hint">"#))
+        #expect(text.html.contains(#"<p id="q-error" class="error-message"><span class="visually-hidden">Error:</span> &quot;&gt;"#))
+    }
+
+    @Test("A form's fields are laid out by kind: a password never shows its value, a file accepts evidence types")
+    func fieldLayouts() {
+        let password = FormField(kind: .password, name: "password", label: "Password", value: "secret-value")
+        #expect(password.html.contains(#"<input class="input" id="password" name="password" type="password">"#))
+        let file = FormField(kind: .file, name: "file", label: "File")
+        #expect(file.html.contains(#"type="file" accept="image/*,application/pdf,audio/*,video/*">"#))
+        let when = FormField(kind: .datetime, name: "at", label: "When", value: "2026-11-25T10:30", width: "medium")
+        #expect(when.html.contains(#"<input class="input input-medium" id="at" name="at" type="datetime-local" value="2026-11-25T10:30">"#))
+        let hidden = FormField(kind: .hidden, name: "version", label: "", value: "3")
+        #expect(hidden.html == "<input type=\"hidden\" name=\"version\" value=\"3\">\n")
+        let heading = FormField(kind: .radios, name: "role", label: "Who are you?", options: [.init(value: "a", label: "A")], isPageHeading: true)
+        #expect(heading.html.contains(#"<legend class="fieldset-legend fieldset-legend-l"><h1 class="fieldset-heading">Who are you?</h1></legend>"#))
+        #expect(heading.html.contains(#"type="radio" value="a">"#))
+        let form = FormModel(id: "f", title: "t", action: "/", submitLabel: "Go", fields: [hidden, password])
+        #expect(form.fieldsHTML == hidden.html + password.html)
+    }
+
+    @Test("Tables escape every cell; a button cell posts with the page's CSRF token")
+    func tableHTML() {
+        let hostile = #"<img src=x onerror="alert('x')">"#
+        let table = Table(caption: hostile, headers: [hostile], rows: [
+            [.init(text: hostile), .init(text: hostile, href: #"/x?a=1&b="2""#), .init(text: hostile, tag: #"tag-red" onclick="x"#)],
+            [.init(text: "", button: .init(action: "/staff/admin/users/1/active", label: hostile, context: hostile, csrf: "token-1"))],
+        ], captionHidden: true)
+        let html = table.html
+        #expect(!html.contains("<img"))
+        #expect(html.components(separatedBy: "&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;").count == 8)
+        #expect(html.contains(#"<caption class="table-caption visually-hidden">"#))
+        #expect(html.contains(#"<a href="/x?a=1&amp;b=&quot;2&quot;">"#))
+        #expect(html.contains(#"<strong class="tag tag-red&quot; onclick=&quot;x">"#))
+        #expect(html.contains(#"<form method="post" action="/staff/admin/users/1/active" class="inline-form"><input type="hidden" name="_csrf" value="token-1"><button type="submit" class="button button-secondary button-small">"#))
+        #expect(html.components(separatedBy: "<tr>").count == 4)   // the header row and two rows
+    }
+
     @Test("Field ids, hints and errors are tied together for assistive technology")
     func fieldAccessibility() {
         var field = FormField(kind: .text, name: "reporter.email", label: "Email", hint: "We never share it")

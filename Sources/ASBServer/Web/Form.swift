@@ -57,17 +57,15 @@ extension Request {
     }
 }
 
-/// One question on a page, rendered by `Views/partials/field.leaf` with its label, hint and
-/// error tied to the input (WCAG 2.2: 1.3.1, 3.3.1, 3.3.2). Radios and checkboxes come in a
+/// One question on a page, rendered by `FormHTML.swift` with its label, hint and error tied
+/// to the input (WCAG 2.2: 1.3.1, 3.3.1, 3.3.2). Radios and checkboxes come in a
 /// fieldset whose legend is the label.
-struct FormField: Encodable, Sendable {
-    enum Kind: String, Encodable, Sendable {
+struct FormField: Sendable {
+    enum Kind: String, Sendable {
         case text, email, tel, password, textarea, date, time, number, datetime, radios, checkboxes, select, hidden, file
     }
 
-    struct Option: Encodable, Sendable {
-        /// Set when the field is encoded: the field's id and the option's position from 1.
-        var id: String = ""
+    struct Option: Sendable {
         var value: String
         var label: String
         var hint: String? = nil
@@ -106,16 +104,8 @@ struct FormField: Encodable, Sendable {
         String(name.map { $0.isLetter || $0.isNumber ? $0 : "-" })
     }
 
-    enum CodingKeys: String, CodingKey {
-        case kind, name, label, hint, value, error, options, autocomplete, required, isPageHeading, width, inputmode
-        case id, hintID, errorID, describedBy
-        case layout, choiceType, inputType, showsValue, isFile
-    }
-
-    /// How `field.leaf` lays the field out. The template branches on these instead of comparing
-    /// `kind` with strings: Leaf resolves and compares each string at every use, which was 8%
-    /// of a case page's CPU (17 forms, over a hundred options).
-    enum Layout: String, Encodable, Sendable {
+    /// How the field is laid out (`FormHTML.swift`).
+    enum Layout: Sendable {
         case hidden, choices, textarea, select, input
     }
 
@@ -127,37 +117,6 @@ struct FormField: Encodable, Sendable {
         case .select: .select
         case .text, .email, .tel, .password, .date, .time, .number, .datetime, .file: .input
         }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(name, forKey: .name)
-        try c.encode(label, forKey: .label)
-        try c.encodeIfPresent(hint, forKey: .hint)
-        try c.encode(value, forKey: .value)
-        try c.encodeIfPresent(error, forKey: .error)
-        try c.encode(options.enumerated().map { index, option in
-            var option = option
-            option.id = "\(id)-\(index + 1)"
-            return option
-        }, forKey: .options)
-        try c.encodeIfPresent(autocomplete, forKey: .autocomplete)
-        try c.encode(required, forKey: .required)
-        try c.encode(isPageHeading, forKey: .isPageHeading)
-        try c.encodeIfPresent(width, forKey: .width)
-        try c.encodeIfPresent(inputmode, forKey: .inputmode)
-        try c.encode(id, forKey: .id)
-        try c.encodeIfPresent(hintID, forKey: .hintID)
-        try c.encodeIfPresent(errorID, forKey: .errorID)
-        try c.encodeIfPresent(describedBy, forKey: .describedBy)
-        // One boolean per layout (`field.layout.choices`), so the template tests a key rather than a string.
-        try c.encode([layout.rawValue: true], forKey: .layout)
-        // Radios and checkboxes: the wrapper's class is the kind, each input's type its singular.
-        if layout == .choices { try c.encode(kind == .radios ? "radio" : "checkbox", forKey: .choiceType) }
-        if layout == .input { try c.encode(kind == .datetime ? "datetime-local" : kind.rawValue, forKey: .inputType) }
-        try c.encode(kind != .password && kind != .file, forKey: .showsValue)
-        try c.encode(kind == .file, forKey: .isFile)
     }
 }
 
@@ -200,6 +159,26 @@ struct FormModel: Encodable, Sendable {
     var multipart: Bool = false
     /// Shown expanded (its `<details>` open): it has errors, or it is the next step.
     var open: Bool = false
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, action, submitLabel, hidden, intro, isWarning, multipart, open, fieldsHTML
+    }
+
+    /// What the templates show: the form's own settings and its fields as HTML (`fieldsHTML`,
+    /// put in with `#unsafeHTML`; every value in it is escaped).
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(title, forKey: .title)
+        try c.encode(action, forKey: .action)
+        try c.encode(submitLabel, forKey: .submitLabel)
+        try c.encode(hidden, forKey: .hidden)
+        try c.encodeIfPresent(intro, forKey: .intro)
+        try c.encode(isWarning, forKey: .isWarning)
+        try c.encode(multipart, forKey: .multipart)
+        try c.encode(open, forKey: .open)
+        try c.encode(fieldsHTML, forKey: .fieldsHTML)
+    }
 
     /// Prefixes every field's id, for a page with several forms.
     func prefixingIDs(_ prefix: String) -> FormModel {

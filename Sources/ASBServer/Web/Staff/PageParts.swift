@@ -3,7 +3,7 @@ import Foundation
 /// A table on a staff page: a caption, column headings and rows of cells. Cells may link or
 /// carry a tag; a tag always says its meaning in words.
 struct Table: Encodable, Sendable {
-    struct Cell: Encodable, Sendable {
+    struct Cell: Sendable {
         var text: String
         var href: String? = nil
         var tag: String? = nil
@@ -11,11 +11,13 @@ struct Table: Encodable, Sendable {
         var button: Button? = nil
     }
 
-    struct Button: Encodable, Sendable {
+    struct Button: Sendable {
         var action: String
         var label: String
         /// Read by screen readers after the label, to say which row it acts on.
         var context: String
+        /// The page's CSRF token (`CSRF.token(for:)`), posted with the button.
+        var csrf: String
     }
 
     var caption: String
@@ -23,6 +25,66 @@ struct Table: Encodable, Sendable {
     var rows: [[Cell]]
     /// For screen readers only, when a heading just above already says it.
     var captionHidden = false
+
+    enum CodingKeys: String, CodingKey { case html }
+
+    /// Templates show a table with `#unsafeHTML(table.html)` (`partials/table.leaf`).
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(html, forKey: .html)
+    }
+
+    /// The table as HTML, written in Swift (see `HTML.swift`): a case page's timeline and
+    /// contact log run to hundreds of cells, and Leaf resolving each cell's four keys was the
+    /// largest part of rendering the page.
+    var html: String {
+        var w = HTMLWriter()
+        w.raw(captionHidden ? "<div class=\"table-wrapper\">\n<table class=\"table\">\n  <caption class=\"table-caption visually-hidden\">"
+                            : "<div class=\"table-wrapper\">\n<table class=\"table\">\n  <caption class=\"table-caption\">")
+        w.text(caption)
+        w.raw("</caption>\n  <thead><tr>")
+        for header in headers {
+            w.raw("<th scope=\"col\">")
+            w.text(header)
+            w.raw("</th>")
+        }
+        w.raw("</tr></thead>\n  <tbody>\n")
+        for row in rows {
+            w.raw("    <tr>")
+            for cell in row {
+                w.raw("<td>")
+                if let button = cell.button {
+                    w.raw("<form method=\"post\"")
+                    w.attribute("action", button.action)
+                    w.raw(" class=\"inline-form\"><input type=\"hidden\" name=\"_csrf\"")
+                    w.attribute("value", button.csrf)
+                    w.raw("><button type=\"submit\" class=\"button button-secondary button-small\">")
+                    w.text(button.label)
+                    w.raw("<span class=\"visually-hidden\"> ")
+                    w.text(button.context)
+                    w.raw("</span></button></form>")
+                } else if let href = cell.href {
+                    w.raw("<a")
+                    w.attribute("href", href)
+                    w.raw(">")
+                    w.text(cell.text)
+                    w.raw("</a>")
+                } else if let tag = cell.tag {
+                    w.raw("<strong class=\"tag ")
+                    w.text(tag)
+                    w.raw("\">")
+                    w.text(cell.text)
+                    w.raw("</strong>")
+                } else {
+                    w.text(cell.text)
+                }
+                w.raw("</td>")
+            }
+            w.raw("</tr>\n")
+        }
+        w.raw("  </tbody>\n</table>\n</div>\n")
+        return w.html
+    }
 }
 
 /// One key and value of a summary list.

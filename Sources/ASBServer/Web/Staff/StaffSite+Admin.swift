@@ -75,7 +75,7 @@ extension StaffSite {
             [.init(text: u.username), .init(text: u.displayName), .init(text: u.role.displayName + (u.partnerAgency.map { ", \($0.name)" } ?? "")),
              .init(text: u.active ? "Active" : "Deactivated", tag: u.active ? "tag-green" : "tag-grey"),
              .init(text: "", button: .init(action: "/staff/admin/users/\(u.id?.uuidString ?? "")/active",
-                                           label: u.active ? "Deactivate" : "Reactivate", context: u.username))]
+                                           label: u.active ? "Deactivate" : "Reactivate", context: u.username, csrf: CSRF.token(for: req)))]
         }
         let form = FormModel(id: "new-user", title: "Add a user", action: "/staff/admin/users", submitLabel: "Add user", fields: [
             FormField(kind: .text, name: "username", label: "Username", autocomplete: "off", width: "medium"),
@@ -226,7 +226,7 @@ extension StaffSite {
             tables: [
                 Table(caption: "Closure days and changes", headers: ["Date", "Kind", "Name", "Action"], rows: overrides.map { o in
                     [.init(text: LocalDate(iso: o.date)?.longDescription ?? o.date), .init(text: o.kind.words), .init(text: o.name),
-                     .init(text: "", button: .init(action: "/staff/admin/calendar/\(o.id?.uuidString ?? "")/delete", label: "Remove", context: o.name))]
+                     .init(text: "", button: .init(action: "/staff/admin/calendar/\(o.id?.uuidString ?? "")/delete", label: "Remove", context: o.name, csrf: CSRF.token(for: req)))]
                 }),
                 Table(caption: "Bank holidays in \(year)", headers: ["Date", "Name"], rows: holidays.map {
                     [.init(text: $0.date.longDescription), .init(text: $0.name)]
@@ -270,7 +270,7 @@ extension StaffSite {
                 [.init(text: c.name), .init(text: CaseClock.describe(c.createdAt)),
                  .init(text: c.active ? "Active" : "Revoked", tag: c.active ? "tag-green" : "tag-grey"),
                  c.active ? .init(text: "", button: .init(action: "/staff/admin/open311/\(c.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")/revoke",
-                                                         label: "Revoke", context: c.name)) : .init(text: "–")]
+                                                         label: "Revoke", context: c.name, csrf: CSRF.token(for: req))) : .init(text: "–")]
             })], empty: "No clients yet.", form: form, errors: errors, submitted: submitted, notice: notice)
     }
 

@@ -70,7 +70,7 @@ extension StaffSite {
              a.doneOn != nil || !open
                 ? .init(text: a.doneOn.flatMap(LocalDate.init(iso:)).map { "Done \($0.longDescription)" } ?? "Not done", tag: a.doneOn == nil ? "tag-yellow" : "tag-green")
                 : .init(text: "", button: .init(action: "/staff/dissatisfaction/\(id.uuidString)/actions/\(a.id?.uuidString ?? "")/done",
-                                                label: "Mark done", context: a.what))]
+                                                label: "Mark done", context: a.what, csrf: CSRF.token(for: req)))]
         }
         let owners = try await UserService(app: req.application, db: req.db, requestID: req.id).caseworkers()
         return try await req.page("staff/dissatisfaction", DissatisfactionPage(

@@ -21,7 +21,7 @@ extension StaffSite {
             var action = Table.Cell(text: n.status.words, tag: n.status == .published ? "tag-green" : "tag-yellow")
             if n.status == .draft, user.role == .teamLeader {
                 action = .init(text: "", button: .init(action: "/staff/notices/\(n.id?.uuidString ?? "")/publish", label: "Approve and publish",
-                                                       context: n.title))
+                                                       context: n.title, csrf: CSRF.token(for: req)))
             }
             return [.init(text: n.title), .init(text: n.neighbourhood.name), .init(text: n.text), action]
         }
