@@ -34,9 +34,12 @@ struct ActionPlanService {
     }
 
     func view(of reference: String, by actor: Actor) async throws -> View {
-        guard let user = actor.user else { throw AppError.unauthenticated() }
-        let asbCase = try await CaseService(app: app, db: db, requestID: requestID).findReadable(reference, by: actor, partnerView: true)
-        let caseID = try asbCase.requireID()
+        try await view(of: CaseService(app: app, db: db, requestID: requestID).readable(reference, by: actor))
+    }
+
+    func view(of readable: ReadableCase) async throws -> View {
+        let user = readable.user
+        let caseID = try readable.asbCase.requireID()
         if user.role == .partner {
             let referrals = try await ReferralService.liveReferrals(of: caseID, for: user, on: db)
             guard ReferralRules.visibleFields(for: referrals.map { Set($0.sharedFields) }).contains(.actionPlan) else {

@@ -15,9 +15,12 @@ struct AttachmentService {
     var env: ASBEnvironment { app.asb }
 
     func list(of reference: String, by actor: Actor) async throws -> [Attachment] {
-        guard let user = actor.user else { throw AppError.unauthenticated() }
-        let asbCase = try await CaseService(app: app, db: db, requestID: requestID).findReadable(reference, by: actor, partnerView: true)
-        let caseID = try asbCase.requireID()
+        try await list(of: CaseService(app: app, db: db, requestID: requestID).readable(reference, by: actor))
+    }
+
+    func list(of readable: ReadableCase) async throws -> [Attachment] {
+        let user = readable.user
+        let caseID = try readable.asbCase.requireID()
         var unrestricted: SQLQueryString = ""
         if user.role == .partner {
             try await requireShared(caseID: caseID, user: user)

@@ -27,9 +27,20 @@ struct CaseService {
         else { throw notFound }
         guard CaseAccess.canRead(role: user.role, relation: try await relation(of: asbCase, to: user)) else { throw notFound }
         if user.role == .partner && !partnerView {
-            throw AppError.forbidden("This part of the case is not shared with partner agencies.")
+            throw AppError.forbidden(Self.notSharedWithPartners)
         }
         return asbCase
+    }
+
+    static let notSharedWithPartners = "This part of the case is not shared with partner agencies."
+
+    /// The case, found and checked once for a staff read: a page that shows several parts of a
+    /// case hands it to each service's view instead of each finding the case again. A partner
+    /// gets one too; each view then checks what the partner's referrals share.
+    func readable(_ reference: String, by actor: Actor) async throws -> ReadableCase {
+        let asbCase = try await findReadable(reference, by: actor, partnerView: true)
+        guard let user = actor.user else { throw AppError.unauthenticated() }
+        return ReadableCase(asbCase: asbCase, user: user, actor: actor)
     }
 
     /// The case and its user, when the user may do casework on it: the allocated officer (or any
@@ -181,13 +192,17 @@ struct CaseService {
 
     /// The case with its parties and latest incidents. Every read is audited: it shows personal data.
     func detail(_ reference: String, by actor: Actor) async throws -> Detail {
-        let asbCase = try await findReadable(reference, by: actor, partnerView: true)
+        try await detail(of: readable(reference, by: actor))
+    }
+
+    func detail(of readable: ReadableCase) async throws -> Detail {
+        let asbCase = readable.asbCase, user = readable.user
         var detail = try await load(asbCase)
-        if let user = actor.user, user.role == .partner {
+        if user.role == .partner {
             let referrals = try await ReferralService.liveReferrals(of: asbCase.requireID(), for: user, on: db)
             detail.visibleFields = ReferralRules.visibleFields(for: referrals.map { Set($0.sharedFields) })
         }
-        try await AuditLog.record(.caseRead, by: actor, entityType: "case", entityID: asbCase.reference,
+        try await AuditLog.record(.caseRead, by: readable.actor, entityType: "case", entityID: asbCase.reference,
                                   caseID: try asbCase.requireID(), at: env.clock.now(), requestID: requestID, on: db)
         return detail
     }
@@ -353,7 +368,12 @@ struct CaseService {
     // MARK: Timeline and audit
 
     func timeline(_ reference: String, cursor: String?, limit: Int, by actor: Actor) async throws -> Page<CaseEvent> {
-        let asbCase = try await findReadable(reference, by: actor)
+        try await timeline(of: readable(reference, by: actor), cursor: cursor, limit: limit)
+    }
+
+    func timeline(of readable: ReadableCase, cursor: String?, limit: Int) async throws -> Page<CaseEvent> {
+        try readable.requireLandlordStaff()
+        let asbCase = readable.asbCase, actor = readable.actor
         let caseID = try asbCase.requireID()
         let page = try await Self.chronologicalPage(CaseEvent.self, "case_id = \(bind: caseID)", at: \.$at, cursor: cursor,
                                                     limit: limit, on: db)
@@ -398,5 +418,24 @@ struct CaseService {
             next = Cursor(date: last[keyPath: at].wrappedValue, id: try last.requireID()).encoded()
         }
         return Page(items: items, nextCursor: next)
+    }
+}
+
+/// A case a staff user may read, from `CaseService.readable`: the only way to make one, so a
+/// view given it knows the reference was found and the user's access checked.
+struct ReadableCase: Sendable {
+    let asbCase: ASBCase
+    let user: User
+    let actor: Actor
+
+    fileprivate init(asbCase: ASBCase, user: User, actor: Actor) {
+        self.asbCase = asbCase
+        self.user = user
+        self.actor = actor
+    }
+
+    /// The parts of a case that are never shared with a partner agency.
+    func requireLandlordStaff() throws {
+        guard user.role != .partner else { throw AppError.forbidden(CaseService.notSharedWithPartners) }
     }
 }

@@ -24,9 +24,12 @@ struct ContactService {
     // MARK: Read
 
     func overview(of reference: String, by actor: Actor) async throws -> Overview {
-        guard let user = actor.user else { throw AppError.unauthenticated() }
-        let asbCase = try await CaseService(app: app, db: db, requestID: requestID).findReadable(reference, by: actor, partnerView: true)
-        let caseID = try asbCase.requireID()
+        try await overview(of: CaseService(app: app, db: db, requestID: requestID).readable(reference, by: actor))
+    }
+
+    func overview(of readable: ReadableCase) async throws -> Overview {
+        let user = readable.user
+        let caseID = try readable.asbCase.requireID()
         var showRestricted = true
         if user.role == .partner {
             // A partner reads the log only when a live referral shares it, and never restricted entries.

@@ -20,8 +20,12 @@ struct EnforcementService {
     }
 
     func view(of reference: String, by actor: Actor) async throws -> View {
-        let asbCase = try await CaseService(app: app, db: db, requestID: requestID).findReadable(reference, by: actor)
-        return try await load(asbCase.requireID())
+        try await view(of: CaseService(app: app, db: db, requestID: requestID).readable(reference, by: actor))
+    }
+
+    func view(of readable: ReadableCase) async throws -> View {
+        try readable.requireLandlordStaff()
+        return try await load(readable.asbCase.requireID())
     }
 
     private func load(_ caseID: UUID) async throws -> View {

@@ -160,9 +160,12 @@ struct ReferralService {
 
     /// The case's referrals, newest first; a partner sees only its own agency's.
     func list(on reference: String, by actor: Actor) async throws -> [Referral] {
-        guard let user = actor.user else { throw AppError.unauthenticated() }
-        let asbCase = try await CaseService(app: app, db: db, requestID: requestID).findReadable(reference, by: actor, partnerView: true)
-        let caseID = try asbCase.requireID()
+        try await list(on: CaseService(app: app, db: db, requestID: requestID).readable(reference, by: actor))
+    }
+
+    func list(on readable: ReadableCase) async throws -> [Referral] {
+        let user = readable.user
+        let caseID = try readable.asbCase.requireID()
         var agency: SQLQueryString = ""
         if user.role == .partner {
             guard let agencyID = user.$partnerAgency.id else { return [] }

@@ -14,7 +14,12 @@ struct ReviewService {
     var env: ASBEnvironment { app.asb }
 
     func list(of reference: String, by actor: Actor) async throws -> [ReviewMeeting] {
-        let asbCase = try await CaseService(app: app, db: db, requestID: requestID).findReadable(reference, by: actor)
+        try await list(of: CaseService(app: app, db: db, requestID: requestID).readable(reference, by: actor))
+    }
+
+    func list(of readable: ReadableCase) async throws -> [ReviewMeeting] {
+        try readable.requireLandlordStaff()
+        let asbCase = readable.asbCase
         let meetings = try await ReviewMeeting.stored(
             "WHERE case_id = \(bind: asbCase.requireID()) ORDER BY scheduled_for DESC, id DESC LIMIT 100", on: db)
         try await meetings.loadParents(\.$createdBy, on: db)

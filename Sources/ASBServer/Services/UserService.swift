@@ -34,11 +34,25 @@ struct UserService {
     }
 
     /// Active officers and team leaders: the people a case can be allocated to, by name.
-    func caseworkers() async throws -> [User] {
-        try await User.stored("""
+    /// An officer or team leader, as a form offers them (allocation, an action's owner).
+    struct Caseworker: Sendable {
+        var id: UUID
+        var displayName: String
+        var role: Role
+    }
+
+    /// The active officers and team leaders by name: three columns, not whole users (a case page
+    /// offers all of them, and decoding every user's every field was 4% of the page).
+    func caseworkers() async throws -> [Caseworker] {
+        try await db.sql.raw("""
+            SELECT id, display_name, role FROM users \
             WHERE role IN (\(binds: [Role.officer, .teamLeader].map(\.rawValue))) AND active = \(bind: true) \
             ORDER BY display_name LIMIT 500
-            """, on: db)
+            """).all().map { row in
+                Caseworker(id: try row.decode(column: "id", as: UUID.self),
+                           displayName: try row.decode(column: "display_name", as: String.self),
+                           role: try row.decode(column: "role", as: Role.self))
+            }
     }
 
     struct Changes {

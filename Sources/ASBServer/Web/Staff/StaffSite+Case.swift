@@ -38,7 +38,7 @@ extension StaffSite {
         var messages: [OutboxMessage] = []
         /// A closed case's satisfaction survey still waits for answers.
         var surveyDue = false
-        var caseworkers: [User]
+        var caseworkers: [UserService.Caseworker]
         var agencies: [PartnerAgency]
         var mayWork: Bool
         var now: Date
@@ -47,9 +47,10 @@ extension StaffSite {
     static func load(_ reference: String, user: User, req: Request) async throws -> CaseData {
         let app = req.application, db = req.db, id = req.id
         let actor = Actor.staff(user)
-        let detail = try await CaseService(app: app, db: db, requestID: id).detail(reference, by: actor)
-        let ref = detail.asbCase.reference
-        let referrals = try await ReferralService(app: app, db: db, requestID: id).list(on: ref, by: actor)
+        // Found and access-checked once; every part of the page is read from it.
+        let readable = try await CaseService(app: app, db: db, requestID: id).readable(reference, by: actor)
+        let detail = try await CaseService(app: app, db: db, requestID: id).detail(of: readable)
+        let referrals = try await ReferralService(app: app, db: db, requestID: id).list(on: readable)
         let now = app.asb.clock.now()
         guard user.role != .partner else {
             return CaseData(user: user, detail: detail, referrals: referrals, reviews: [], timeline: [], caseworkers: [], agencies: [],
@@ -60,14 +61,14 @@ extension StaffSite {
             && CaseAccess.canUpdate(role: user.role, relation: relation, caseIsAllocated: detail.asbCase.$allocatedOfficer.id != nil)
         return CaseData(
             user: user, detail: detail,
-            plan: try await ActionPlanService(app: app, db: db, requestID: id).view(of: ref, by: actor),
-            contacts: try await ContactService(app: app, db: db, requestID: id).overview(of: ref, by: actor),
+            plan: try await ActionPlanService(app: app, db: db, requestID: id).view(of: readable),
+            contacts: try await ContactService(app: app, db: db, requestID: id).overview(of: readable),
             referrals: referrals,
-            reviews: try await ReviewService(app: app, db: db, requestID: id).list(of: ref, by: actor),
-            enforcement: try await EnforcementService(app: app, db: db, requestID: id).view(of: ref, by: actor),
-            closure: try await ClosureService(app: app, db: db, requestID: id).view(of: ref, by: actor),
-            timeline: try await CaseService(app: app, db: db, requestID: id).timeline(ref, cursor: nil, limit: 100, by: actor).items,
-            attachments: try await AttachmentService(app: app, db: db, requestID: id).list(of: ref, by: actor),
+            reviews: try await ReviewService(app: app, db: db, requestID: id).list(of: readable),
+            enforcement: try await EnforcementService(app: app, db: db, requestID: id).view(of: readable),
+            closure: try await ClosureService(app: app, db: db, requestID: id).view(of: readable),
+            timeline: try await CaseService(app: app, db: db, requestID: id).timeline(of: readable, cursor: nil, limit: 100).items,
+            attachments: try await AttachmentService(app: app, db: db, requestID: id).list(of: readable),
             messages: try await Outbox.messages(of: detail.asbCase.requireID(), on: db),
             surveyDue: try await SatisfactionSurvey.storedFirst(
                 "WHERE case_id = \(bind: detail.asbCase.requireID()) AND status = 'due'", on: db) != nil,

@@ -340,7 +340,7 @@ extension StaffSite {
             id: "form-allocate", title: c.$allocatedOfficer.id == nil ? "Allocate an officer" : "Change the officer",
             action: "/staff/cases/\(c.reference)/allocate", submitLabel: "Allocate",
             fields: [FormField(kind: .select, name: "allocatedOfficerId", label: "Officer",
-                           options: options(data.caseworkers.map { ($0.id?.uuidString ?? "", "\($0.displayName) (\($0.role.displayName.lowercased()))") },
+                           options: options(data.caseworkers.map { ($0.id.uuidString, "\($0.displayName) (\($0.role.displayName.lowercased()))") },
                                             selected: c.$allocatedOfficer.id?.uuidString))],
             hidden: [.init(name: "version", value: String(c.version))]).prefixingIDs("allocate-")
     }

@@ -37,13 +37,13 @@ extension StaffSite {
         var form: FormModel?
     }
 
-    static func dissatisfactionForm(_ id: UUID, findings: String?, owners: [User]) -> FormModel {
+    static func dissatisfactionForm(_ id: UUID, findings: String?, owners: [UserService.Caseworker]) -> FormModel {
         var fields = [FormField(kind: .textarea, name: "findings", label: "Findings", value: findings ?? "")]
         for index in 0..<2 {
             fields += [
                 FormField(kind: .text, name: "actions.\(index).what", label: "Improvement action \(index + 1) (optional)"),
                 FormField(kind: .select, name: "actions.\(index).ownerId", label: "Action \(index + 1): owner",
-                          options: options(owners.map { ($0.id?.uuidString ?? "", $0.displayName) }, blank: "Choose")),
+                          options: options(owners.map { ($0.id.uuidString, $0.displayName) }, blank: "Choose")),
                 FormField(kind: .date, name: "actions.\(index).dueOn", label: "Action \(index + 1): due by", width: "medium"),
             ]
         }

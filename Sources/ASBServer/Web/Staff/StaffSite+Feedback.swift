@@ -109,7 +109,7 @@ extension StaffSite {
     }
 
     /// The next step's form for a team leader, or nil when the record is closed.
-    static func feedbackStepForm(_ f: Feedback, leaders: [User]) -> FormModel? {
+    static func feedbackStepForm(_ f: Feedback, leaders: [UserService.Caseworker]) -> FormModel? {
         let action = "/staff/feedback/\(f.id?.uuidString ?? "")"
         func step(_ title: String, _ submit: String, to: FeedbackStatus, _ fields: [FormField], intro: String? = nil) -> FormModel {
             FormModel(id: "feedback-step", title: title, action: action, submitLabel: submit, fields: fields,
@@ -121,7 +121,7 @@ extension StaffSite {
         case (.complaint, .acknowledged):
             return step("Start the investigation", "Start investigation", to: .investigating, [
                 FormField(kind: .select, name: "investigatorId", label: "Investigated by",
-                          options: options(leaders.map { ($0.id?.uuidString ?? "", $0.displayName) })),
+                          options: options(leaders.map { ($0.id.uuidString, $0.displayName) })),
             ])
         case (.complaint, .investigating):
             return step("Close with the outcome", "Close complaint", to: .closed, [
