@@ -160,14 +160,17 @@ struct IncidentTests {
 @Suite("Group commit of new cases")
 struct GroupCommitTests {
     /// Holds the write lock (SQLite's gate, without a connection: the reports' reads still need
-    /// one) or the reference counter's row (PostgreSQL) until `release` is called, so that
-    /// reports arriving meanwhile wait for the same next transaction.
+    /// one) or, on PostgreSQL, what `postgresLock` locks (by default the reference counter's row)
+    /// until `release` is called, so that writes arriving meanwhile wait for the same next
+    /// transaction.
     final class WriteHold: Sendable {
+        static let counterRow = "SELECT last_number FROM case_reference_counters WHERE year = 2026 FOR UPDATE"
+
         private let released: AsyncStream<Void>
         private let continuation: AsyncStream<Void>.Continuation
         private let task: Task<Void, any Error>
 
-        init(_ t: TestApp) async throws {
+        init(_ t: TestApp, postgresLock: String = counterRow) async throws {
             (released, continuation) = AsyncStream.makeStream()
             let taken: AsyncStream<Void>
             let tookIt: AsyncStream<Void>.Continuation
@@ -182,8 +185,7 @@ struct GroupCommitTests {
                     return
                 }
                 try await app.db.transaction { db in
-                    _ = try await (db as! any SQLDatabase)
-                        .raw("SELECT last_number FROM case_reference_counters WHERE year = 2026 FOR UPDATE").all()
+                    _ = try await (db as! any SQLDatabase).raw(SQLQueryString(postgresLock)).all()
                     tookIt.yield()
                     for await _ in released { break }
                 }
@@ -203,12 +205,23 @@ struct GroupCommitTests {
     /// others in the next transaction, whatever the order they arrive in.
     static func sendHeld(_ t: TestApp, _ count: Int,
                          _ body: @escaping @Sendable (Int) -> ([String: Any], [(String, String)])) async throws -> [TestApp.Reply] {
-        let writer = t.app.asb.newCases
-        let hold = try await WriteHold(t)
+        try await sendHeld(t, count, writer: t.app.asb.newCases) { i in
+            let (json, headers) = body(i)
+            return try await t.send(.POST, "/api/v1/reports", json: json, headers: headers)
+        }
+    }
+
+    /// The same for any group commit: `request` is what hands `writer` its job.
+    static func sendHeld<Job, Output>(_ t: TestApp, _ count: Int, writer: GroupCommit<Job, Output>,
+                                      postgresLock: String = WriteHold.counterRow,
+                                      _ request: @escaping @Sendable (Int) async throws -> TestApp.Reply) async throws -> [TestApp.Reply] {
+        let hold = try await WriteHold(t, postgresLock: postgresLock)
+        let answered = Answered()
         func send(_ i: Int) -> Task<TestApp.Reply, any Error> {
             Task {
-                let (json, headers) = body(i)
-                return try await t.send(.POST, "/api/v1/reports", json: json, headers: headers)
+                let reply = try await request(i)
+                await answered.add()
+                return reply
             }
         }
         func wait(until condition: () async -> Bool) async throws {
@@ -224,10 +237,16 @@ struct GroupCommitTests {
         sends += (1..<count).map(send)
         try await wait { await writer.queued == count - 1 }
         #expect(await writer.queued == count - 1)
+        #expect(await answered.count == 0, "nobody is answered before their transaction commits")
         try await hold.release()
         var replies: [TestApp.Reply] = []
         for send in sends { replies.append(try await send.value) }
         return replies
+    }
+
+    actor Answered {
+        private(set) var count = 0
+        func add() { count += 1 }
     }
 
     /// PostgreSQL's pools are per event loop: the hold and the first transaction waiting on it
@@ -263,7 +282,7 @@ struct GroupCommitTests {
             let replies = try await Self.sendHeld(t, count) { (Self.report($0), []) }
             let after = await t.app.asb.newCases.committed
             #expect(after.transactions - before.transactions == 2, "the first report alone, then the eleven that waited, together")
-            #expect(after.cases - before.cases == count)
+            #expect(after.jobs - before.jobs == count)
 
             #expect(replies.allSatisfy { $0.status == .created }, "\(replies.map(\.text))")
             let references = replies.compactMap { $0.json["reference"] as? String }
@@ -304,3 +323,30 @@ struct GroupCommitTests {
         }
     }
 }
+
+@Suite("Group commit of read audits")
+struct ReadAuditTests {
+    @Test("Case reads that arrive together are audited in one transaction, each answered after its entry is committed")
+    func readsArrivingTogether() async throws {
+        try await GroupCommitTests.run { t in
+            let reference = try #require(try await t.submitReport().string("reference"))
+            let (token, _) = try await t.staffToken(.teamLeader)
+            func reads() async throws -> Int {
+                try await AuditEvent.query(on: t.app.db).filter(\.$action == AuditLog.Action.caseRead.rawValue).count()
+            }
+            let readsBefore = try await reads()
+            let before = await t.app.asb.readAudits.committed
+            let count = 6
+            let replies = try await GroupCommitTests.sendHeld(t, count, writer: t.app.asb.readAudits,
+                                                              postgresLock: "LOCK TABLE audit_events IN EXCLUSIVE MODE") { _ in
+                try await t.send(.GET, "/api/v1/cases/\(reference)", token: token)
+            }
+            let after = await t.app.asb.readAudits.committed
+            #expect(replies.allSatisfy { $0.status == .ok }, "\(replies.map(\.text))")
+            #expect(after.transactions - before.transactions == 2, "the first read alone, then the five that waited, together")
+            #expect(after.jobs - before.jobs == count)
+            #expect(try await reads() == readsBefore + count)
+        }
+    }
+}
+

@@ -8,7 +8,9 @@ struct ASBEnvironment: Sendable {
     var passwords: Passwords
     var writes: WriteTransactions
     /// Writes new cases from reports, many to a transaction.
-    var newCases = NewCaseWriter()
+    var newCases = NewCaseWriter.makeGroup()
+    /// Writes the audit entries of reads, many reads to a transaction.
+    var readAudits = ReadAudit.makeGroup()
     var calendars = CalendarCache()
     var questionnaires = StoredQuestionnaires()
     var rateLimiter = RateLimiter()

@@ -105,8 +105,8 @@ struct AttachmentService {
             try await requireShared(caseID: caseID, user: user)
             guard !attachment.restricted else { throw notFound }
         }
-        try await AuditLog.record(.attachmentRead, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                  changes: ["attachmentId": id.uuidString], at: env.clock.now(), requestID: requestID, on: db)
+        try await AuditLog.recordRead(.attachmentRead, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
+                                      changes: ["attachmentId": id.uuidString], at: env.clock.now(), requestID: requestID, env: env, on: db)
         return (attachment, stored.content)
     }
 

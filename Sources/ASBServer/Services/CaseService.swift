@@ -202,8 +202,8 @@ struct CaseService {
             let referrals = try await ReferralService.liveReferrals(of: asbCase.requireID(), for: user, on: db)
             detail.visibleFields = ReferralRules.visibleFields(for: referrals.map { Set($0.sharedFields) })
         }
-        try await AuditLog.record(.caseRead, by: readable.actor, entityType: "case", entityID: asbCase.reference,
-                                  caseID: try asbCase.requireID(), at: env.clock.now(), requestID: requestID, on: db)
+        try await AuditLog.recordRead(.caseRead, by: readable.actor, entityType: "case", entityID: asbCase.reference,
+                                      caseID: try asbCase.requireID(), at: env.clock.now(), requestID: requestID, env: env, on: db)
         return detail
     }
 
@@ -378,8 +378,8 @@ struct CaseService {
         let page = try await Self.chronologicalPage(CaseEvent.self, "case_id = \(bind: caseID)", at: \.$at, cursor: cursor,
                                                     limit: limit, on: db)
         try await page.items.loadParents(\.$actor, on: db)
-        try await AuditLog.record(.timelineRead, by: actor, entityType: "case", entityID: asbCase.reference,
-                                  caseID: caseID, at: env.clock.now(), requestID: requestID, on: db)
+        try await AuditLog.recordRead(.timelineRead, by: actor, entityType: "case", entityID: asbCase.reference,
+                                      caseID: caseID, at: env.clock.now(), requestID: requestID, env: env, on: db)
         return page
     }
 
@@ -393,8 +393,8 @@ struct CaseService {
         let page = try await Self.chronologicalPage(AuditEvent.self, "case_id = \(bind: caseID)", at: \.$at, cursor: cursor,
                                                     limit: limit, on: db)
         try await page.items.loadParents(\.$actor, on: db)
-        try await AuditLog.record(.auditRead, by: actor, entityType: "case", entityID: asbCase.reference,
-                                  caseID: caseID, at: env.clock.now(), requestID: requestID, on: db)
+        try await AuditLog.recordRead(.auditRead, by: actor, entityType: "case", entityID: asbCase.reference,
+                                      caseID: caseID, at: env.clock.now(), requestID: requestID, env: env, on: db)
         return page
     }
 

@@ -66,8 +66,8 @@ struct FeedbackService {
     /// details and words).
     func read(_ id: UUID, by actor: Actor) async throws -> Feedback {
         let feedback = try await find(id, by: actor)
-        try await AuditLog.record(.feedbackRead, by: actor, entityType: "feedback", entityID: feedback.shortReference,
-                                  caseID: feedback.$asbCase.id, at: env.clock.now(), requestID: requestID, on: db)
+        try await AuditLog.recordRead(.feedbackRead, by: actor, entityType: "feedback", entityID: feedback.shortReference,
+                                      caseID: feedback.$asbCase.id, at: env.clock.now(), requestID: requestID, env: env, on: db)
         return feedback
     }
 

@@ -82,7 +82,7 @@ struct IntakeService {
             // A new case: built before the write, then written with the reports that arrive beside it.
             let newCase = try await newCase(report, risk: risk!, calendar: calendar, by: actor, now: now, idempotency: idempotency,
                                             on: db)
-            return try await env.newCases.write(newCase, env: env, on: db)
+            return try await env.newCases.submit(.init(newCase: newCase, env: env, db: db))
         } catch {
             // A concurrent retry with the same key won the race: answer as it did.
             if let idempotency, let earlier = try await replay(idempotency, now: now) { return earlier }

@@ -74,14 +74,7 @@ struct PartyService {
             try AuditLog.event(.partySearch, by: .staff(user), entityType: "party", entityID: $0.uuidString, at: now,
                                requestID: requestID)
         }
-        if !entries.isEmpty {
-            // One statement for the whole page of results, its SQL and values made before the
-            // write lock is taken.
-            var insert = BulkInsert(for: db)
-            try insert.add(entries)
-            let statements = insert.statements
-            try await env.writes.run(on: db) { db in try await BulkInsert.run(statements, on: db) }
-        }
+        try await AuditLog.recordReads(entries, env: env, on: db)
         let caseCounts = try await caseCounts(of: ids)
         return parties.map { party in (party, party.id.flatMap { caseCounts[$0] } ?? 0) }
     }
@@ -116,8 +109,8 @@ struct PartyService {
         guard user.role.may(.readParties) else { throw AppError.forbidden() }
         guard let party = try await Party.find(id, on: db) else { throw AppError.notFound("No such person.") }
         let cases = try await Self.cases(of: [id], on: db)[id] ?? []
-        try await AuditLog.record(.partyRead, by: actor, entityType: "party", entityID: id.uuidString,
-                                  at: env.clock.now(), requestID: requestID, on: db)
+        try await AuditLog.recordRead(.partyRead, by: actor, entityType: "party", entityID: id.uuidString,
+                                      at: env.clock.now(), requestID: requestID, env: env, on: db)
         return (party, cases)
     }
 
@@ -132,8 +125,8 @@ struct PartyService {
         if !caseIDs.isEmpty { about = "(\(about) OR (case_id IN (\(binds: caseIDs)) AND action IN (\(binds: reads))))" }
         let page = try await CaseService.chronologicalPage(AuditEvent.self, about, at: \.$at, cursor: cursor, limit: limit, on: db)
         try await page.items.loadParents(\.$actor, on: db)
-        try await AuditLog.record(.partyAuditRead, by: actor, entityType: "party", entityID: partyID.uuidString,
-                                  at: env.clock.now(), requestID: requestID, on: db)
+        try await AuditLog.recordRead(.partyAuditRead, by: actor, entityType: "party", entityID: partyID.uuidString,
+                                      at: env.clock.now(), requestID: requestID, env: env, on: db)
         return page
     }
 

@@ -140,8 +140,8 @@ struct SubjectAccessService {
         let export = Export(generatedAt: iso.string(from: now), generatedBy: actor.user?.username ?? "asb sar (command line)", person: person,
                             cases: cases, feedback: feedback,
                             itemsToReview: cases.flatMap(\.items).filter { !$0.review.isEmpty }.count + feedback.filter { !$0.review.isEmpty }.count)
-        try await AuditLog.record(.subjectAccessExport, by: actor, entityType: "party", entityID: partyID.uuidString,
-                                  changes: ["cases": String(cases.count), "toReview": String(export.itemsToReview)], at: now, requestID: requestID, on: db)
+        try await AuditLog.recordRead(.subjectAccessExport, by: actor, entityType: "party", entityID: partyID.uuidString,
+                                      changes: ["cases": String(cases.count), "toReview": String(export.itemsToReview)], at: now, requestID: requestID, env: app.asb, on: db)
         return export
     }
 

@@ -57,8 +57,8 @@ struct TrackingService {
             try await perClient.recordFailure(clientAddress, now: now, on: db)
             throw AppError.notFound("No case matches that reference and access code. Check both and try again.")
         }
-        try await AuditLog.record(.caseTrack, by: .reporter, entityType: "case", entityID: asbCase.reference,
-                                  caseID: try asbCase.requireID(), at: now, requestID: requestID, on: db)
+        try await AuditLog.recordRead(.caseTrack, by: .reporter, entityType: "case", entityID: asbCase.reference,
+                                      caseID: try asbCase.requireID(), at: now, requestID: requestID, env: env, on: db)
         let plan = try await ContactPlan.query(on: db).filter(\.$asbCase.$id == asbCase.requireID())
             .filter(\.$forReporter == true).filter(\.$active == true).first()
         let actions = try await ActionPlanService(app: app, db: db, requestID: requestID).load(asbCase.requireID())

@@ -40,9 +40,9 @@ extension StaffSite {
         let message = try await Self.letterMessage(req)
         try await message.$asbCase.load(on: req.db)
         // A letter shows a person's name and postal address: the read is audited.
-        try await AuditLog.record(.letterRead, by: .staff(user), entityType: "case", entityID: message.asbCase?.reference ?? "letter",
-                                  caseID: message.$asbCase.id, changes: ["letter": message.id?.uuidString ?? ""],
-                                  at: req.application.asb.clock.now(), requestID: req.id, on: req.db)
+        try await AuditLog.recordRead(.letterRead, by: .staff(user), entityType: "case", entityID: message.asbCase?.reference ?? "letter",
+                                      caseID: message.$asbCase.id, changes: ["letter": message.id?.uuidString ?? ""],
+                                      at: req.application.asb.clock.now(), requestID: req.id, env: req.application.asb, on: req.db)
         let settings = req.application.asb.config.mail
         return try await req.page("staff/letter", LetterPage(
             chrome: WebChrome.make(req, title: "Letter: \(message.subject)"), id: message.id?.uuidString ?? "",
