@@ -35,6 +35,24 @@ struct AuditTrailTests {
         }
     }
 
+    @Test("A staff case page is one audited read (case.read); the API's timeline is a read of its own")
+    func casePageIsOneRead() async throws {
+        try await TestApp.run { t in
+            let reference = try #require(try await t.submitReport().json["reference"] as? String)
+            let (token, leader) = try await t.staffToken(.teamLeader)
+            let web = WebClient(t.app)
+            try await web.signIn(leader.username, password: "correct-horse-\(leader.username)")
+            func reads() async throws -> [String] {
+                try await AuditEvent.query(on: t.app.db).filter(\.$actor.$id == leader.id).sort(\.$at).all().map(\.action)
+            }
+            let before = try await reads()
+            #expect(try await web.get("/staff/cases/\(reference)").status == .ok)
+            #expect(Array(try await reads().dropFirst(before.count)) == ["case.read"])
+            _ = try await t.send(.GET, "/api/v1/cases/\(reference)/timeline", token: token)
+            #expect(Array(try await reads().dropFirst(before.count)) == ["case.read", "case.timeline.read"])
+        }
+    }
+
     @Test("Audit entries carry no free text about people: names, contact details and descriptions stay in the records")
     func noPersonalDataInAudit() async throws {
         try await TestApp.run { t in

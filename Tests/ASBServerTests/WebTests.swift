@@ -465,6 +465,7 @@ struct WebBuildingBlockTests {
         let heading = FormField(kind: .radios, name: "role", label: "Who are you?", options: [.init(value: "a", label: "A")], isPageHeading: true)
         #expect(heading.html.contains(#"<legend class="fieldset-legend fieldset-legend-l"><h1 class="fieldset-heading">Who are you?</h1></legend>"#))
         #expect(heading.html.contains(#"type="radio" value="a">"#))
+        #expect(FormField.id(for: "actions.0.what") == "actions-0-what" && FormField.id(for: "naïve name") == "naïve-name")
         let form = FormModel(id: "f", title: "t", action: "/", submitLabel: "Go", fields: [hidden, password])
         #expect(form.fieldsHTML == hidden.html + password.html)
     }

@@ -371,13 +371,17 @@ struct CaseService {
         try await timeline(of: readable(reference, by: actor), cursor: cursor, limit: limit)
     }
 
-    func timeline(of readable: ReadableCase, cursor: String?, limit: Int) async throws -> Page<CaseEvent> {
+    /// The case's timeline, its read audited (`case.timeline.read`), unless `auditedAsCaseRead`:
+    /// the case page shows the timeline as part of the case, whose read `detail` has audited in
+    /// the same request; one entry a page view, not two.
+    func timeline(of readable: ReadableCase, cursor: String?, limit: Int, auditedAsCaseRead: Bool = false) async throws -> Page<CaseEvent> {
         try readable.requireLandlordStaff()
         let asbCase = readable.asbCase, actor = readable.actor
         let caseID = try asbCase.requireID()
         let page = try await Self.chronologicalPage(CaseEvent.self, "case_id = \(bind: caseID)", at: \.$at, cursor: cursor,
                                                     limit: limit, on: db)
         try await page.items.loadParents(\.$actor, on: db)
+        guard !auditedAsCaseRead else { return page }
         try await AuditLog.recordRead(.timelineRead, by: actor, entityType: "case", entityID: asbCase.reference,
                                       caseID: caseID, at: env.clock.now(), requestID: requestID, env: env, on: db)
         return page

@@ -101,7 +101,16 @@ struct FormField: Sendable {
     }
 
     static func id(for name: String) -> String {
-        String(name.map { $0.isLetter || $0.isNumber ? $0 : "-" })
+        // Names are ASCII in practice (`actions.0.what`): bytes, not Characters, for those.
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            return String(decoding: name.utf8.map { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): byte
+                default: UInt8(ascii: "-")
+                }
+            }, as: UTF8.self)
+        }
+        return String(name.map { $0.isLetter || $0.isNumber ? $0 : "-" })
     }
 
     /// How the field is laid out (`FormHTML.swift`).

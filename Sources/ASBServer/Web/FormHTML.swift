@@ -15,6 +15,13 @@ extension FormField {
     }
 
     fileprivate func write(into w: inout HTMLWriter) {
+        // The ids once per field, not once per use (every option's id starts with the field's).
+        let id = self.id
+        let hintID = hint == nil ? nil : id + "-hint", errorID = error == nil ? nil : id + "-error"
+        let describedBy: String? = switch (hintID, errorID) {
+        case let (hint?, error?): hint + " " + error
+        case let (hint, error): hint ?? error
+        }
         switch layout {
         case .hidden:
             w.raw("<input type=\"hidden\"")
@@ -35,7 +42,7 @@ extension FormField {
                 w.text(label)
             }
             w.raw("</legend>\n")
-            writeHintAndError(into: &w)
+            writeHintAndError(hintID: hintID, errorID: errorID, into: &w)
             w.raw("  <div class=\"\(kind.rawValue)\">\n")
             let type = kind == .radios ? "radio" : "checkbox"
             for (position, option) in options.enumerated() {
@@ -77,7 +84,7 @@ extension FormField {
                 w.text(label)
                 w.raw("</label>\n")
             }
-            writeHintAndError(into: &w)
+            writeHintAndError(hintID: hintID, errorID: errorID, into: &w)
             let errorClass = error == nil ? "" : " input-error"
             switch layout {
             case .textarea:
@@ -127,7 +134,7 @@ extension FormField {
         w.raw(error == nil ? "<div class=\"form-group\">\n" : "<div class=\"form-group form-group-error\">\n")
     }
 
-    private func writeHintAndError(into w: inout HTMLWriter) {
+    private func writeHintAndError(hintID: String?, errorID: String?, into w: inout HTMLWriter) {
         if let hint {
             w.raw("  <div")
             w.attribute("id", hintID)

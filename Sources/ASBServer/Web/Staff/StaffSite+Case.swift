@@ -67,7 +67,7 @@ extension StaffSite {
             reviews: try await ReviewService(app: app, db: db, requestID: id).list(of: readable),
             enforcement: try await EnforcementService(app: app, db: db, requestID: id).view(of: readable),
             closure: try await ClosureService(app: app, db: db, requestID: id).view(of: readable),
-            timeline: try await CaseService(app: app, db: db, requestID: id).timeline(of: readable, cursor: nil, limit: 100).items,
+            timeline: try await CaseService(app: app, db: db, requestID: id).timeline(of: readable, cursor: nil, limit: 100, auditedAsCaseRead: true).items,
             attachments: try await AttachmentService(app: app, db: db, requestID: id).list(of: readable),
             messages: try await Outbox.messages(of: detail.asbCase.requireID(), on: db),
             surveyDue: try await SatisfactionSurvey.storedFirst(
