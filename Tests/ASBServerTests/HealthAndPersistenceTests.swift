@@ -106,6 +106,21 @@ struct HealthAndPersistenceTests {
         }
     }
 
+    @Test("SQLite: a bulk write transaction keeps its statement journals in memory")
+    func bulkTransactionsInMemory() async throws {
+        try await TestApp.run { t in
+            guard t.app.asb.writes.sqliteGate != nil else { return }   // SQLite only
+            func tempStore(bulk: Bool) async throws -> Int {
+                try await t.app.asb.writes.run(on: t.app.db, bulk: bulk) { db in
+                    let row = try #require(try await (db as! any SQLDatabase).raw("PRAGMA temp_store").first())
+                    return try row.decode(column: "temp_store", as: Int.self)
+                }
+            }
+            let store = try await tempStore(bulk: true)
+            #expect(store == 2, "MEMORY")
+        }
+    }
+
     @Test("PostgreSQL: the server's connections run without just-in-time compilation")
     func postgresWithoutJIT() async throws {
         try await TestApp.run { t in

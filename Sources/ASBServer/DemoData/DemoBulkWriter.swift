@@ -104,7 +104,7 @@ final class DemoBulkWriter {
     /// questionnaire is stored first, as the first assessment (at the first report) would.
     private static func commit(_ statements: [BulkInsert.Statement], counters: [Int: Int], from: Date,
                                app: Application) async throws {
-        try await app.asb.writes.run(on: app.db) { db in
+        try await app.asb.writes.run(on: app.db, bulk: true) { db in
             guard let sql = db as? any SQLDatabase else { return }
             if db is any SQLiteDatabase {
                 // A batch changes pages all over the indexes: with SQLite's default 2 MB cache

@@ -65,12 +65,19 @@ actor AsyncMutex {
 struct WriteTransactions: Sendable {
     let sqliteGate: AsyncMutex?
 
-    func run<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    /// `bulk`: the transaction inserts many rows a statement (group commit, demo data). SQLite
+    /// keeps a statement journal for such a statement inside a transaction, to undo just that
+    /// statement on a constraint error, by default in a temporary file: a person search's 50
+    /// audit rows were 50 page writes to it. A bulk transaction keeps it in memory
+    /// (`temp_store`, a setting of the connection, made before `BEGIN`, where SQLite allows it).
+    func run<T: Sendable>(on db: any Database, bulk: Bool = false,
+                          _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let gate = sqliteGate else { return try await db.transaction(body) }
         await gate.lock()
         do {
             let result = try await db.withConnection { conn in
                 guard let sql = conn as? any SQLDatabase else { throw Abort(.internalServerError) }
+                if bulk { try await sql.raw("PRAGMA temp_store = MEMORY").run() }
                 try await sql.raw("BEGIN IMMEDIATE").run()
                 do {
                     let result = try await body(conn)

@@ -147,7 +147,7 @@ enum ReadAudit {
             var insert = BulkInsert(for: jobs[0].db)
             try insert.add(jobs.flatMap(\.events))
             let statements = insert.statements
-            try await jobs[0].env.writes.run(on: jobs[0].db) { db in try await BulkInsert.run(statements, on: db) }
+            try await jobs[0].env.writes.run(on: jobs[0].db, bulk: true) { db in try await BulkInsert.run(statements, on: db) }
             return jobs.map { _ in () }
         }
     }

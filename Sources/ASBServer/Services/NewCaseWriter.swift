@@ -31,7 +31,7 @@ enum NewCaseWriter {
     static func makeGroup() -> Group {
         Group(maxBatch: maxBatch) { jobs in
             let env = jobs[0].env
-            return try await env.writes.run(on: jobs[0].db) { db in
+            return try await env.writes.run(on: jobs[0].db, bulk: true) { db in
                 try await insert(jobs.map(\.newCase), env: env, on: db)
             }
         }
