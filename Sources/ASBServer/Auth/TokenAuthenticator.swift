@@ -34,10 +34,15 @@ struct TokenAuthenticator: AsyncBearerAuthenticator {
     /// The one check of a staff token, whether it came as a bearer token or in the web session cookie.
     static func logIn(token rawToken: String, for request: Request) async throws {
         let now = request.application.asb.clock.now()
-        guard let token = try await APIToken.storedFirst("WHERE token_hash = \(bind: TokenHash.of(rawToken))", on: request.db),
-              token.revokedAt == nil, token.expiresAt > now
+        // The token and its user in one read: every staff request, API or page, starts here.
+        guard let row = try await request.db.sql.raw("""
+                  SELECT t.*, \(User.columns(of: "u", prefixed: "u_")) FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                  WHERE t.token_hash = \(bind: TokenHash.of(rawToken)) LIMIT 1
+                  """).first()
         else { return }
-        try await [token].loadParents(\.$user, on: request.db)
+        let token = try row.decode(fluentModel: APIToken.self)
+        guard token.revokedAt == nil, token.expiresAt > now else { return }
+        token.$user.value = try row.decode(fluentModel: User.self, prefix: "u_")
         try await [token.user].loadParents(\.$partnerAgency, on: request.db)
         guard token.user.active else { return }
         let idle = request.application.asb.config.tokenIdleTimeout

@@ -127,3 +127,37 @@ private extension Model where IDValue: Encodable & Sendable {
         return Dictionary(rows.compactMap { row in row.id.map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
     }
 }
+
+// MARK: Two models from one joined row
+
+extension Model {
+    /// `<alias>."<column>" AS "<prefix><column>"` for every field of the model: its columns beside
+    /// another table's in one joined row, read back with `SQLRow.decode(fluentModel:prefix:)`.
+    static func columns(of alias: String, prefixed prefix: String) -> SQLQueryString {
+        let list = keys.map { "\(alias).\"\($0.description)\" AS \"\(prefix)\($0.description)\"" }.joined(separator: ", ")
+        return "\(unsafeRaw: list)"
+    }
+}
+
+extension SQLRow {
+    /// A model from the columns `Model.columns(of:prefixed:)` selected, marked as stored.
+    func decode<M: Model>(fluentModel: M.Type, prefix: String) throws -> M {
+        let model = M()
+        try model.output(from: PrefixedOutput(row: self, prefix: prefix))
+        return model
+    }
+}
+
+/// A row's columns named `<prefix><field key>`, as a model's output.
+private struct PrefixedOutput: DatabaseOutput {
+    let row: any SQLRow
+    let prefix: String
+
+    var description: String { "\(row) (columns prefixed \(prefix))" }
+    func schema(_ schema: String) -> any DatabaseOutput { self }
+    func contains(_ key: FieldKey) -> Bool { row.contains(column: prefix + key.description) }
+    func decodeNil(_ key: FieldKey) throws -> Bool { try row.decodeNil(column: prefix + key.description) }
+    func decode<T: Decodable>(_ key: FieldKey, as type: T.Type) throws -> T {
+        try row.decode(column: prefix + key.description, as: T.self)
+    }
+}
