@@ -8,9 +8,9 @@ extension APIHandler {
         let user = try ctx.staff(.readParties)
         let found = try await ctx.parties.search(q: input.query.q, postcode: input.query.postcode,
                                                  tenancyReference: input.query.tenancyReference, by: user)
-        return .ok(.init(body: .json(try found.map { item in
-            .init(id: try item.party.requireID().uuidString, name: item.party.name, address: item.party.address,
-                  postcode: item.party.postcode, tenancyReference: item.party.tenancyReference, caseCount: item.caseCount)
+        return .ok(.init(body: .json(found.map { item in
+            .init(id: item.id.uuidString, name: item.name, address: item.address,
+                  postcode: item.postcode, tenancyReference: item.tenancyReference, caseCount: item.caseCount)
         })))
     }
 

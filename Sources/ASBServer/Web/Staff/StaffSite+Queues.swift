@@ -248,9 +248,9 @@ extension StaffSite {
             let found = try await PartyService(app: req.application, db: req.db, requestID: req.id)
                 .search(q: query["q"], postcode: query["postcode"], tenancyReference: query["tenancyReference"], by: user)
             var results: [SearchPage.PartyResult] = []
-            let casesByParty = try await PartyService.cases(of: found.compactMap { $0.party.id }, on: req.db)
-            for (party, _) in found {
-                let cases = casesByParty[try party.requireID()] ?? []
+            let casesByParty = try await PartyService.cases(of: found.map(\.id), on: req.db)
+            for party in found {
+                let cases = casesByParty[party.id] ?? []
                 results.append(.init(name: party.name ?? "Name not given", address: party.address, postcode: party.postcode,
                                      tenancyReference: party.tenancyReference,
                                      cases: cases.map { .init(reference: $0.reference, href: "/staff/cases/\($0.reference)",
