@@ -65,6 +65,21 @@ actor AsyncMutex {
 struct WriteTransactions: Sendable {
     let sqliteGate: AsyncMutex?
 
+    /// Runs one statement that is a transaction by itself (autocommit: all of it or none, durable
+    /// when it returns), with no `BEGIN` and `COMMIT` round trips; on SQLite behind the same
+    /// in-process lock as the write transactions.
+    func runAlone(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        guard let gate = sqliteGate else { return try await body(db) }
+        await gate.lock()
+        do {
+            try await body(db)
+            await gate.unlock()
+        } catch {
+            await gate.unlock()
+            throw error
+        }
+    }
+
     /// `bulk`: the transaction inserts many rows a statement (group commit, demo data). SQLite
     /// keeps a statement journal for such a statement inside a transaction, to undo just that
     /// statement on a constraint error, by default in a temporary file: a person search's 50

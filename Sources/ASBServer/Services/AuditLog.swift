@@ -147,7 +147,13 @@ enum ReadAudit {
             var insert = BulkInsert(for: jobs[0].db)
             try insert.add(jobs.flatMap(\.events))
             let statements = insert.statements
-            try await jobs[0].env.writes.run(on: jobs[0].db, bulk: true) { db in try await BulkInsert.run(statements, on: db) }
+            let writes = jobs[0].env.writes
+            if statements.count == 1 {
+                // One insert (up to 400 entries) is a transaction by itself.
+                try await writes.runAlone(on: jobs[0].db) { db in try await BulkInsert.run(statements, on: db) }
+            } else {
+                try await writes.run(on: jobs[0].db, bulk: true) { db in try await BulkInsert.run(statements, on: db) }
+            }
             return jobs.map { _ in () }
         }
     }
