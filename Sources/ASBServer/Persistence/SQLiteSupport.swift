@@ -47,6 +47,19 @@ actor AsyncMutex {
         await withCheckedContinuation { waiters.append($0) }
     }
 
+    /// Runs `body` holding the lock, and releases it however `body` ends.
+    func holding<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await lock()
+        do {
+            let result = try await body()
+            unlock()
+            return result
+        } catch {
+            unlock()
+            throw error
+        }
+    }
+
     func unlock() {
         if waiters.isEmpty {
             locked = false
@@ -70,14 +83,7 @@ struct WriteTransactions: Sendable {
     /// in-process lock as the write transactions.
     func runAlone(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
         guard let gate = sqliteGate else { return try await body(db) }
-        await gate.lock()
-        do {
-            try await body(db)
-            await gate.unlock()
-        } catch {
-            await gate.unlock()
-            throw error
-        }
+        try await gate.holding { try await body(db) }
     }
 
     /// `bulk`: the transaction inserts many rows a statement (group commit, demo data). SQLite
@@ -88,9 +94,8 @@ struct WriteTransactions: Sendable {
     func run<T: Sendable>(on db: any Database, bulk: Bool = false,
                           _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let gate = sqliteGate else { return try await db.transaction(body) }
-        await gate.lock()
-        do {
-            let result = try await db.withConnection { conn in
+        return try await gate.holding {
+            try await db.withConnection { conn in
                 guard let sql = conn as? any SQLDatabase else { throw Abort(.internalServerError) }
                 if bulk { try await sql.raw("PRAGMA temp_store = MEMORY").run() }
                 try await sql.raw("BEGIN IMMEDIATE").run()
@@ -103,11 +108,6 @@ struct WriteTransactions: Sendable {
                     throw error
                 }
             }
-            await gate.unlock()
-            return result
-        } catch {
-            await gate.unlock()
-            throw error
         }
     }
 }

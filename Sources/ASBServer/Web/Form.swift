@@ -95,7 +95,9 @@ struct FormField: Sendable {
     var hintID: String? { hint == nil ? nil : id + "-hint" }
     var errorID: String? { error == nil ? nil : id + "-error" }
     /// `aria-describedby`: the hint then the error.
-    var describedBy: String? {
+    var describedBy: String? { Self.describedBy(hintID: hintID, errorID: errorID) }
+
+    static func describedBy(hintID: String?, errorID: String?) -> String? {
         let ids = [hintID, errorID].compactMap { $0 }
         return ids.isEmpty ? nil : ids.joined(separator: " ")
     }

@@ -18,10 +18,7 @@ extension FormField {
         // The ids once per field, not once per use (every option's id starts with the field's).
         let id = self.id
         let hintID = hint == nil ? nil : id + "-hint", errorID = error == nil ? nil : id + "-error"
-        let describedBy: String? = switch (hintID, errorID) {
-        case let (hint?, error?): hint + " " + error
-        case let (hint, error): hint ?? error
-        }
+        let describedBy = Self.describedBy(hintID: hintID, errorID: errorID)
         switch layout {
         case .hidden:
             w.raw("<input type=\"hidden\"")
