@@ -253,6 +253,52 @@ struct PlainSQLReadTests {
     }
 
     /// Every item of a paged read, following its cursors.
+    @Test("Within ParentRows each officer, person or agency is read once, and every part reads what it reads without it")
+    func parentRowsReadOnce() async throws {
+        try await Self.withDemoCases(40, seed: 13) { t, actor, all in
+            let db = t.app.db
+            // Every part of a case page, read as the page reads it: once with ParentRows, once without.
+            func parts(_ reference: String) async throws -> [String] {
+                let readable = try await CaseService(app: t.app, db: db, requestID: nil).readable(reference, by: actor)
+                return [
+                    try json(try await CaseService(app: t.app, db: db, requestID: nil).detail(of: readable).asbCase),
+                    try json(try await ActionPlanService(app: t.app, db: db, requestID: nil).view(of: readable).revisions),
+                    try json(try await ContactService(app: t.app, db: db, requestID: nil).overview(of: readable).log),
+                    try json(try await ReviewService(app: t.app, db: db, requestID: nil).list(of: readable)),
+                    try json(try await EnforcementService(app: t.app, db: db, requestID: nil).view(of: readable).actions),
+                    try json(try await ClosureService(app: t.app, db: db, requestID: nil).view(of: readable).history),
+                    try json(try await CaseService(app: t.app, db: db, requestID: nil).timeline(of: readable, cursor: nil, limit: 100).items),
+                ]
+            }
+            var shared = 0
+            for asbCase in all {
+                let plain = try await parts(asbCase.reference)
+                let kept = try await ParentRows.$current.withValue(ParentRows()) { try await parts(asbCase.reference) }
+                #expect(kept == plain, "\(asbCase.reference)")
+                if plain.joined().components(separatedBy: "\"displayName\"").count > 3 { shared += 1 }
+            }
+            #expect(shared > 20, "cases whose parts name officers: \(shared)")
+
+            // Read once: a second load in the same scope is not a read (a change made between them
+            // is not seen); outside a scope every load reads the database.
+            let entry = try #require(try await ContactLogEntry.query(on: db).filter(\.$recordedBy.$id != nil).first())
+            let officerID = try #require(entry.$recordedBy.id)
+            func recorder() async throws -> String? {
+                let entries = try await ContactLogEntry.stored("WHERE id = \(bind: entry.requireID())", on: db)
+                try await entries.loadParents(\.$recordedBy, on: db)
+                return entries.first?.recordedBy?.displayName
+            }
+            let before = try await recorder()
+            let (first, second) = try await ParentRows.$current.withValue(ParentRows()) {
+                let first = try await recorder()
+                try await db.sql.raw("UPDATE users SET display_name = 'Renamed Officer' WHERE id = \(bind: officerID)").run()
+                return (first, try await recorder())
+            }
+            #expect(first == before && second == before)
+            #expect(try await recorder() == "Renamed Officer")
+        }
+    }
+
     private func everyPage<Item>(_ read: (String?) async throws -> CaseService.Page<Item>) async throws -> [Item] {
         var items: [Item] = []
         var cursor: String?

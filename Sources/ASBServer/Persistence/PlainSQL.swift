@@ -1,6 +1,7 @@
 import Fluent
 import FluentSQL
 import SQLKit
+import Synchronization
 import Vapor
 
 // What the reads written in plain SQL share (the lists, the queues, the statistics): the SQL
@@ -120,11 +121,45 @@ extension Array where Element: Model, Element.IDValue: Encodable & Sendable {
 }
 
 private extension Model where IDValue: Encodable & Sendable {
+    /// The rows with these ids; those `ParentRows.current` already holds are not read again.
     static func byID(_ ids: [IDValue], on db: any Database) async throws -> [IDValue: Self] {
-        let unique = Array(Set(ids))
-        guard !unique.isEmpty else { return [:] }
-        let rows = try await stored("WHERE \(unsafeRaw: Self()._$id.key.description) IN (\(binds: unique))", on: db)
-        return Dictionary(rows.compactMap { row in row.id.map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
+        var found: [IDValue: Self] = [:]
+        var missing = Set(ids)
+        if let known = ParentRows.current {
+            found = known.rows(of: Self.self, ids: missing)
+            missing.subtract(found.keys)
+        }
+        guard !missing.isEmpty else { return found }
+        let rows = try await stored("WHERE \(unsafeRaw: Self()._$id.key.description) IN (\(binds: Array(missing)))", on: db)
+        for row in rows { if let id = row.id, found[id] == nil { found[id] = row } }
+        ParentRows.current?.keep(rows)
+        return found
+    }
+}
+
+/// The parent rows (officers, people, agencies) read during one piece of read-only work, so a
+/// row that several parts of it name is read once: on a case page the allocated officer who
+/// recorded the incidents, the contacts, the plan and the meeting was read six times, one
+/// statement each. Set it with `ParentRows.$current.withValue(ParentRows()) { ... }` around work
+/// that does not change those rows; `loadParents` reads through it.
+final class ParentRows: Sendable {
+    @TaskLocal static var current: ParentRows?
+
+    private let byType = Mutex<[ObjectIdentifier: [AnyHashable: any Model]]>([:])
+
+    fileprivate func rows<M: Model>(of type: M.Type, ids: Set<M.IDValue>) -> [M.IDValue: M] {
+        byType.withLock { byType in
+            guard let known = byType[ObjectIdentifier(type)] else { return [:] }
+            var found: [M.IDValue: M] = [:]
+            for id in ids { if let row = known[AnyHashable(id)] as? M { found[id] = row } }
+            return found
+        }
+    }
+
+    fileprivate func keep<M: Model>(_ rows: [M]) {
+        byType.withLock { byType in
+            for row in rows { if let id = row.id { byType[ObjectIdentifier(M.self), default: [:]][AnyHashable(id)] = row } }
+        }
     }
 }
 

@@ -358,7 +358,6 @@ struct CaseService {
     }
 
     static func claimVersion(caseID: UUID, expected: Int, on db: any Database) async throws -> Bool {
-        guard let sql = db as? any SQLDatabase else { return false }
         let rows = try await db.sql.raw("""
             UPDATE cases SET version = version + 1 WHERE id = \(bind: caseID) AND version = \(bind: expected) RETURNING version
             """).all()

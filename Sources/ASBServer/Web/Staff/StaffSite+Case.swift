@@ -45,6 +45,13 @@ extension StaffSite {
     }
 
     static func load(_ reference: String, user: User, req: Request) async throws -> CaseData {
+        // The page changes no officer, person or agency: each is read once however many parts name it.
+        try await ParentRows.$current.withValue(ParentRows()) {
+            try await loadParts(reference, user: user, req: req)
+        }
+    }
+
+    private static func loadParts(_ reference: String, user: User, req: Request) async throws -> CaseData {
         let app = req.application, db = req.db, id = req.id
         let actor = Actor.staff(user)
         // Found and access-checked once; every part of the page is read from it.
