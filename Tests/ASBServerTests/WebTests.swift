@@ -487,6 +487,42 @@ struct WebBuildingBlockTests {
         #expect(html.components(separatedBy: "<tr>").count == 4)   // the header row and two rows
     }
 
+    @Test("A case page section escapes every value; each form folds in its details and posts the page's CSRF token")
+    func sectionHTML() {
+        let hostile = #"<img src=x onerror="alert('x')">"#
+        var open = FormModel(id: "plan", title: hostile, action: "/staff/cases/ASB-2026-00001/plan", submitLabel: hostile,
+                             fields: [FormField(kind: .text, name: "what", label: hostile)], hidden: [.init(name: "version", value: hostile)],
+                             intro: hostile, isWarning: true)
+        open.open = true
+        let folded = FormModel(id: "close", title: "Close", action: "/staff/cases/ASB-2026-00001/close", submitLabel: "Close the case",
+                               fields: [], multipart: true)
+        let section = PageSection(id: "plan", title: hostile, items: [.init(key: hostile, value: hostile, tag: hostile), .init(key: "Agreed", value: hostile)],
+                                  empty: hostile, forms: [open, folded])
+        var w = HTMLWriter()
+        section.write(csrf: "token-1", into: &w)
+        let html = w.html
+        #expect(!html.contains("<img"))
+        #expect(html.components(separatedBy: "&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;").count == 12)
+        #expect(html.hasPrefix(#"<section class="case-section" aria-labelledby="plan">"#) && html.hasSuffix("</section>\n"))
+        #expect(html.contains(#"<dl class="summary-list">"#) && html.components(separatedBy: #"<div class="summary-row">"#).count == 3)
+        #expect(html.contains(#"<strong class="tag &lt;img"#))
+        #expect(html.contains(#"<details class="details" id="plan-details" open>"#) && html.contains(#"<details class="details" id="close-details">"#))
+        #expect(html.components(separatedBy: #"<input type="hidden" name="_csrf" value="token-1">"#).count == 3)
+        #expect(html.contains(#"<input type="hidden" name="version" value="&lt;img"#))
+        #expect(html.contains(#"<button type="submit" class="button button-warning">"#) && html.contains(#"<button type="submit" class="button">Close the case</button>"#))
+        #expect(html.contains(#"<form method="post" action="/staff/cases/ASB-2026-00001/close" id="close" novalidate enctype="multipart/form-data">"#))
+    }
+
+    @Test("A form is written only while Request.page renders its page, posting that page's CSRF token")
+    func formNeedsItsPage() throws {
+        let form = FormModel(id: "f", title: "Title", action: "/a", submitLabel: "Go", fields: [FormField(kind: .text, name: "q", label: "Q")])
+        #expect(throws: EncodingError.self) { try JSONEncoder().encode(form) }
+        let data = try PageRendering.$csrf.withValue("token-2") { try JSONEncoder().encode(form) }
+        let encoded = try JSONDecoder().decode([String: String].self, from: data)
+        #expect(encoded["html"]?.contains(#"<input type="hidden" name="_csrf" value="token-2">"#) == true)
+        #expect(encoded["fieldsHTML"] == form.fieldsHTML && encoded["title"] == "Title" && encoded["submitLabel"] == "Go")
+    }
+
     @Test("Field ids, hints and errors are tied together for assistive technology")
     func fieldAccessibility() {
         var field = FormField(kind: .text, name: "reporter.email", label: "Email", hint: "We never share it")

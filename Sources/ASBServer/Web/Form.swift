@@ -172,22 +172,23 @@ struct FormModel: Encodable, Sendable {
     var open: Bool = false
 
     enum CodingKeys: String, CodingKey {
-        case id, title, action, submitLabel, hidden, intro, isWarning, multipart, open, fieldsHTML
+        case id, title, submitLabel, html, fieldsHTML
     }
 
-    /// What the templates show: the form's own settings and its fields as HTML (`fieldsHTML`,
-    /// put in with `#unsafeHTML`; every value in it is escaped).
+    /// What the templates show, put in with `#unsafeHTML` (every value in it is escaped): the
+    /// whole form as `html` (`partials/form.leaf`), posting the CSRF token of the page
+    /// `Request.page` is rendering, or only its fields as `fieldsHTML`, for a template that
+    /// writes its own `<form>` (a search) with `submitLabel` on its button. `title` heads it.
     func encode(to encoder: any Encoder) throws {
+        guard let csrf = PageRendering.csrf else {
+            throw EncodingError.invalidValue(self, .init(codingPath: encoder.codingPath,
+                                                         debugDescription: "A form is shown only on a page rendered by Request.page"))
+        }
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(title, forKey: .title)
-        try c.encode(action, forKey: .action)
         try c.encode(submitLabel, forKey: .submitLabel)
-        try c.encode(hidden, forKey: .hidden)
-        try c.encodeIfPresent(intro, forKey: .intro)
-        try c.encode(isWarning, forKey: .isWarning)
-        try c.encode(multipart, forKey: .multipart)
-        try c.encode(open, forKey: .open)
+        try c.encode(html(csrf: csrf), forKey: .html)
         try c.encode(fieldsHTML, forKey: .fieldsHTML)
     }
 

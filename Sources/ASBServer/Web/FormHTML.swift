@@ -156,4 +156,37 @@ extension FormModel {
         for field in fields { field.write(into: &w) }
         return w.html
     }
+
+    /// The whole form, posted with the page's CSRF token: hidden values, the intro, the fields
+    /// and the button.
+    func html(csrf: String) -> String {
+        var w = HTMLWriter()
+        write(csrf: csrf, into: &w)
+        return w.html
+    }
+
+    func write(csrf: String, into w: inout HTMLWriter) {
+        w.raw("<form method=\"post\"")
+        w.attribute("action", action)
+        w.attribute("id", id)
+        w.raw(multipart ? " novalidate enctype=\"multipart/form-data\">\n" : " novalidate>\n")
+        w.raw("  <input type=\"hidden\" name=\"_csrf\"")
+        w.attribute("value", csrf)
+        w.raw(">\n")
+        for h in hidden {
+            w.raw("<input type=\"hidden\"")
+            w.attribute("name", h.name)
+            w.attribute("value", h.value)
+            w.raw(">")
+        }
+        if let intro {
+            w.raw("<p class=\"body\">")
+            w.text(intro)
+            w.raw("</p>\n")
+        }
+        for field in fields { field.write(into: &w) }
+        w.raw(isWarning ? "<button type=\"submit\" class=\"button button-warning\">" : "<button type=\"submit\" class=\"button\">")
+        w.text(submitLabel)
+        w.raw("</button>\n</form>\n")
+    }
 }

@@ -44,6 +44,15 @@ struct HTMLWriter {
     mutating func raw(_ markup: String) { html += markup }
     mutating func text(_ value: String) { HTMLText.escape(value, into: &html) }
 
+    /// `<strong class="tag <class>">text</strong>`: a coloured tag, which always says its meaning in words.
+    mutating func tag(_ text: String, class tagClass: String) {
+        html += "<strong class=\"tag "
+        HTMLText.escape(tagClass, into: &html)
+        html += "\">"
+        HTMLText.escape(text, into: &html)
+        html += "</strong>"
+    }
+
     /// ` name="value"`, escaped; nothing when the value is nil.
     mutating func attribute(_ name: String, _ value: String?) {
         guard let value else { return }

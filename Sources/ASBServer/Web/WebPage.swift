@@ -50,6 +50,12 @@ struct PageChrome: Encodable, Sendable {
     }
 }
 
+/// What the page being rendered by `Request.page` gives the parts written in Swift.
+enum PageRendering {
+    /// The page's CSRF token, which each of its forms posts (`FormModel.html(csrf:)`).
+    @TaskLocal static var csrf: String?
+}
+
 /// Every page model carries the chrome; its template extends `layout.leaf`.
 protocol PageModel: Encodable, Sendable {
     var chrome: PageChrome { get set }
@@ -58,7 +64,10 @@ protocol PageModel: Encodable, Sendable {
 extension Request {
     /// Renders a page: HTML, never cached (pages carry personal data and CSRF tokens).
     func page(_ template: String, _ model: some PageModel, status: HTTPStatus = .ok) async throws -> Response {
-        let view = try await self.view.render(template, model)
+        // Leaf encodes the model here, in this task: every form on the page posts this token.
+        let view = try await PageRendering.$csrf.withValue(model.chrome.csrf) {
+            try await self.view.render(template, model)
+        }
         let response = try await view.encodeResponse(status: status, for: self)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return response

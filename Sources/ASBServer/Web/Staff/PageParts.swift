@@ -70,11 +70,7 @@ struct Table: Encodable, Sendable {
                     w.text(cell.text)
                     w.raw("</a>")
                 } else if let tag = cell.tag {
-                    w.raw("<strong class=\"tag ")
-                    w.text(tag)
-                    w.raw("\">")
-                    w.text(cell.text)
-                    w.raw("</strong>")
+                    w.tag(cell.text, class: tag)
                 } else {
                     w.text(cell.text)
                 }
@@ -93,15 +89,63 @@ struct SummaryItem: Encodable, Sendable {
     var value: String
     var tag: String? = nil
     var hint: String? = nil
+
+    /// A summary list of these items: each key beside its value, the value in a tag if it has one.
+    static func writeList(_ items: [SummaryItem], into w: inout HTMLWriter) {
+        w.raw("<dl class=\"summary-list\">\n")
+        for item in items {
+            w.raw("  <div class=\"summary-row\"><dt class=\"summary-key\">")
+            w.text(item.key)
+            w.raw("</dt><dd class=\"summary-value\">")
+            if let tag = item.tag {
+                w.tag(item.value, class: tag)
+            } else {
+                w.text(item.value)
+            }
+            w.raw("</dd></div>\n")
+        }
+        w.raw("</dl>\n")
+    }
 }
 
 /// A section of the case page: what is recorded, then the forms that change it.
-struct PageSection: Encodable, Sendable {
+struct PageSection: Sendable {
     var id: String
     var title: String
     var items: [SummaryItem]? = nil
     var tables: [Table]? = nil
     /// Said when there is nothing recorded yet.
     var empty: String? = nil
+    /// Each shown folded in a `<details>`, open when it has errors or is the next step.
     var forms: [FormModel]? = nil
+
+    /// The section as HTML, its forms posted with the page's CSRF token: a case page has a
+    /// dozen sections and as many forms, and Leaf laying them out was a third of its rendering.
+    func write(csrf: String, into w: inout HTMLWriter) {
+        w.raw("<section class=\"case-section\"")
+        w.attribute("aria-labelledby", id)
+        w.raw(">\n  <h2 class=\"heading-m\"")
+        w.attribute("id", id)
+        w.raw(">")
+        w.text(title)
+        w.raw("</h2>\n")
+        if let items { SummaryItem.writeList(items, into: &w) }
+        for table in tables ?? [] { w.raw(table.html) }
+        if let empty {
+            w.raw("<p class=\"body\">")
+            w.text(empty)
+            w.raw("</p>\n")
+        }
+        for form in forms ?? [] {
+            w.raw("<details class=\"details\"")
+            w.attribute("id", form.id + "-details")
+            w.raw(form.open ? " open>\n" : ">\n")
+            w.raw("<summary class=\"details-summary\"><span class=\"details-summary-text\">")
+            w.text(form.title)
+            w.raw("</span></summary>\n<div class=\"details-text\">\n")
+            form.write(csrf: csrf, into: &w)
+            w.raw("</div>\n</details>\n")
+        }
+        w.raw("</section>\n")
+    }
 }

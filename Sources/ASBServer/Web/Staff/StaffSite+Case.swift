@@ -96,10 +96,11 @@ extension StaffSite {
         var hate: Bool
         /// False for a partner without the risk assessment shared: no priority tag at all.
         var priorityShown: Bool
-        var summary: [SummaryItem]
+        /// The summary list and the sections, written in Swift (`PageSection.write(csrf:into:)`).
+        var summaryHTML: String
         /// One table or none (a list, so the template can loop it into the shared table partial).
         var deadlines: [Table]?
-        var sections: [PageSection]
+        var sectionsHTML: String
         var contents: [PageChrome.NavLink]
         /// A stale edit: what happened, and that nothing was overwritten.
         var conflict: String?
@@ -115,15 +116,19 @@ extension StaffSite {
                        conflict: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
         let c = data.detail.asbCase
         let sections = Self.sections(data, forms: forms)
+        let chrome = WebChrome.make(req, title: "Case \(c.reference)", errors: errors)
+        var summary = HTMLWriter(), body = HTMLWriter()
+        SummaryItem.writeList(Self.summary(data), into: &summary)
+        for section in sections { section.write(csrf: chrome.csrf, into: &body) }
         let page = CasePage(
-            chrome: WebChrome.make(req, title: "Case \(c.reference)", errors: errors),
+            chrome: chrome,
             reference: c.reference, status: c.status.displayName, statusClass: Tag.status(c.status),
             priority: data.detail.sees(.riskAssessment) ? c.priority?.displayName : nil,
             priorityClass: data.detail.sees(.riskAssessment) ? c.priority.map(Tag.priority) : nil, hate: c.hate,
             priorityShown: data.detail.sees(.riskAssessment),
-            summary: Self.summary(data),
+            summaryHTML: summary.html,
             deadlines: data.detail.visibleFields == nil ? Self.deadlines(data).map { [$0] } : nil,
-            sections: sections, contents: sections.map { .init(href: "#" + $0.id, label: $0.title, current: false) },
+            sectionsHTML: body.html, contents: sections.map { .init(href: "#" + $0.id, label: $0.title, current: false) },
             conflict: conflict)
         return try await req.page("staff/case", page, status: status)
     }
