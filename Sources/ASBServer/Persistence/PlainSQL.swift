@@ -156,7 +156,7 @@ final class ParentRows: Sendable {
         }
     }
 
-    fileprivate func keep<M: Model>(_ rows: [M]) {
+    func keep<M: Model>(_ rows: [M]) {
         byType.withLock { byType in
             for row in rows { if let id = row.id { byType[ObjectIdentifier(M.self), default: [:]][AnyHashable(id)] = row } }
         }

@@ -18,12 +18,14 @@ struct CaseService {
     /// The case, if the actor may read it; otherwise the same 404 as for a case that does not exist.
     /// A partner agency's user reads a referred case only where `partnerView` allows (the case
     /// itself, redacted to what is shared, and its referrals); elsewhere they get 403.
-    func findReadable(_ rawReference: String, by actor: Actor, partnerView: Bool = false) async throws -> ASBCase {
+    /// With `parents`, the case's neighbourhood, allocated officer and lead agency are read with it.
+    func findReadable(_ rawReference: String, by actor: Actor, partnerView: Bool = false, parents: Bool = false) async throws -> ASBCase {
         guard let user = actor.user else { throw AppError.unauthenticated() }
         guard user.role.may(.readCases) else { throw AppError.forbidden() }
         let notFound = AppError.notFound("There is no case \(rawReference.prefix(40)) that you can see.")
         guard let reference = CaseReference(rawReference),
-              let asbCase = try await ASBCase.storedFirst("WHERE reference = \(bind: reference.description)", on: db)
+              let asbCase = try await parents ? Self.withParents(reference, on: db)
+                                              : ASBCase.storedFirst("WHERE reference = \(bind: reference.description)", on: db)
         else { throw notFound }
         guard CaseAccess.canRead(role: user.role, relation: try await relation(of: asbCase, to: user)) else { throw notFound }
         if user.role == .partner && !partnerView {
@@ -34,11 +36,29 @@ struct CaseService {
 
     static let notSharedWithPartners = "This part of the case is not shared with partner agencies."
 
+    /// The case and, in the same statement, the neighbourhood, officer and lead agency it names,
+    /// set as loaded (and kept in `ParentRows.current`, where other rows may name them too).
+    private static func withParents(_ reference: CaseReference, on db: any Database) async throws -> ASBCase? {
+        guard let row = try await db.sql.raw("""
+            SELECT c.*, \(Neighbourhood.columns(of: "n", prefixed: "n_")), \(User.columns(of: "u", prefixed: "u_")), \
+            \(PartnerAgency.columns(of: "a", prefixed: "a_")) FROM cases c \
+            LEFT JOIN neighbourhoods n ON n.id = c.neighbourhood_id LEFT JOIN users u ON u.id = c.allocated_officer_id \
+            LEFT JOIN partner_agencies a ON a.id = c.lead_agency_id WHERE c.reference = \(bind: reference.description) LIMIT 1
+            """).first()
+        else { return nil }
+        let asbCase = try row.decode(fluentModel: ASBCase.self)
+        asbCase.$neighbourhood.value = try row.decodeNil(column: "n_id") ? .some(nil) : row.decode(fluentModel: Neighbourhood.self, prefix: "n_")
+        asbCase.$allocatedOfficer.value = try row.decodeNil(column: "u_id") ? .some(nil) : row.decode(fluentModel: User.self, prefix: "u_")
+        asbCase.$leadAgency.value = try row.decodeNil(column: "a_id") ? .some(nil) : row.decode(fluentModel: PartnerAgency.self, prefix: "a_")
+        if let officer = asbCase.allocatedOfficer { ParentRows.current?.keep([officer]) }
+        return asbCase
+    }
+
     /// The case, found and checked once for a staff read: a page that shows several parts of a
     /// case hands it to each service's view instead of each finding the case again. A partner
     /// gets one too; each view then checks what the partner's referrals share.
     func readable(_ reference: String, by actor: Actor) async throws -> ReadableCase {
-        let asbCase = try await findReadable(reference, by: actor, partnerView: true)
+        let asbCase = try await findReadable(reference, by: actor, partnerView: true, parents: true)
         guard let user = actor.user else { throw AppError.unauthenticated() }
         return ReadableCase(asbCase: asbCase, user: user, actor: actor)
     }
@@ -210,9 +230,10 @@ struct CaseService {
     func load(_ asbCase: ASBCase) async throws -> Detail {
         let caseID = try asbCase.requireID()
         let this: [ASBCase] = [asbCase]
-        try await this.loadParents(\.$neighbourhood, on: db)
-        try await this.loadParents(\.$allocatedOfficer, on: db)
-        try await this.loadParents(\.$leadAgency, on: db)
+        // A case found with its parents (`readable`) has these loaded already.
+        if asbCase.$neighbourhood.value == nil { try await this.loadParents(\.$neighbourhood, on: db) }
+        if asbCase.$allocatedOfficer.value == nil { try await this.loadParents(\.$allocatedOfficer, on: db) }
+        if asbCase.$leadAgency.value == nil { try await this.loadParents(\.$leadAgency, on: db) }
         try await this.loadParents(\.$followUpOf, on: db)
         let history = try await LeadAgencyDecision.stored(
             "WHERE case_id = \(bind: caseID) ORDER BY decided_at DESC, id DESC LIMIT 50", on: db)
