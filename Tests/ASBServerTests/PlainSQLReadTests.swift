@@ -299,6 +299,35 @@ struct PlainSQLReadTests {
         }
     }
 
+    @Test("Plain-SQL reads are prepared once per connection on PostgreSQL: Fluent's rows, also after a later version adds a column, and for long id lists")
+    func preparedReads() async throws {
+        try await Self.withDemoCases(30, seed: 14) { t, _, all in
+            let db = t.app.db
+            func neighbourhoods() async throws -> String { try json(try await Neighbourhood.stored("ORDER BY name, id", on: db)) }
+            let expected = try json(try await Neighbourhood.query(on: db).sort(\.$name).sort(\.$id).all())
+            #expect(expected.count > 100)
+            // Twelve times over, so every pooled connection has the read prepared, then a column is added.
+            for _ in 0..<12 { #expect(try await neighbourhoods() == expected) }
+            try await db.sql.raw("ALTER TABLE neighbourhoods ADD COLUMN added_by_a_later_version TEXT").run()
+            for _ in 0..<12 { #expect(try await neighbourhoods() == expected) }
+            // More ids than PreparedReads.maxBinds: read the usual way, the same rows.
+            let ids = try all.map { try $0.requireID() }
+            #expect(ids.count > PreparedReads.maxBinds)
+            #expect(try await ASBCase.stored("WHERE id IN (\(binds: ids)) ORDER BY reference", on: db).map(\.reference) == all.map(\.reference))
+            guard TestDatabase.postgresURL != nil else { return }
+            // On PostgreSQL the read is a named statement of the connection that ran it.
+            let reference = try #require(all.first).reference
+            let prepared = try await db.withConnection { connection in
+                connection.eventLoop.makeFutureWithTask {
+                    _ = try await ASBCase.storedFirst("WHERE reference = \(bind: reference)", on: connection)
+                    return try await connection.sql.raw("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'asb\\_%'").all()
+                        .map { try $0.decode(column: "statement", as: String.self) }
+                }
+            }.get()
+            #expect(prepared.contains { $0.contains("FROM cases WHERE reference = $1 LIMIT 1") }, "\(prepared)")
+        }
+    }
+
     private func everyPage<Item>(_ read: (String?) async throws -> CaseService.Page<Item>) async throws -> [Item] {
         var items: [Item] = []
         var cursor: String?

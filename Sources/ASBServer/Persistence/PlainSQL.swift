@@ -63,14 +63,23 @@ extension SQLRow {
 // models, marked as stored, so they save and update like any other.
 
 extension Model {
-    /// The rows of `SELECT * FROM <schema> <clause>` as models.
+    /// The rows of `SELECT <every field> FROM <schema> <clause>` as models, read with
+    /// `PreparedReads` (prepared once per connection on PostgreSQL).
     static func stored(_ clause: SQLQueryString, on db: any Database) async throws -> [Self] {
-        try await db.sql.raw("SELECT * FROM \(unsafeRaw: schema) \(clause)").all(decodingFluent: Self.self)
+        try await PreparedReads.all("SELECT \(unsafeRaw: selectList) FROM \(unsafeRaw: schema) \(clause)", on: db)
+            .map { try $0.decode(fluentModel: Self.self) }
     }
 
-    /// The first row of `SELECT * FROM <schema> <clause> LIMIT 1` as a model.
+    /// The first row of `SELECT <every field> FROM <schema> <clause> LIMIT 1` as a model.
     static func storedFirst(_ clause: SQLQueryString, on db: any Database) async throws -> Self? {
-        try await db.sql.raw("SELECT * FROM \(unsafeRaw: schema) \(clause) LIMIT 1").first(decodingFluent: Self.self)
+        try await PreparedReads.all("SELECT \(unsafeRaw: selectList) FROM \(unsafeRaw: schema) \(clause) LIMIT 1", on: db).first?
+            .decode(fluentModel: Self.self)
+    }
+
+    /// The model's columns by name rather than `*`: a statement PostgreSQL has prepared keeps its
+    /// result type when a later version adds a column to the table.
+    private static var selectList: String {
+        SelectLists.list(of: Self.self)
     }
 }
 
@@ -134,6 +143,18 @@ private extension Model where IDValue: Encodable & Sendable {
         for row in rows { if let id = row.id, found[id] == nil { found[id] = row } }
         ParentRows.current?.keep(rows)
         return found
+    }
+}
+
+/// Each model's quoted column list, made once: Fluent finds a model's fields by reflection.
+private enum SelectLists {
+    private static let lists = Mutex<[ObjectIdentifier: String]>([:])
+
+    static func list<M: Model>(of type: M.Type) -> String {
+        if let known = lists.withLock({ $0[ObjectIdentifier(type)] }) { return known }
+        let list = M.keys.map { "\"\($0.description)\"" }.joined(separator: ", ")
+        lists.withLock { $0[ObjectIdentifier(type)] = list }
+        return list
     }
 }
 
