@@ -328,6 +328,35 @@ struct PlainSQLReadTests {
         }
     }
 
+    @Test("PostgreSQL: queues over everyone's cases are prepared; an officer's, narrowed to their cases, are planned for them each time")
+    func preparedQueues() async throws {
+        guard TestDatabase.postgresURL != nil else { return }
+        try await Self.withDemoCases(30, seed: 15) { t, actor, _ in
+            let leader = try #require(actor.user)
+            let officer = try #require(try await User.query(on: t.app.db).filter(\.$role == .officer).first())
+            let calendar = try await CalendarService(app: t.app, db: t.app.db, requestID: nil).calendar()
+            let now = try await t.app.asb.clock.now()
+            // Each on one connection, then what that connection has prepared.
+            func preparedAfterQueues(for user: User) async throws -> [String] {
+                try await t.app.db.withConnection { connection in
+                    connection.eventLoop.makeFutureWithTask {
+                        for name in [QueueService.Name.triage, .overdue, .closureReviewDue] {
+                            let queues = QueueService(db: connection)
+                            _ = try await queues.page(name, for: user, calendar: calendar, now: now, cursor: nil, limit: 5)
+                            _ = try await queues.count(name, for: user, calendar: calendar, now: now, upTo: 50)
+                        }
+                        return try await connection.sql.raw("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'asb\\_%'").all()
+                            .map { try $0.decode(column: "statement", as: String.self) }
+                    }
+                }.get()
+            }
+            let forLeader = try await preparedAfterQueues(for: leader)
+            #expect(forLeader.filter { $0.contains("c.status = $1") || $0.contains("d.due_at < $") }.count >= 4, "\(forLeader)")
+            let forOfficer = try await preparedAfterQueues(for: officer)
+            #expect(!forOfficer.contains { $0.contains("allocated_officer_id = $") }, "\(forOfficer)")
+        }
+    }
+
     private func everyPage<Item>(_ read: (String?) async throws -> CaseService.Page<Item>) async throws -> [Item] {
         var items: [Item] = []
         var cursor: String?

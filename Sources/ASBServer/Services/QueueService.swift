@@ -46,11 +46,11 @@ struct QueueService {
             if let cursor, let value: any Encodable & Sendable = selection.keyIsDate ? cursor.date : cursor.text {
                 conditions.append(.after(selection.key, value, then: selection.id, cursor.id, descending: leastUrgentFirst))
             }
-            let rows = try await db.sql.raw("""
+            let rows = try await read("""
                 SELECT \(CaseListing.columns), \(unsafeRaw: selection.id) AS item_id, \(unsafeRaw: selection.key) AS item_key\(selection.columns)
                 FROM \(selection.from) \(CaseListing.joins) WHERE \(conditions.joined(separator: " AND ")) \
                 ORDER BY \(unsafeRaw: selection.key) \(direction), \(unsafeRaw: selection.id) \(direction) LIMIT \(literal: limit + 1)
-                """).all()
+                """, for: user)
             for row in rows {
                 let id = try row.decode(column: "item_id", as: UUID.self)
                 let cursor = selection.keyIsDate
@@ -82,13 +82,24 @@ struct QueueService {
         try Self.authorize(name, for: user)
         var count = 0
         for selection in try selections(name, for: user, calendar: calendar, now: now) where count < limit {
-            let row = try await db.sql.raw("""
+            let row = try await read("""
                 SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(selection.from) WHERE \(selection.conditions.joined(separator: " AND ")) \
                 ORDER BY \(unsafeRaw: selection.key), \(unsafeRaw: selection.id) LIMIT \(literal: limit - count)) AS counted
-                """).first()
+                """, for: user).first
             count += try row?.decode(column: "n", as: Int.self) ?? 0
         }
         return count
+    }
+
+    /// A queue's read. Over everyone's cases it is prepared on PostgreSQL (`PreparedReads`): each
+    /// queue's generic plan, checked with EXPLAIN ANALYZE at 1,000,000 cases, ran as fast as a
+    /// plan made for the values, and planning was most of PostgreSQL's work on the home page. An
+    /// officer's queue, narrowed to their cases, is planned for the officer every time: a generic
+    /// plan cannot know how many cases an officer holds (for the case list narrowed to one
+    /// officer, "My cases", it walked an index of every case: 235 ms, against 0.02 ms planned for
+    /// the officer; that list is never prepared).
+    private func read(_ query: SQLQueryString, for user: User) async throws -> [any SQLRow] {
+        user.role == .officer ? try await db.sql.raw(query).all() : try await PreparedReads.all(query, on: db)
     }
 
     // MARK: What each queue holds (shared by `page` and `count`)
