@@ -434,8 +434,8 @@ struct WebBuildingBlockTests {
 
     @Test("Form fields escape every value in text and in attributes")
     func fieldEscaping() {
-        #expect(HTMLText.escaped(#"<b a="1">Tom & Jerry's</b>"#) == "&lt;b a=&quot;1&quot;&gt;Tom &amp; Jerry&#39;s&lt;/b&gt;")
-        #expect(HTMLText.escaped("Zoë — no change") == "Zoë — no change")
+        #expect(Markup.escape(#"<b a="1">Tom & Jerry's</b>"#) == "&lt;b a=&quot;1&quot;&gt;Tom &amp; Jerry&#39;s&lt;/b&gt;")
+        #expect(Markup.escape("Zoë — no change") == "Zoë — no change")
         let hostile = #""><script>alert('x')</script>"#
         var text = FormField(kind: .text, name: "q", label: hostile, hint: hostile, value: hostile, autocomplete: hostile)
         text.error = hostile

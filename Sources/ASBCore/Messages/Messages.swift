@@ -190,7 +190,7 @@ public enum MessageComposer {
         }
         let text = paragraphs.joined(separator: "\n\n") + "\n"
         let html = "<!DOCTYPE html><html lang=\"en-GB\"><body>"
-            + paragraphs.map { "<p>" + Markup.escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }.joined()
+            + paragraphs.map { "<p>" + Markup.escape($0, lineBreak: "<br>") + "</p>" }.joined()
             + "</body></html>"
         return ComposedMessage(subject: subject, text: text, html: html)
     }
