@@ -35,10 +35,10 @@ struct TokenAuthenticator: AsyncBearerAuthenticator {
     static func logIn(token rawToken: String, for request: Request) async throws {
         let now = request.application.asb.clock.now()
         // The token and its user in one read: every staff request, API or page, starts here.
-        guard let row = try await request.db.sql.raw("""
-                  SELECT t.*, \(User.columns(of: "u", prefixed: "u_")) FROM api_tokens t JOIN users u ON u.id = t.user_id \
-                  WHERE t.token_hash = \(bind: TokenHash.of(rawToken)) LIMIT 1
-                  """).first()
+        guard let row = try await PreparedReads.all("""
+                  SELECT \(APIToken.columns(of: "t", prefixed: "")), \(User.columns(of: "u", prefixed: "u_")) \
+                  FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = \(bind: TokenHash.of(rawToken)) LIMIT 1
+                  """, on: request.db).first
         else { return }
         let token = try row.decode(fluentModel: APIToken.self)
         guard token.revokedAt == nil, token.expiresAt > now else { return }

@@ -79,7 +79,7 @@ extension Model {
     /// The model's columns by name rather than `*`: a statement PostgreSQL has prepared keeps its
     /// result type when a later version adds a column to the table.
     private static var selectList: String {
-        SelectLists.list(of: Self.self)
+        ColumnNames.of(Self.self).map { "\"\($0)\"" }.joined(separator: ", ")
     }
 }
 
@@ -146,15 +146,16 @@ private extension Model where IDValue: Encodable & Sendable {
     }
 }
 
-/// Each model's quoted column list, made once: Fluent finds a model's fields by reflection.
-private enum SelectLists {
-    private static let lists = Mutex<[ObjectIdentifier: String]>([:])
+/// Each model's column names, found once: Fluent finds a model's fields by reflection, which
+/// cost more than the statement that reads them.
+private enum ColumnNames {
+    private static let names = Mutex<[ObjectIdentifier: [String]]>([:])
 
-    static func list<M: Model>(of type: M.Type) -> String {
-        if let known = lists.withLock({ $0[ObjectIdentifier(type)] }) { return known }
-        let list = M.keys.map { "\"\($0.description)\"" }.joined(separator: ", ")
-        lists.withLock { $0[ObjectIdentifier(type)] = list }
-        return list
+    static func of<M: Model>(_ type: M.Type) -> [String] {
+        if let known = names.withLock({ $0[ObjectIdentifier(type)] }) { return known }
+        let found = M.keys.map(\.description)
+        names.withLock { $0[ObjectIdentifier(type)] = found }
+        return found
     }
 }
 
@@ -188,9 +189,10 @@ final class ParentRows: Sendable {
 
 extension Model {
     /// `<alias>."<column>" AS "<prefix><column>"` for every field of the model: its columns beside
-    /// another table's in one joined row, read back with `SQLRow.decode(fluentModel:prefix:)`.
+    /// another table's in one joined row, read back with `SQLRow.decode(fluentModel:prefix:)`
+    /// (or, with an empty prefix, with `decode(fluentModel:)`).
     static func columns(of alias: String, prefixed prefix: String) -> SQLQueryString {
-        let list = keys.map { "\(alias).\"\($0.description)\" AS \"\(prefix)\($0.description)\"" }.joined(separator: ", ")
+        let list = ColumnNames.of(Self.self).map { "\(alias).\"\($0)\" AS \"\(prefix)\($0)\"" }.joined(separator: ", ")
         return "\(unsafeRaw: list)"
     }
 }

@@ -3,10 +3,12 @@ import Foundation
 import PostgresKit
 import SQLKit
 
-/// The reads a case page makes by the dozen (a case's rows by `case_id`, parents by id), run on
-/// PostgreSQL as named prepared statements: each connection parses and plans one once, then only
-/// binds and runs it. PostgreSQL parsing and planning those small statements again for every
-/// request was most of its work on a case page.
+/// The reads requests make by the dozen, run on PostgreSQL as named prepared statements: each
+/// connection parses and plans one once, then only binds and runs it. PostgreSQL parsing and
+/// planning those small statements again for every request was most of its work on a case page
+/// and the home page. Prepared: `Model.stored` (a case's rows by `case_id`, parents and children
+/// by id), every staff request's sign-in check, the case read with its parents, and the queues
+/// over everyone's cases (`QueueService.read`, which says why not an officer's).
 ///
 /// PostgresNIO prepares a statement named by its type; `NamedStatement` takes its name, SQL and
 /// binds from the read in hand (a task-local value read while PostgresNIO sends it). The name is

@@ -39,12 +39,12 @@ struct CaseService {
     /// The case and, in the same statement, the neighbourhood, officer and lead agency it names,
     /// set as loaded (and kept in `ParentRows.current`, where other rows may name them too).
     private static func withParents(_ reference: CaseReference, on db: any Database) async throws -> ASBCase? {
-        guard let row = try await db.sql.raw("""
-            SELECT c.*, \(Neighbourhood.columns(of: "n", prefixed: "n_")), \(User.columns(of: "u", prefixed: "u_")), \
-            \(PartnerAgency.columns(of: "a", prefixed: "a_")) FROM cases c \
+        guard let row = try await PreparedReads.all("""
+            SELECT \(ASBCase.columns(of: "c", prefixed: "")), \(Neighbourhood.columns(of: "n", prefixed: "n_")), \
+            \(User.columns(of: "u", prefixed: "u_")), \(PartnerAgency.columns(of: "a", prefixed: "a_")) FROM cases c \
             LEFT JOIN neighbourhoods n ON n.id = c.neighbourhood_id LEFT JOIN users u ON u.id = c.allocated_officer_id \
             LEFT JOIN partner_agencies a ON a.id = c.lead_agency_id WHERE c.reference = \(bind: reference.description) LIMIT 1
-            """).first()
+            """, on: db).first
         else { return nil }
         let asbCase = try row.decode(fluentModel: ASBCase.self)
         asbCase.$neighbourhood.value = try row.decodeNil(column: "n_id") ? .some(nil) : row.decode(fluentModel: Neighbourhood.self, prefix: "n_")
