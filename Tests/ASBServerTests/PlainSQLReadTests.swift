@@ -335,7 +335,7 @@ struct PlainSQLReadTests {
             let leader = try #require(actor.user)
             let officer = try #require(try await User.query(on: t.app.db).filter(\.$role == .officer).first())
             let calendar = try await CalendarService(app: t.app, db: t.app.db, requestID: nil).calendar()
-            let now = try await t.app.asb.clock.now()
+            let now = t.app.asb.clock.now()
             // Each on one connection, then what that connection has prepared.
             func preparedAfterQueues(for user: User) async throws -> [String] {
                 try await t.app.db.withConnection { connection in
