@@ -204,6 +204,11 @@ extension SQLRow {
         try model.output(from: PrefixedOutput(row: self, prefix: prefix))
         return model
     }
+
+    /// The same for a LEFT JOIN's row: nil when it joined none (its id column is NULL).
+    func decodeIfPresent<M: Model>(fluentModel: M.Type, prefix: String) throws -> M? {
+        try decodeNil(column: prefix + M()._$id.key.description) ? nil : decode(fluentModel: M.self, prefix: prefix)
+    }
 }
 
 /// A row's columns named `<prefix><field key>`, as a model's output.

@@ -47,9 +47,9 @@ struct CaseService {
             """, on: db).first
         else { return nil }
         let asbCase = try row.decode(fluentModel: ASBCase.self)
-        asbCase.$neighbourhood.value = try row.decodeNil(column: "n_id") ? .some(nil) : row.decode(fluentModel: Neighbourhood.self, prefix: "n_")
-        asbCase.$allocatedOfficer.value = try row.decodeNil(column: "u_id") ? .some(nil) : row.decode(fluentModel: User.self, prefix: "u_")
-        asbCase.$leadAgency.value = try row.decodeNil(column: "a_id") ? .some(nil) : row.decode(fluentModel: PartnerAgency.self, prefix: "a_")
+        asbCase.$neighbourhood.value = .some(try row.decodeIfPresent(fluentModel: Neighbourhood.self, prefix: "n_"))
+        asbCase.$allocatedOfficer.value = .some(try row.decodeIfPresent(fluentModel: User.self, prefix: "u_"))
+        asbCase.$leadAgency.value = .some(try row.decodeIfPresent(fluentModel: PartnerAgency.self, prefix: "a_"))
         if let officer = asbCase.allocatedOfficer { ParentRows.current?.keep([officer]) }
         return asbCase
     }
