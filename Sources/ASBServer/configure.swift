@@ -12,11 +12,19 @@ public func configure(
     _ app: Application, config: AppConfig, clock: AppClock = .live, random: RandomSource = .live
 ) async throws {
     let isSQLite = if case .postgres = config.database { false } else { true }
+    // An SQLite file's writes on a loop of their own (SQLiteWriter).
+    let writerLoop: (any EventLoopGroup)? = if case .sqliteFile = config.database {
+        MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    } else {
+        nil
+    }
+    // The databases first: `useSQLite` registers its thread pool's shutdown before anything
+    // touches `app.databases` (which registers Fluent's), so the pool outlives the connections.
+    try await configureDatabase(app, config, writerLoop: writerLoop)
+    let writer = writerLoop.map { SQLiteWriter(databases: app.databases, eventLoop: $0.next()) }
     app.asb = ASBEnvironment(config: config, clock: clock, random: random,
                              passwords: try Passwords(cost: config.bcryptCost, random: random),
-                             writes: WriteTransactions(sqliteGate: isSQLite ? AsyncMutex() : nil))
-
-    try await configureDatabase(app, config)
+                             writes: WriteTransactions(sqliteGate: isSQLite ? AsyncMutex() : nil, writer: writer))
     app.migrations.add(Migrations.all(calendarRegion: config.calendarRegion))
     app.migrations.add(SessionRecord.migration)
     app.sessions.use(.fluent)
@@ -62,16 +70,24 @@ public func configure(
     }
 }
 
-private func configureDatabase(_ app: Application, _ config: AppConfig) async throws {
+private func configureDatabase(_ app: Application, _ config: AppConfig, writerLoop: (any EventLoopGroup)?) async throws {
+    /// One connection per event loop for reads, and on a file one for writes on a loop of its own
+    /// (`SQLiteWriter`); a thread for each connection.
     func useSQLite(_ configuration: SQLiteConfiguration) {
-        let threadPool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
+        let loops = app.eventLoopGroup.makeIterator().reduce(0) { count, _ in count + 1 }
+        let threadPool = NIOThreadPool(numberOfThreads: max(2, loops + (writerLoop == nil ? 0 : 1)))
         threadPool.start()
         // Registered before Fluent's own handler, so it shuts down after Fluent closes connections.
-        app.lifecycle.use(ThreadPoolShutdown(threadPool: threadPool))
+        app.lifecycle.use(ThreadPoolShutdown(threadPool: threadPool, writerLoop: writerLoop))
         let factory = DatabaseConfigurationFactory.sqlite(configuration)
-        app.databases.use(
-            DatabaseConfigurationFactory { DedicatedThreadPoolConfiguration(base: factory.make(), threadPool: threadPool) },
-            as: .sqlite)
+        app.databases.use(DatabaseConfigurationFactory {
+            DedicatedThreadPoolConfiguration(base: factory.make(), threadPool: threadPool)
+        }, as: .sqlite)
+        if let writerLoop {
+            app.databases.use(DatabaseConfigurationFactory {
+                DedicatedThreadPoolConfiguration(base: factory.make(), threadPool: threadPool, eventLoopGroup: writerLoop)
+            }, as: .sqliteWriter, isDefault: false)
+        }
     }
     switch config.database {
     case .sqliteFile(let path):

@@ -8,12 +8,23 @@ struct ASBEnvironment: Sendable {
     var passwords: Passwords
     var writes: WriteTransactions
     /// Writes new cases from reports, many to a transaction.
-    var newCases = NewCaseWriter.makeGroup()
+    var newCases: NewCaseWriter.Group
     /// Writes the audit entries of reads, many reads to a transaction.
-    var readAudits = ReadAudit.makeGroup()
+    var readAudits: ReadAudit.Group
     var calendars = CalendarCache()
     var questionnaires = StoredQuestionnaires()
     var rateLimiter = RateLimiter()
+
+    init(config: AppConfig, clock: AppClock, random: RandomSource, passwords: Passwords, writes: WriteTransactions) {
+        self.config = config
+        self.clock = clock
+        self.random = random
+        self.passwords = passwords
+        self.writes = writes
+        // The group commits run on the SQLite writer's loop, where their statements return.
+        newCases = NewCaseWriter.makeGroup(executor: writes.writer?.executor)
+        readAudits = ReadAudit.makeGroup(executor: writes.writer?.executor)
+    }
 }
 
 extension Application {

@@ -22,6 +22,8 @@ actor GroupCommit<Job: Sendable, Output: Sendable> {
     }
 
     let maxBatch: Int
+    /// Where the transactions' code prefers to run (the SQLite writer's loop), if anywhere.
+    private let executor: (any TaskExecutor)?
     private let commit: Commit
     private var waiting: [Waiting] = []
     private var draining = false
@@ -33,9 +35,10 @@ actor GroupCommit<Job: Sendable, Output: Sendable> {
     /// Transactions committed, and the jobs in them (a batch committed again one by one counts each).
     private(set) var committed = (transactions: 0, jobs: 0)
 
-    init(maxBatch: Int, commit: @escaping Commit) {
+    init(maxBatch: Int, executor: (any TaskExecutor)? = nil, commit: @escaping Commit) {
         precondition(maxBatch > 0)
         self.maxBatch = maxBatch
+        self.executor = executor
         self.commit = commit
     }
 
@@ -46,7 +49,7 @@ actor GroupCommit<Job: Sendable, Output: Sendable> {
             waiting.append(Waiting(job: job, continuation: continuation))
             if !draining {
                 draining = true
-                Task { await self.drain() }
+                Task(executorPreference: executor) { await self.drain() }
             }
         }
     }

@@ -13,6 +13,8 @@ import Vapor
 struct DedicatedThreadPoolConfiguration: DatabaseConfiguration {
     var base: any DatabaseConfiguration
     let threadPool: NIOThreadPool
+    /// The loops the connections belong to (one connection each): the application's unless given.
+    var eventLoopGroup: (any EventLoopGroup)?
 
     var middleware: [any AnyModelMiddleware] {
         get { base.middleware }
@@ -20,17 +22,19 @@ struct DedicatedThreadPoolConfiguration: DatabaseConfiguration {
     }
 
     func makeDriver(for databases: Databases) -> any DatabaseDriver {
-        base.makeDriver(for: Databases(threadPool: threadPool, on: databases.eventLoopGroup))
+        base.makeDriver(for: Databases(threadPool: threadPool, on: eventLoopGroup ?? databases.eventLoopGroup))
     }
 }
 
-/// Shuts the dedicated pool down after Fluent has closed its connections (handlers shut down in
-/// reverse order, and this one is registered before Fluent's).
+/// Shuts the dedicated pool (and the writer's loop) down after Fluent has closed its connections
+/// (handlers shut down in reverse order, and this one is registered before Fluent's).
 struct ThreadPoolShutdown: LifecycleHandler {
     let threadPool: NIOThreadPool
+    let writerLoop: (any EventLoopGroup)?
 
     func shutdownAsync(_ application: Application) async {
         try? await threadPool.shutdownGracefully()
+        try? await writerLoop?.shutdownGracefully()
     }
 }
 
@@ -77,13 +81,23 @@ actor AsyncMutex {
 /// fail half-way with a stale snapshot.
 struct WriteTransactions: Sendable {
     let sqliteGate: AsyncMutex?
+    /// On an SQLite file, where writes run (`SQLiteWriter`); nil on PostgreSQL and in memory.
+    let writer: SQLiteWriter?
+
+    init(sqliteGate: AsyncMutex?, writer: SQLiteWriter? = nil) {
+        self.sqliteGate = sqliteGate
+        self.writer = writer
+    }
 
     /// Runs one statement that is a transaction by itself (autocommit: all of it or none, durable
     /// when it returns), with no `BEGIN` and `COMMIT` round trips; on SQLite behind the same
     /// in-process lock as the write transactions.
     func runAlone(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
         guard let gate = sqliteGate else { return try await body(db) }
-        try await gate.holding { try await body(db) }
+        let db = try writer?.database(logging: db) ?? db
+        try await gate.holding {
+            try await withTaskExecutorPreference(writer?.executor) { try await body(db) }
+        }
     }
 
     /// `bulk`: the transaction inserts many rows a statement (group commit, demo data). SQLite
@@ -94,20 +108,75 @@ struct WriteTransactions: Sendable {
     func run<T: Sendable>(on db: any Database, bulk: Bool = false,
                           _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let gate = sqliteGate else { return try await db.transaction(body) }
+        let db = try writer?.database(logging: db) ?? db
         return try await gate.holding {
             try await db.withConnection { conn in
-                guard let sql = conn as? any SQLDatabase else { throw Abort(.internalServerError) }
-                if bulk { try await sql.raw("PRAGMA temp_store = MEMORY").run() }
-                try await sql.raw("BEGIN IMMEDIATE").run()
-                do {
-                    let result = try await body(conn)
-                    try await sql.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await sql.raw("ROLLBACK").run()
-                    throw error
+                // Fluent runs this closure in a task of its own: the writer's loop is preferred here.
+                try await withTaskExecutorPreference(writer?.executor) {
+                    guard let sql = conn as? any SQLDatabase else { throw Abort(.internalServerError) }
+                    if bulk { try await sql.raw("PRAGMA temp_store = MEMORY").run() }
+                    try await sql.raw("BEGIN IMMEDIATE").run()
+                    do {
+                        let result = try await body(conn)
+                        try await sql.raw("COMMIT").run()
+                        return result
+                    } catch {
+                        try? await sql.raw("ROLLBACK").run()
+                        throw error
+                    }
                 }
             }
         }
     }
+}
+
+/// Where an SQLite file's writes run: a connection of their own, on an event loop of their own,
+/// the transaction's code on that loop too.
+///
+/// Fluent's SQLite driver keeps one connection per event loop. A write transaction held its
+/// loop's connection for its whole length (intake's group commit: a dozen statements and an
+/// fsync), and every read of a request on that loop waited for it, though SQLite's write-ahead
+/// log lets readers go on beside the one writer. And each of the transaction's statements went to
+/// SQLite's thread and back to an event loop busy with HTTP requests, queued behind them: the
+/// write lock was held for those waits too. Here each statement returns to a loop that does
+/// nothing else, and the reads keep their connections.
+struct SQLiteWriter: Sendable {
+    /// The writer's database ID: the same file, its own connection pool (`DatabaseID.sqliteWriter`).
+    let databases: Databases
+    let eventLoop: any EventLoop
+    /// The writer's loop as a task executor: the transaction's code prefers it.
+    let executor: EventLoopTaskExecutor
+
+    init(databases: Databases, eventLoop: any EventLoop) {
+        self.databases = databases
+        self.eventLoop = eventLoop
+        executor = EventLoopTaskExecutor(eventLoop)
+    }
+
+    /// The writer's database, logging to `db`'s logger.
+    func database(logging db: any Database) throws -> any Database {
+        guard let writer = databases.database(.sqliteWriter, logger: db.logger, on: eventLoop) else {
+            throw Abort(.serviceUnavailable, reason: "The database is shutting down.")
+        }
+        return writer
+    }
+}
+
+/// Runs a task's jobs on one event loop (as a task executor preference).
+final class EventLoopTaskExecutor: TaskExecutor {
+    let eventLoop: any EventLoop
+
+    init(_ eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
+extension DatabaseID {
+    /// An SQLite file's connection for writing (`SQLiteWriter`).
+    static let sqliteWriter = DatabaseID(string: "sqlite-writer")
 }

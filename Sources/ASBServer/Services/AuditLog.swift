@@ -141,8 +141,8 @@ enum ReadAudit {
 
     typealias Group = GroupCommit<Job, Void>
 
-    static func makeGroup() -> Group {
-        Group(maxBatch: maxBatch) { jobs in
+    static func makeGroup(executor: (any TaskExecutor)?) -> Group {
+        Group(maxBatch: maxBatch, executor: executor) { jobs in
             // The SQL and values are made before the write gate is taken.
             var insert = BulkInsert(for: jobs[0].db)
             try insert.add(jobs.flatMap(\.events))

@@ -28,8 +28,8 @@ enum NewCaseWriter {
 
     typealias Group = GroupCommit<Job, IntakeService.Receipt>
 
-    static func makeGroup() -> Group {
-        Group(maxBatch: maxBatch) { jobs in
+    static func makeGroup(executor: (any TaskExecutor)?) -> Group {
+        Group(maxBatch: maxBatch, executor: executor) { jobs in
             let env = jobs[0].env
             return try await env.writes.run(on: jobs[0].db, bulk: true) { db in
                 try await insert(jobs.map(\.newCase), env: env, on: db)
