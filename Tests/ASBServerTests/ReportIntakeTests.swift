@@ -239,4 +239,22 @@ struct ReportIntakeTests {
             #expect(cases[1].$property.id != nil)
         }
     }
+
+    @Test("The postcode sectors are read once a minute, and a neighbourhood added places the very next report")
+    func sectorsCachedUntilChanged() async throws {
+        try await TestApp.run { t in
+            let admin = try await t.staffToken(.admin)
+            _ = try await t.submitReport(["postcode": "SS2 6AA", "location": "Park"])
+            let added = try await t.send(.POST, "/api/v1/neighbourhoods",
+                                         json: ["name": "Northfield Example", "postcodeSectors": ["SS2 6"]], token: admin.token)
+            #expect(added.status == .created)
+            _ = try await t.submitReport(["postcode": "SS2 6AB", "location": "Park"])
+            // Added behind the service's back (as another instance would): not seen within the minute.
+            let other = Neighbourhood(name: "Southfield Example", postcodeSectors: ["SS3 0"])
+            try await other.create(on: t.app.db)
+            _ = try await t.submitReport(["postcode": "SS3 0AA", "location": "Park"])
+            let cases = try await ASBCase.query(on: t.app.db).sort(\.$referenceNumber).with(\.$neighbourhood).all()
+            #expect(cases.map { $0.neighbourhood?.name } == [nil, "Northfield Example", nil])
+        }
+    }
 }

@@ -25,10 +25,13 @@ extension APIHandler {
             allegedPerpetrator: body.allegedPerpetrator.map(ReportDraft.Person.init),
             immediateDanger: body.immediateDanger ?? false, receivedAt: body.receivedAt)
         draft.guidanceGiven = EnumBridge.convert(body.guidanceGiven ?? [])
-        let canonical = try JSONEncoder.sorted.encode(body)
+        // The body as sorted JSON identifies a retry, so it is written only when one may come.
+        let idempotency = try input.headers.idempotencyKey.flatMap {
+            try IntakeService.IdempotencyClaim.make(key: $0, canonicalBody: try JSONEncoder.sorted.encode(body), actor: actor)
+        }
         let receipt = try await ctx.intake.submit(
             draft, riskAnswers: body.riskAnswers?.additionalProperties ?? [:], caseReference: body.caseReference, by: actor,
-            idempotency: try .make(key: input.headers.idempotencyKey, canonicalBody: canonical, actor: actor))
+            idempotency: idempotency)
         return .created(.init(body: .json(.init(receipt))))
     }
 

@@ -12,6 +12,8 @@ struct ASBEnvironment: Sendable {
     /// Writes the audit entries of reads, many reads to a transaction.
     var readAudits: ReadAudit.Group
     var calendars = CalendarCache()
+    /// The neighbourhood of each postcode sector (`PlaceResolver`), under the key `PlaceResolver.sectorsKey`.
+    var postcodeSectors = ExpiringCache<String, [String: UUID]>()
     var questionnaires = StoredQuestionnaires()
     var rateLimiter = RateLimiter()
 

@@ -38,12 +38,66 @@ struct BulkInsert: Sendable {
 
     /// Adds the inserts of `models` (none when empty), in order.
     mutating func add<M: Model>(_ models: [M]) throws {
+        if let sqliteEncoder {
+            return add(try SQLiteRows(models, encoder: sqliteEncoder))
+        }
         for chunk in try Self.rows(models) {
-            if let sqliteEncoder {
-                statements.append(try Self.sqliteInsert(chunk, into: M.schema, encoder: sqliteEncoder))
-            } else {
-                statements.append(.sql(try Self.insert(chunk, into: M.schema)))
+            statements.append(.sql(try Self.insert(chunk, into: M.schema)))
+        }
+    }
+
+    /// Adds the inserts of rows already converted to SQLite's values (none when empty).
+    mutating func add(_ rows: SQLiteRows) {
+        var start = 0
+        while start < rows.count {
+            let end = min(start + Self.rowsPerStatement, rows.count)
+            let width = rows.columns.count
+            let placeholders = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+            let text = "INSERT INTO \(Self.quoted(rows.table)) (\(rows.columns.map(Self.quoted).joined(separator: ", "))) VALUES "
+                + Array(repeating: placeholders, count: end - start).joined(separator: ", ")
+            statements.append(.sqlite(text, Array(rows.binds[(start * width)..<(end * width)])))
+            start = end
+        }
+    }
+
+    /// Rows of one table as SQLite's values, row after row: what `add` turns into statements.
+    /// Intake converts a report's rows before the write, so the write only joins them.
+    struct SQLiteRows: Sendable {
+        let table: String
+        let columns: [String]
+        private(set) var binds: [SQLiteData]
+        private(set) var count: Int
+
+        /// The models' rows, with the values Fluent would insert for them (`rows(_:)`), as
+        /// SQLKit would bind them with SQLite's dialect (`sqliteInsert`'s comment).
+        init<M: Model>(_ models: [M], encoder: SQLiteDataEncoder) throws {
+            table = M.schema
+            var columns: [FieldKey] = []
+            binds = []
+            count = 0
+            for model in models {
+                guard model.id != nil else { throw Failure(description: "A row of \(M.schema) has no id.") }
+                let input = RowInput()
+                model.input(to: input)
+                if count == 0 {
+                    columns = input.keys
+                    binds.reserveCapacity(columns.count * models.count)
+                }
+                guard input.keys == columns else { throw Failure(description: "Rows of \(M.schema) differ in their columns.") }
+                for value in input.values { binds.append(try BulkInsert.sqliteValue(value, encoder: encoder)) }
+                count += 1
             }
+            self.columns = columns.map(\.description)
+        }
+
+        /// Adds `other`'s rows, of the same table and columns, after these.
+        mutating func append(_ other: SQLiteRows) throws {
+            guard other.table == table else { throw Failure(description: "Rows of \(other.table) added to \(table).") }
+            if other.count == 0 { return }
+            if count == 0 { return self = other }
+            guard other.columns == columns else { throw Failure(description: "Rows of \(table) differ in their columns.") }
+            binds += other.binds
+            count += other.count
         }
     }
 
@@ -122,32 +176,22 @@ struct BulkInsert: Sendable {
         }
     }
 
-    /// The rows as SQLite's SQL and values: what SQLKit makes of `insert(_:into:)` with SQLite's
-    /// dialect (a null, and the column default, which SQLite's dialect writes as null, bound as
-    /// null; an enum case as its text), without writing SQL for every value, which asked for
-    /// the dialect each time and was a quarter of demo data's builders' time.
-    private static func sqliteInsert(_ rows: Rows, into table: String, encoder: SQLiteDataEncoder) throws -> Statement {
-        func quoted(_ name: String) -> String {
-            // Foundation's replacing is slow on Linux; a column name never holds a quote.
-            "\"" + (name.utf8.contains(UInt8(ascii: "\"")) ? name.replacingOccurrences(of: "\"", with: "\"\"") : name) + "\""
+    /// A value as SQLite's: what SQLKit makes of `insert(_:into:)` with SQLite's dialect (a null,
+    /// and the column default, which SQLite's dialect writes as null, bound as null; an enum case
+    /// as its text), without writing SQL for every value, which asked for the dialect each time
+    /// and was a quarter of demo data's builders' time.
+    private static func sqliteValue(_ value: DatabaseQuery.Value, encoder: SQLiteDataEncoder) throws -> SQLiteData {
+        switch value {
+        case .bind(let encodable): try sqliteData(encodable, encoder: encoder)
+        case .null, .default: .null
+        case .enumCase(let string): .text(string)
+        case .array, .dictionary, .custom: throw Failure(description: "A row holds a value the bulk insert does not write.")
         }
-        let placeholders = "(" + Array(repeating: "?", count: rows.columns.count).joined(separator: ", ") + ")"
-        let text = "INSERT INTO \(quoted(table)) (\(rows.columns.map { quoted($0.description) }.joined(separator: ", "))) VALUES "
-            + Array(repeating: placeholders, count: rows.values.count).joined(separator: ", ")
-        var binds: [SQLiteData] = []
-        binds.reserveCapacity(rows.columns.count * rows.values.count)
-        for row in rows.values {
-            for value in row {
-                switch value {
-                case .bind(let encodable): binds.append(try sqliteData(encodable, encoder: encoder))
-                case .null, .default: binds.append(.null)
-                case .enumCase(let string): binds.append(.text(string))
-                case .array, .dictionary, .custom:
-                    throw Failure(description: "A row holds a value the bulk insert does not write.")
-                }
-            }
-        }
-        return .sqlite(text, binds)
+    }
+
+    private static func quoted(_ name: String) -> String {
+        // Foundation's replacing is slow on Linux; a column name never holds a quote.
+        "\"" + (name.utf8.contains(UInt8(ascii: "\"")) ? name.replacingOccurrences(of: "\"", with: "\"\"") : name) + "\""
     }
 
     /// What `SQLiteDataEncoder` (and a null for a nil optional, as Fluent's converter) makes of a

@@ -151,22 +151,4 @@ struct CalendarService {
 }
 
 /// Calendars by region, kept for a minute.
-final class CalendarCache: Sendable {
-    private let entries = Mutex<[CalendarRegion: (calendar: WorkingCalendar, loadedAt: Date)]>([:])
-    let lifetime: TimeInterval
-
-    init(lifetime: TimeInterval = 60) { self.lifetime = lifetime }
-
-    func get(_ region: CalendarRegion, now: Date) -> WorkingCalendar? {
-        entries.withLock { entries in
-            guard let entry = entries[region], abs(now.timeIntervalSince(entry.loadedAt)) < lifetime else { return nil }
-            return entry.calendar
-        }
-    }
-
-    func put(_ calendar: WorkingCalendar, for region: CalendarRegion, now: Date) {
-        entries.withLock { $0[region] = (calendar, now) }
-    }
-
-    func clear() { entries.withLock { $0.removeAll() } }
-}
+typealias CalendarCache = ExpiringCache<CalendarRegion, WorkingCalendar>

@@ -112,8 +112,8 @@ struct IntakeService {
         var reporterHome: Property?
         var perpetratorHome: Property?
 
-        static func resolve(_ report: ValidReport, on db: any Database) async throws -> Places {
-            let resolver = PlaceResolver(db: db)
+        static func resolve(_ report: ValidReport, env: ASBEnvironment, on db: any Database) async throws -> Places {
+            let resolver = PlaceResolver(db: db, sectors: env.postcodeSectors, now: env.clock.now())
             let place = try await resolver.resolve(address: report.location ?? report.reporter?.address,
                                                    postcode: report.postcode ?? report.reporter?.postcode)
             var places = Places(place: place)
@@ -131,9 +131,14 @@ struct IntakeService {
     /// leaders to alert are read first (reference data intake never changes).
     private func newCase(_ report: ValidReport, risk: RiskResult, calendar: WorkingCalendar, by actor: Actor, now: Date,
                          followUp: NewCase.FollowUp? = nil, idempotency: IdempotencyClaim?, on db: any Database) async throws -> NewCase {
-        try NewCase(report, risk: risk, places: try await Places.resolve(report, on: db), calendar: calendar, by: actor, now: now,
-                    accessCode: env.random.accessCode(), leaders: risk.priority == .p1 ? try await Outbox.teamLeaders(on: db) : [],
-                    followUp: followUp, idempotency: idempotency, caseReviewConfig: env.config.caseReview, requestID: requestID)
+        let places = try await Places.resolve(report, env: env, on: db)
+        var newCase = try NewCase(report, risk: risk, places: places, calendar: calendar, by: actor, now: now,
+                                  accessCode: env.random.accessCode(),
+                                  leaders: risk.priority == .p1 ? try await Outbox.teamLeaders(on: db) : [],
+                                  followUp: followUp, idempotency: idempotency, caseReviewConfig: env.config.caseReview,
+                                  requestID: requestID)
+        try newCase.convert(for: db)
+        return newCase
     }
 
     /// A new case after a closed one, inside the caller's write transaction: the people of the
@@ -325,6 +330,12 @@ struct IntakeService {
 /// Places a report: a known property at that address and postcode, else a neighbourhood by postcode sector.
 struct PlaceResolver {
     let db: any Database
+    /// The neighbourhood of each postcode sector, kept for a minute (the neighbourhoods are
+    /// reference data; every report was reading them all).
+    let sectors: ExpiringCache<String, [String: UUID]>
+    let now: Date
+
+    static let sectorsKey = "neighbourhoods"
 
     struct Place {
         var property: Property?
@@ -333,10 +344,8 @@ struct PlaceResolver {
 
     func property(address: String?, postcode: Postcode?) async throws -> Property? {
         guard let address, let postcode else { return nil }
-        return try await Property.query(on: db)
-            .filter(\.$postcode == postcode.value)
-            .filter(\.$addressKey == address.uppercased())
-            .first()
+        return try await Property.storedFirst("WHERE postcode = \(bind: postcode.value) AND address_key = \(bind: address.uppercased())",
+                                              on: db)
     }
 
     func resolve(address: String?, postcode: Postcode?) async throws -> Place {
@@ -345,9 +354,17 @@ struct PlaceResolver {
             return Place(property: property, neighbourhoodID: neighbourhoodID)
         }
         guard let postcode else { return Place(property: property, neighbourhoodID: nil) }
-        // Neighbourhoods are a short list (tens), so matching the sector in memory is fine.
-        let neighbourhoods = try await Neighbourhood.query(on: db).all()
-        let match = neighbourhoods.first { $0.postcodeSectors.contains(postcode.sector) }
-        return Place(property: property, neighbourhoodID: match?.id)
+        return Place(property: property, neighbourhoodID: try await neighbourhoods()[postcode.sector])
+    }
+
+    /// Each postcode sector's neighbourhood (the first, by name, that lists it).
+    private func neighbourhoods() async throws -> [String: UUID] {
+        if let cached = sectors.get(Self.sectorsKey, now: now) { return cached }
+        var map: [String: UUID] = [:]
+        for neighbourhood in try await Neighbourhood.stored("ORDER BY name", on: db) {
+            for sector in neighbourhood.postcodeSectors where map[sector] == nil { map[sector] = neighbourhood.id }
+        }
+        sectors.put(map, for: Self.sectorsKey, now: now)
+        return map
     }
 }

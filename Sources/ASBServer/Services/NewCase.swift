@@ -1,6 +1,7 @@
 import ASBCore
 import Fluent
 import FluentSQL
+import FluentSQLiteDriver
 import Foundation
 
 /// A new case from a report, built in memory before its write transaction: the people, the case,
@@ -39,6 +40,10 @@ struct NewCase: Sendable {
     let milestones: [CaseMilestone]
     /// The ASB Case Review threshold, when this report alone meets it.
     let caseReview: CaseReviewThresholdResult?
+    /// The timeline's first entry.
+    let reported: CaseEvent
+    /// On SQLite, rows above converted to SQLite's values before the write (`convert(for:)`), by table.
+    private(set) var converted: [String: BulkInsert.SQLiteRows]?
 
     var caseID: UUID { asbCase.id! }
 
@@ -110,6 +115,25 @@ struct NewCase: Sendable {
         let threshold = CaseReviewService.threshold(of: [incident], on: LondonTime.localDateTime(for: now).date,
                                                     config: caseReviewConfig)
         caseReview = threshold.met ? threshold : nil
+        reported = CaseEvent(caseID: caseID, at: now, kind: .reported, summary: IntakeService.reportedSummary(report),
+                             actorID: actor.userID)
+    }
+
+    /// On SQLite, converts the rows that do not need the reference (all but the case's own, the
+    /// audit entry, the messages and the idempotency record) to SQLite's values now, before the
+    /// write: the write transaction, which every report waits for in turn, then only joins them.
+    mutating func convert(for db: any Database) throws {
+        guard db is any SQLiteDatabase else { return }
+        let encoder = SQLiteDataEncoder()
+        var tables: [String: BulkInsert.SQLiteRows] = [:]
+        func add<M: Model>(_ models: [M]) throws { tables[M.schema] = try BulkInsert.SQLiteRows(models, encoder: encoder) }
+        try add(newParties)
+        try add(links)
+        try add([incident])
+        try add([assessment])
+        try add(milestones)
+        try add([reported])
+        converted = tables
     }
 
     /// The rows of a batch of new cases, table by table.
@@ -124,6 +148,8 @@ struct NewCase: Sendable {
         var audit: [AuditEvent] = []
         var messages: [OutboxMessage] = []
         var idempotency: [IdempotencyRecord] = []
+        /// On SQLite, the rows the cases converted before the write (`NewCase.convert(for:)`), by table.
+        var converted: [String: BulkInsert.SQLiteRows] = [:]
 
         /// The inserts, parents first.
         func statements(for db: any Database) throws -> [BulkInsert.Statement] {
@@ -133,16 +159,31 @@ struct NewCase: Sendable {
         }
 
         func add(to insert: inout BulkInsert) throws {
-            try insert.add(parties)
-            try insert.add(cases)
-            try insert.add(links)
-            try insert.add(incidents)
-            try insert.add(assessments)
-            try insert.add(milestones)
-            try insert.add(events)
-            try insert.add(audit)
-            try insert.add(messages)
-            try insert.add(idempotency)
+            try add(parties, to: &insert)
+            try add(cases, to: &insert)
+            try add(links, to: &insert)
+            try add(incidents, to: &insert)
+            try add(assessments, to: &insert)
+            try add(milestones, to: &insert)
+            try add(events, to: &insert)
+            try add(audit, to: &insert)
+            try add(messages, to: &insert)
+            try add(idempotency, to: &insert)
+        }
+
+        private func add<M: Model>(_ models: [M], to insert: inout BulkInsert) throws {
+            if let rows = converted[M.schema] { insert.add(rows) }
+            try insert.add(models)
+        }
+
+        mutating func add(_ tables: [String: BulkInsert.SQLiteRows]) throws {
+            for (table, rows) in tables {
+                if converted[table] == nil {
+                    converted[table] = rows
+                } else {
+                    try converted[table]!.append(rows)
+                }
+            }
         }
     }
 
@@ -150,16 +191,19 @@ struct NewCase: Sendable {
     /// with another reference (a batch that failed is written again case by case).
     func rows(reference: CaseReference, env: ASBEnvironment, on db: any Database, into rows: inout Rows) throws -> IntakeService.Receipt {
         asbCase.assign(reference)
-        rows.parties += newParties
         rows.cases.append(asbCase)
-        rows.links += links
-        rows.incidents.append(incident)
-        rows.assessments.append(assessment)
-        rows.milestones += milestones
+        if let converted {
+            try rows.add(converted)
+        } else {
+            rows.parties += newParties
+            rows.links += links
+            rows.incidents.append(incident)
+            rows.assessments.append(assessment)
+            rows.milestones += milestones
+            rows.events.append(reported)
+        }
 
         let actorID = actor.userID
-        rows.events.append(CaseEvent(caseID: caseID, at: now, kind: .reported, summary: IntakeService.reportedSummary(report),
-                                     actorID: actorID))
         if let previous = followUp?.previous {
             rows.events.append(CaseEvent(caseID: caseID, at: now, kind: .followUpOpened,
                                          summary: "Follows \(previous.reference), which was closed", actorID: actorID))

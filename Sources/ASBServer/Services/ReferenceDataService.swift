@@ -35,6 +35,7 @@ struct ReferenceDataService {
         }
         let neighbourhood = Neighbourhood(name: name, postcodeSectors: sectors.uniqued())
         try await neighbourhood.create(on: db)
+        env.postcodeSectors.clear()
         try await AuditLog.record(.neighbourhoodCreate, by: actor, entityType: "neighbourhood",
                                   entityID: try neighbourhood.requireID().uuidString, changes: ["name": name],
                                   at: env.clock.now(), requestID: requestID, on: db)
