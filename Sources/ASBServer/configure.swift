@@ -72,20 +72,22 @@ public func configure(
 
 private func configureDatabase(_ app: Application, _ config: AppConfig, writerLoop: (any EventLoopGroup)?) async throws {
     /// One connection per event loop for reads, and on a file one for writes on a loop of its own
-    /// (`SQLiteWriter`); a thread for each connection.
+    /// (`SQLiteWriter`); a thread for each connection, the writer's a pool of its own.
     func useSQLite(_ configuration: SQLiteConfiguration) {
         let loops = app.eventLoopGroup.makeIterator().reduce(0) { count, _ in count + 1 }
-        let threadPool = NIOThreadPool(numberOfThreads: max(2, loops + (writerLoop == nil ? 0 : 1)))
+        let threadPool = NIOThreadPool(numberOfThreads: max(2, loops))
         threadPool.start()
+        let writerThread = writerLoop.map { _ in NIOThreadPool(numberOfThreads: 1) }
+        writerThread?.start()
         // Registered before Fluent's own handler, so it shuts down after Fluent closes connections.
-        app.lifecycle.use(ThreadPoolShutdown(threadPool: threadPool, writerLoop: writerLoop))
+        app.lifecycle.use(ThreadPoolShutdown(threadPools: [threadPool] + (writerThread.map { [$0] } ?? []), writerLoop: writerLoop))
         let factory = DatabaseConfigurationFactory.sqlite(configuration)
         app.databases.use(DatabaseConfigurationFactory {
             DedicatedThreadPoolConfiguration(base: factory.make(), threadPool: threadPool)
         }, as: .sqlite)
-        if let writerLoop {
+        if let writerLoop, let writerThread {
             app.databases.use(DatabaseConfigurationFactory {
-                DedicatedThreadPoolConfiguration(base: factory.make(), threadPool: threadPool, eventLoopGroup: writerLoop)
+                DedicatedThreadPoolConfiguration(base: factory.make(), threadPool: writerThread, eventLoopGroup: writerLoop)
             }, as: .sqliteWriter, isDefault: false)
         }
     }

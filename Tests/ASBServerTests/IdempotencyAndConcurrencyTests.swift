@@ -159,6 +159,37 @@ struct IncidentTests {
 
 @Suite("Group commit of new cases")
 struct GroupCommitTests {
+    @Test("On an SQLite file, a transaction's inserts sent at once run in the order sent, and one failing fails them all")
+    func statementsInOrder() async throws {
+        try await TestApp.run { t in
+            let writes = t.app.asb.writes
+            guard writes.writer != nil else { return }  // PostgreSQL and in-memory SQLite send one at a time
+            struct Counter: Decodable { var last_number: Int }
+            func counter() async throws -> Int? {
+                try await (t.app.db as! any SQLDatabase).raw("SELECT last_number FROM case_reference_counters WHERE year = 1999")
+                    .first(decoding: Counter.self)?.last_number
+            }
+            // Each statement doubles the number and adds its bit: the result spells the order they ran in.
+            let bits = (0..<40).map { $0 % 3 == 0 || $0 % 7 == 0 ? 1 : 0 }
+            let statements: [BulkInsert.Statement] = [.sqlite("INSERT INTO case_reference_counters (year, last_number) VALUES (1999, 0)", [])]
+                + bits.map { .sqlite("UPDATE case_reference_counters SET last_number = last_number * 2 + ? WHERE year = 1999", [.integer($0)]) }
+            try await writes.run(on: t.app.db, bulk: true) { db in try await BulkInsert.run(statements, on: db, inOrder: true) }
+            let spelled = bits.reduce(0) { $0 * 2 + $1 }
+            #expect(try await counter() == spelled)
+
+            await #expect(throws: (any Error).self) {
+                try await writes.run(on: t.app.db, bulk: true) { db in
+                    try await BulkInsert.run([
+                        .sqlite("UPDATE case_reference_counters SET last_number = 5 WHERE year = 1999", []),
+                        .sqlite("INSERT INTO case_reference_counters (year, last_number) VALUES (1999, 0)", []),
+                        .sqlite("UPDATE case_reference_counters SET last_number = 7 WHERE year = 1999", []),
+                    ], on: db, inOrder: true)
+                }
+            }
+            #expect(try await counter() == spelled)
+        }
+    }
+
     /// Holds the write lock (SQLite's gate, without a connection: the reports' reads still need
     /// one) or, on PostgreSQL, what `postgresLock` locks (by default the reference counter's row)
     /// until `release` is called, so that writes arriving meanwhile wait for the same next

@@ -101,8 +101,24 @@ struct BulkInsert: Sendable {
         }
     }
 
-    /// Runs the statements, in order, inside the caller's transaction.
-    static func run(_ statements: [Statement], on db: any Database) async throws {
+    /// Runs the statements, in order, inside the caller's transaction. `inOrder`: `db` is a
+    /// connection whose statements run one after another in the order sent (`SQLiteWriter`'s), so
+    /// SQLite's statements are all sent at once and awaited together; if one fails, those after
+    /// it run too, and the error is thrown for the caller to roll the transaction back.
+    static func run(_ statements: [Statement], on db: any Database, inOrder: Bool = false) async throws {
+        if inOrder, statements.count > 1, let sqlite = db as? any SQLiteDatabase {
+            var sent: [EventLoopFuture<Void>] = []
+            for statement in statements {
+                guard case .sqlite(let text, let binds) = statement else { throw Failure(description: "SQL for another database.") }
+                sent.append(sqlite.query(text, binds, logger: db.logger) { _ in })
+            }
+            var failure: (any Error)?
+            for future in sent {
+                do { try await future.get() } catch { failure = failure ?? error }
+            }
+            if let failure { throw failure }
+            return
+        }
         for statement in statements {
             switch statement {
             case .sqlite(let text, let binds):

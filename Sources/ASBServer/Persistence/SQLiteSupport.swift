@@ -26,14 +26,14 @@ struct DedicatedThreadPoolConfiguration: DatabaseConfiguration {
     }
 }
 
-/// Shuts the dedicated pool (and the writer's loop) down after Fluent has closed its connections
+/// Shuts the dedicated pools (and the writer's loop) down after Fluent has closed its connections
 /// (handlers shut down in reverse order, and this one is registered before Fluent's).
 struct ThreadPoolShutdown: LifecycleHandler {
-    let threadPool: NIOThreadPool
+    let threadPools: [NIOThreadPool]
     let writerLoop: (any EventLoopGroup)?
 
     func shutdownAsync(_ application: Application) async {
-        try? await threadPool.shutdownGracefully()
+        for threadPool in threadPools { try? await threadPool.shutdownGracefully() }
         try? await writerLoop?.shutdownGracefully()
     }
 }
@@ -140,6 +140,10 @@ struct WriteTransactions: Sendable {
 /// SQLite's thread and back to an event loop busy with HTTP requests, queued behind them: the
 /// write lock was held for those waits too. Here each statement returns to a loop that does
 /// nothing else, and the reads keep their connections.
+///
+/// The writer's connection has a thread of its own, which runs its statements one after another
+/// in the order they were sent: a transaction can send several inserts at once and wait once
+/// (`BulkInsert.run(_:on:inOrder:)`), rather than waking two threads for each.
 struct SQLiteWriter: Sendable {
     /// The writer's database ID: the same file, its own connection pool (`DatabaseID.sqliteWriter`).
     let databases: Databases

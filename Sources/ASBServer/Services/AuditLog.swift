@@ -152,7 +152,9 @@ enum ReadAudit {
                 // One insert (up to 400 entries) is a transaction by itself.
                 try await writes.runAlone(on: jobs[0].db) { db in try await BulkInsert.run(statements, on: db) }
             } else {
-                try await writes.run(on: jobs[0].db, bulk: true) { db in try await BulkInsert.run(statements, on: db) }
+                try await writes.run(on: jobs[0].db, bulk: true) { db in
+                    try await BulkInsert.run(statements, on: db, inOrder: writes.writer != nil)
+                }
             }
             return jobs.map { _ in () }
         }

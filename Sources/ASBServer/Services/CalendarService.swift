@@ -1,7 +1,6 @@
 import ASBCore
 import Fluent
 import Foundation
-import Synchronization
 import Vapor
 
 /// The working calendar as the landlord runs it: the region's rules, the admin's overrides and
