@@ -279,9 +279,14 @@ struct InternalReviewTests {
             let incomplete = try await web.post(path, [("checklist.riskAssessment", "yes")])
             #expect(incomplete.status == .unprocessableEntity && incomplete.errorSummary.count == 6)
             var answers = InternalReviewRules.checklist.map { ("checklist.\($0.id)", "yes") }
-            answers.append(("findings", "A well-run case; the plan was agreed by phone."))
+            answers.append(("findings", "A well-run case; the plan was agreed by phone & <b>kept</b>."))
             #expect(try await web.post(path, answers).status == .seeOther)
             #expect(try await InternalCaseReview.find(mine.id, on: t.app.db)?.status == "done")
+            // Done, the page lists the answers (escaped), and no longer the form.
+            let done = try await web.get(path)
+            #expect(done.contains("<dt class=\"summary-key\">\(Markup.escape(InternalReviewRules.checklist[0].question))</dt><dd class=\"summary-value\">Yes</dd>"))
+            #expect(done.contains("agreed by phone &amp; &lt;b&gt;kept&lt;/b&gt;."))
+            #expect(!done.contains("name=\"findings\""))
         }
     }
 }

@@ -108,6 +108,27 @@ struct SummaryItem: Encodable, Sendable {
     }
 }
 
+/// A summary list in a page's model: templates show it with `#unsafeHTML(list.html)`, written
+/// by `SummaryItem.writeList` as the case page's summary is.
+struct SummaryList: Encodable, Sendable {
+    var items: [SummaryItem]
+
+    init(_ items: [SummaryItem]) { self.items = items }
+
+    enum CodingKeys: String, CodingKey { case html }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(html, forKey: .html)
+    }
+
+    var html: String {
+        var w = HTMLWriter()
+        SummaryItem.writeList(items, into: &w)
+        return w.html
+    }
+}
+
 /// A section of the case page: what is recorded, then the forms that change it.
 struct PageSection: Sendable {
     var id: String

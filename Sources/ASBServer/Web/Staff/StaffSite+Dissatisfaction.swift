@@ -31,7 +31,7 @@ extension StaffSite {
         var chrome: PageChrome
         var id: String
         var reference: String
-        var items: [SummaryItem]
+        var items: SummaryList
         var actions: [Table]?
         var open: Bool
         var form: FormModel?
@@ -75,7 +75,7 @@ extension StaffSite {
         let owners = try await UserService(app: req.application, db: req.db, requestID: req.id).caseworkers()
         return try await req.page("staff/dissatisfaction", DissatisfactionPage(
             chrome: WebChrome.make(req, title: "Dissatisfaction review: \(review.asbCase.reference)", errors: errors),
-            id: id.uuidString, reference: review.asbCase.reference, items: items,
+            id: id.uuidString, reference: review.asbCase.reference, items: SummaryList(items),
             actions: rows.isEmpty ? nil : [Table(caption: "Improvement actions", headers: ["Action", "Owner", "Due", "Done"], rows: rows)],
             open: open, form: open ? (override ?? Self.dissatisfactionForm(id, findings: review.findings, owners: owners)) : nil),
             status: status)

@@ -78,7 +78,7 @@ extension StaffSite {
     struct FeedbackDetailPage: PageModel {
         var chrome: PageChrome
         var reference: String
-        var items: [SummaryItem]
+        var items: SummaryList
         var text: String
         var form: FormModel?
     }
@@ -105,7 +105,7 @@ extension StaffSite {
         }
         return try await req.page("staff/feedback-detail", FeedbackDetailPage(
             chrome: WebChrome.make(req, title: "\(f.kind.displayName) \(f.shortReference)", errors: errors),
-            reference: f.shortReference, items: items, text: f.text, form: form), status: status)
+            reference: f.shortReference, items: SummaryList(items), text: f.text, form: form), status: status)
     }
 
     /// The next step's form for a team leader, or nil when the record is closed.

@@ -51,7 +51,7 @@ extension StaffSite {
         var caseHref: String
         var done: Bool
         var form: FormModel?
-        var answers: [SummaryItem]?
+        var answers: SummaryList?
     }
 
     static func reviewForm(_ id: UUID) -> FormModel {
@@ -80,7 +80,7 @@ extension StaffSite {
         return try await req.page("staff/internal-review", InternalReviewPage(
             chrome: WebChrome.make(req, title: "Internal review of \(review.asbCase.reference)", errors: errors),
             reference: review.asbCase.reference, caseHref: "/staff/cases/\(review.asbCase.reference)", done: review.status == "done",
-            form: review.status == "done" ? nil : (override ?? Self.reviewForm(id)), answers: answers), status: status)
+            form: review.status == "done" ? nil : (override ?? Self.reviewForm(id)), answers: answers.map(SummaryList.init)), status: status)
     }
 
     @Sendable func internalReview(_ req: Request) async throws -> Response { try await internalReviewPage(req) }
