@@ -1,8 +1,23 @@
 import Foundation
 
+/// A part of a page written in Swift, given to Leaf as its HTML: templates put it in with
+/// `#unsafeHTML(part.html)` (a table: `partials/table.leaf`).
+protocol HTMLFragment: Encodable {
+    var html: String { get }
+}
+
+private enum HTMLFragmentKeys: String, CodingKey { case html }
+
+extension HTMLFragment {
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: HTMLFragmentKeys.self)
+        try c.encode(html, forKey: .html)
+    }
+}
+
 /// A table on a staff page: a caption, column headings and rows of cells. Cells may link or
 /// carry a tag; a tag always says its meaning in words.
-struct Table: Encodable, Sendable {
+struct Table: HTMLFragment, Sendable {
     struct Cell: Sendable {
         var text: String
         var href: String? = nil
@@ -25,14 +40,6 @@ struct Table: Encodable, Sendable {
     var rows: [[Cell]]
     /// For screen readers only, when a heading just above already says it.
     var captionHidden = false
-
-    enum CodingKeys: String, CodingKey { case html }
-
-    /// Templates show a table with `#unsafeHTML(table.html)` (`partials/table.leaf`).
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(html, forKey: .html)
-    }
 
     /// The table as HTML, written in Swift (see `HTML.swift`): a case page's timeline and
     /// contact log run to hundreds of cells, and Leaf resolving each cell's four keys was the
@@ -110,17 +117,10 @@ struct SummaryItem: Encodable, Sendable {
 
 /// A summary list in a page's model: templates show it with `#unsafeHTML(list.html)`, written
 /// by `SummaryItem.writeList` as the case page's summary is.
-struct SummaryList: Encodable, Sendable {
+struct SummaryList: HTMLFragment, Sendable {
     var items: [SummaryItem]
 
     init(_ items: [SummaryItem]) { self.items = items }
-
-    enum CodingKeys: String, CodingKey { case html }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(html, forKey: .html)
-    }
 
     var html: String {
         var w = HTMLWriter()
