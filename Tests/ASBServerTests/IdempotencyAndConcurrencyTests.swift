@@ -173,17 +173,17 @@ struct GroupCommitTests {
             let bits = (0..<40).map { $0 % 3 == 0 || $0 % 7 == 0 ? 1 : 0 }
             let statements: [BulkInsert.Statement] = [.sqlite("INSERT INTO case_reference_counters (year, last_number) VALUES (1999, 0)", [])]
                 + bits.map { .sqlite("UPDATE case_reference_counters SET last_number = last_number * 2 + ? WHERE year = 1999", [.integer($0)]) }
-            try await writes.run(on: t.app.db, bulk: true) { db in try await BulkInsert.run(statements, on: db, inOrder: true) }
+            try await writes.run(on: t.app.db, bulk: true) { db in try await writes.insert(statements, on: db) }
             let spelled = bits.reduce(0) { $0 * 2 + $1 }
             #expect(try await counter() == spelled)
 
             await #expect(throws: (any Error).self) {
                 try await writes.run(on: t.app.db, bulk: true) { db in
-                    try await BulkInsert.run([
+                    try await writes.insert([
                         .sqlite("UPDATE case_reference_counters SET last_number = 5 WHERE year = 1999", []),
                         .sqlite("INSERT INTO case_reference_counters (year, last_number) VALUES (1999, 0)", []),
                         .sqlite("UPDATE case_reference_counters SET last_number = 7 WHERE year = 1999", []),
-                    ], on: db, inOrder: true)
+                    ], on: db)
                 }
             }
             #expect(try await counter() == spelled)

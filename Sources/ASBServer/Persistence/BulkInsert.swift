@@ -69,7 +69,7 @@ struct BulkInsert: Sendable {
         private(set) var count: Int
 
         /// The models' rows, with the values Fluent would insert for them (`rows(_:)`), as
-        /// SQLKit would bind them with SQLite's dialect (`sqliteInsert`'s comment).
+        /// SQLKit would bind them with SQLite's dialect (`sqliteValue`).
         init<M: Model>(_ models: [M], encoder: SQLiteDataEncoder) throws {
             table = M.schema
             var columns: [FieldKey] = []

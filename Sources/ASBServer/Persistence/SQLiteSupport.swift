@@ -100,6 +100,12 @@ struct WriteTransactions: Sendable {
         }
     }
 
+    /// Runs `BulkInsert`'s statements inside a transaction of `run` (or `runAlone`): on the
+    /// SQLite writer's connection all sent at once (`BulkInsert.run(_:on:inOrder:)`).
+    func insert(_ statements: [BulkInsert.Statement], on db: any Database) async throws {
+        try await BulkInsert.run(statements, on: db, inOrder: writer != nil)
+    }
+
     /// `bulk`: the transaction inserts many rows a statement (group commit, demo data). SQLite
     /// keeps a statement journal for such a statement inside a transaction, to undo just that
     /// statement on a constraint error, by default in a temporary file: a person search's 50
@@ -143,7 +149,7 @@ struct WriteTransactions: Sendable {
 ///
 /// The writer's connection has a thread of its own, which runs its statements one after another
 /// in the order they were sent: a transaction can send several inserts at once and wait once
-/// (`BulkInsert.run(_:on:inOrder:)`), rather than waking two threads for each.
+/// (`WriteTransactions.insert`), rather than waking two threads for each.
 struct SQLiteWriter: Sendable {
     /// The writer's database ID: the same file, its own connection pool (`DatabaseID.sqliteWriter`).
     let databases: Databases

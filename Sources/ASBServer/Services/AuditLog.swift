@@ -150,11 +150,9 @@ enum ReadAudit {
             let writes = jobs[0].env.writes
             if statements.count == 1 {
                 // One insert (up to 400 entries) is a transaction by itself.
-                try await writes.runAlone(on: jobs[0].db) { db in try await BulkInsert.run(statements, on: db) }
+                try await writes.runAlone(on: jobs[0].db) { db in try await writes.insert(statements, on: db) }
             } else {
-                try await writes.run(on: jobs[0].db, bulk: true) { db in
-                    try await BulkInsert.run(statements, on: db, inOrder: writes.writer != nil)
-                }
+                try await writes.run(on: jobs[0].db, bulk: true) { db in try await writes.insert(statements, on: db) }
             }
             return jobs.map { _ in () }
         }

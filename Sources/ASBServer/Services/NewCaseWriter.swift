@@ -62,7 +62,7 @@ enum NewCaseWriter {
         if !rows.idempotency.isEmpty, let now = cases.map(\.now).min() {
             try await IdempotencyRecord.query(on: db).filter(\.$expiresAt <= now).delete()
         }
-        try await BulkInsert.run(try rows.statements(for: db), on: db, inOrder: env.writes.writer != nil)
+        try await env.writes.insert(try rows.statements(for: db), on: db)
         return receipts
     }
 }
