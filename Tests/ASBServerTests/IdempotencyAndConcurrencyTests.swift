@@ -159,15 +159,16 @@ struct IncidentTests {
 
 @Suite("Group commit of new cases")
 struct GroupCommitTests {
-    @Test("On an SQLite file, a transaction's inserts sent at once run in the order sent, and one failing fails them all")
+    @Test("On an SQLite file, a write transaction's statements run on the writer's one connection: sent at once in order, one failing fails them all, none seen before the commit")
     func statementsInOrder() async throws {
         try await TestApp.run { t in
             let writes = t.app.asb.writes
             guard writes.writer != nil else { return }  // PostgreSQL and in-memory SQLite send one at a time
             struct Counter: Decodable { var last_number: Int }
-            func counter() async throws -> Int? {
-                try await (t.app.db as! any SQLDatabase).raw("SELECT last_number FROM case_reference_counters WHERE year = 1999")
-                    .first(decoding: Counter.self)?.last_number
+            @Sendable func counter() async throws -> Int? {
+                let row = try await t.app.db.sql.raw("SELECT last_number FROM case_reference_counters WHERE year = 1999")
+                    .first(decoding: Counter.self)
+                return row?.last_number
             }
             // Each statement doubles the number and adds its bit: the result spells the order they ran in.
             let bits = (0..<40).map { $0 % 3 == 0 || $0 % 7 == 0 ? 1 : 0 }
@@ -187,6 +188,23 @@ struct GroupCommitTests {
                 }
             }
             #expect(try await counter() == spelled)
+
+            // Statements sent one at a time run on the writer's one connection, inside its
+            // transaction: not seen by a reader before the commit, and undone by a rollback.
+            await #expect(throws: Abort.self) {
+                try await writes.run(on: t.app.db) { db in
+                    try await db.sql.raw("UPDATE case_reference_counters SET last_number = 5 WHERE year = 1999").run()
+                    try await db.sql.raw("UPDATE case_reference_counters SET last_number = last_number + 1 WHERE year = 1999").run()
+                    #expect(try await counter() == spelled, "a reader sees nothing before the commit")
+                    throw Abort(.conflict)
+                }
+            }
+            #expect(try await counter() == spelled)
+            try await writes.run(on: t.app.db) { db in
+                try await db.sql.raw("UPDATE case_reference_counters SET last_number = 5 WHERE year = 1999").run()
+                try await db.sql.raw("UPDATE case_reference_counters SET last_number = last_number + 1 WHERE year = 1999").run()
+            }
+            #expect(try await counter() == 6)
         }
     }
 

@@ -101,22 +101,23 @@ struct BulkInsert: Sendable {
         }
     }
 
-    /// Runs the statements, in order, inside the caller's transaction. `inOrder`: `db` is a
-    /// connection whose statements run one after another in the order sent (`SQLiteWriter`'s), so
-    /// SQLite's statements are all sent at once and awaited together; if one fails, those after
-    /// it run too, and the error is thrown for the caller to roll the transaction back.
+    /// Runs the statements, in order, inside the caller's transaction. `inOrder`: `db` is the
+    /// pool of one connection whose statements run one after another in the order sent
+    /// (`SQLiteWriter`'s), so SQLite's statements are all sent to it at once (holding it by the
+    /// driver's future-based `withConnection`, with no task of its own) and awaited together; if
+    /// one fails, those after it run too, and the error is thrown for the caller to roll the
+    /// transaction back.
     static func run(_ statements: [Statement], on db: any Database, inOrder: Bool = false) async throws {
         if inOrder, statements.count > 1, let sqlite = db as? any SQLiteDatabase {
-            var sent: [EventLoopFuture<Void>] = []
-            for statement in statements {
+            let sent = try statements.map { statement in
                 guard case .sqlite(let text, let binds) = statement else { throw Failure(description: "SQL for another database.") }
-                sent.append(sqlite.query(text, binds, logger: db.logger) { _ in })
+                return (text, binds)
             }
-            var failure: (any Error)?
-            for future in sent {
-                do { try await future.get() } catch { failure = failure ?? error }
-            }
-            if let failure { throw failure }
+            let logger = db.logger
+            let results = try await sqlite.withConnection { (conn: SQLiteConnection) in
+                EventLoopFuture.whenAllComplete(sent.map { conn.query($0.0, $0.1, logger: logger) { _ in } }, on: conn.eventLoop)
+            }.get()
+            for case .failure(let error) in results { throw error }
             return
         }
         for statement in statements {

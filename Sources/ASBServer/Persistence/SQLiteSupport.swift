@@ -114,24 +114,35 @@ struct WriteTransactions: Sendable {
     func run<T: Sendable>(on db: any Database, bulk: Bool = false,
                           _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let gate = sqliteGate else { return try await db.transaction(body) }
-        let db = try writer?.database(logging: db) ?? db
-        return try await gate.holding {
-            try await db.withConnection { conn in
-                // Fluent runs this closure in a task of its own: the writer's loop is preferred here.
-                try await withTaskExecutorPreference(writer?.executor) {
-                    guard let sql = conn as? any SQLDatabase else { throw Abort(.internalServerError) }
-                    if bulk { try await sql.raw("PRAGMA temp_store = MEMORY").run() }
-                    try await sql.raw("BEGIN IMMEDIATE").run()
-                    do {
-                        let result = try await body(conn)
-                        try await sql.raw("COMMIT").run()
-                        return result
-                    } catch {
-                        try? await sql.raw("ROLLBACK").run()
-                        throw error
-                    }
-                }
+        guard let writer else {
+            // In memory, on the pool's connections: the transaction holds one of them throughout.
+            return try await gate.holding {
+                try await db.withConnection { conn in try await Self.transaction(on: conn, bulk: bulk, body) }
             }
+        }
+        // The writer's pool has one connection (SQLite's driver makes one an event loop), and
+        // only the gate's holder uses it: every statement sent here runs on it, in order. Fluent's
+        // `withConnection` is not used to hold it: it runs the closure in a task of its own, which
+        // starts and ends on the HTTP loops (the global executor), queued behind requests with the
+        // write lock held (a fifth of intake's transaction time).
+        let db = try writer.database(logging: db)
+        return try await gate.holding {
+            try await withTaskExecutorPreference(writer.executor) { try await Self.transaction(on: db, bulk: bulk, body) }
+        }
+    }
+
+    private static func transaction<T: Sendable>(on db: any Database, bulk: Bool,
+                                                  _ body: @Sendable (any Database) async throws -> T) async throws -> T {
+        let sql = try db.sql
+        if bulk { try await sql.raw("PRAGMA temp_store = MEMORY").run() }
+        try await sql.raw("BEGIN IMMEDIATE").run()
+        do {
+            let result = try await body(db)
+            try await sql.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await sql.raw("ROLLBACK").run()
+            throw error
         }
     }
 }

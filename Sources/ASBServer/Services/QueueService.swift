@@ -238,7 +238,6 @@ struct BreachScanner {
         guard let id = milestone.id else { return false }
         return try await writes.run(on: db) { db in
             // One atomic claim: of several instances scanning at once, exactly one records it.
-            guard let sql = db as? any SQLDatabase else { return false }
             let claimed = try await db.sql.raw("""
                 UPDATE case_milestones SET breach_recorded_at = \(bind: now)
                 WHERE id = \(bind: id) AND breach_recorded_at IS NULL AND met_at IS NULL RETURNING id
