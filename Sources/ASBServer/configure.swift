@@ -42,7 +42,7 @@ public func configure(
     app.middleware.use(TokenAuthenticator())
     app.middleware.use(StaffCookieAuthenticator())
     // Static files: the stylesheet and the small script that only enhances.
-    app.middleware.use(FileMiddleware(publicDirectory: WebResources.publicDirectory, defaultFile: nil))
+    app.middleware.use(AssetsMiddleware(files: FileMiddleware(publicDirectory: WebResources.publicDirectory, defaultFile: nil)))
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: max(config.maxBodyBytes, config.maxAttachmentBytes))
 
     try routes(app)

@@ -56,6 +56,24 @@ struct PublicSiteTests {
         }
     }
 
+    @Test("The stylesheet and script are served under /assets/ to GET and HEAD; nothing else is looked for on disk")
+    func assets() async throws {
+        try await TestApp.run { t in
+            let css = try await t.send(.GET, "/assets/site.css")
+            #expect(css.status == .ok)
+            #expect(css.headers.contentType == .css)
+            #expect(String(decoding: css.body, as: UTF8.self).contains("{"))
+            #expect(try await t.send(.GET, "/assets/site.js").status == .ok)
+            let head = try await t.send(.HEAD, "/assets/site.css")
+            #expect(head.status == .ok)
+            let missing = try await t.send(.GET, "/assets/none.css")
+            #expect(missing.status == .notFound)
+            #expect(missing.headers.contentType?.description.hasPrefix("application/problem+json") == true)
+            // A POST to a file's path is not a file request: no route takes it.
+            #expect(try await t.send(.POST, "/assets/site.css", json: [:] as [String: String]).status == .notFound)
+        }
+    }
+
     @Test("SS-REP-1: a report through the question pages becomes one case; the access code is shown once")
     func reportFromStartToConfirmation() async throws {
         try await TestApp.run { t in

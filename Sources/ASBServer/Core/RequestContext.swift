@@ -70,3 +70,17 @@ struct RequestIDMiddleware: AsyncMiddleware {
         return response
     }
 }
+
+/// The static files (`Site/Public/assets`): only a GET or HEAD under `/assets/` looks on disk.
+/// Vapor's `FileMiddleware` checks the file system for every request's path, an API call's too.
+struct AssetsMiddleware: AsyncMiddleware {
+    static let prefix = "/assets/"
+    let files: FileMiddleware
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.method == .GET || request.method == .HEAD, request.url.path.hasPrefix(Self.prefix) else {
+            return try await next.respond(to: request)
+        }
+        return try await files.respond(to: request, chainingTo: next)
+    }
+}
