@@ -215,7 +215,7 @@ struct ReportIntakeTests {
         }
     }
 
-    @Test("A report is placed in its neighbourhood by a known property, else by postcode sector")
+    @Test("A report is placed in its neighbourhood by a known property, else by postcode sector; people are linked to their known homes")
     func neighbourhoodByPlace() async throws {
         try await TestApp.run { t in
             let admin = try await t.staffToken(.admin)
@@ -234,9 +234,30 @@ struct ReportIntakeTests {
             _ = try await t.submitReport(["postcode": "SS1 1AA", "location": "Park"])
             _ = try await t.submitReport(["postcode": "SS1 1AB", "location": "flat 2, sample court"])
             _ = try await t.submitReport(["postcode": "SS9 9ZZ", "location": "Elsewhere"])
+            // The reporter lives at the known property, the person they report at another known
+            // one; the incident is in the street (the postcode sector places it).
+            let propertyID = try #require(UUID(uuidString: property.json["id"] as? String ?? ""))
+            let next = try await t.send(.POST, "/api/v1/properties",
+                                        json: ["addressLine": "Flat 9, Sample Court", "postcode": "SS1 1AB", "tenancyReference": "T-0009"],
+                                        token: admin.token)
+            let nextID = try #require(UUID(uuidString: next.json["id"] as? String ?? ""))
+            var reporter = Fixtures.person(7)
+            reporter["address"] = "FLAT 2, Sample Court"
+            reporter["postcode"] = "SS1 1AB"
+            let fourth = try await t.submitReport(["postcode": "SS1 1AA", "location": "Outside the shops", "reporter": reporter,
+                                                   "allegedPerpetrator": ["name": "Casey Madeup", "address": "Flat 9, Sample Court",
+                                                                          "postcode": "SS1 1AB"]])
+            #expect(fourth.status == .created)
             let cases = try await ASBCase.query(on: t.app.db).sort(\.$referenceNumber).with(\.$neighbourhood).all()
-            #expect(cases.map { $0.neighbourhood?.name } == ["Eastwood Example", "Westcliff Example", nil])
-            #expect(cases[1].$property.id != nil)
+            #expect(cases.map { $0.neighbourhood?.name } == ["Eastwood Example", "Westcliff Example", nil, "Eastwood Example"])
+            #expect(cases[1].$property.id == propertyID)
+            #expect(cases[3].$property.id == nil)
+            let links = try await CaseParty.query(on: t.app.db).filter(\.$asbCase.$id == cases[3].requireID()).with(\.$party).all()
+            let home = Dictionary(links.map { ($0.role, $0.party) }, uniquingKeysWith: { first, _ in first })
+            #expect(home[.reporter]?.$property.id == propertyID)
+            #expect(home[.reporter]?.tenancyReference == "T-0001")
+            #expect(home[.allegedPerpetrator]?.$property.id == nextID)
+            #expect(home[.allegedPerpetrator]?.tenancyReference == "T-0009")
         }
     }
 

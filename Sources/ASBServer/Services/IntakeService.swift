@@ -112,17 +112,19 @@ struct IntakeService {
         var reporterHome: Property?
         var perpetratorHome: Property?
 
+        /// The report's place and the people's homes, looked up in one read.
         static func resolve(_ report: ValidReport, env: ASBEnvironment, on db: any Database) async throws -> Places {
             let resolver = PlaceResolver(db: db, sectors: env.postcodeSectors, now: env.clock.now())
-            let place = try await resolver.resolve(address: report.location ?? report.reporter?.address,
-                                                   postcode: report.postcode ?? report.reporter?.postcode)
-            var places = Places(place: place)
-            if let person = report.reporter {
-                places.reporterHome = try await resolver.property(address: person.address, postcode: person.postcode)
+            let postcode = report.postcode ?? report.reporter?.postcode
+            let place = PlaceResolver.AddressKey(address: report.location ?? report.reporter?.address, postcode: postcode)
+            let reporter = report.reporter.flatMap { PlaceResolver.AddressKey(address: $0.address, postcode: $0.postcode) }
+            let perpetrator = report.allegedPerpetrator.flatMap { person in
+                person.name != nil || person.address != nil ? PlaceResolver.AddressKey(address: person.address, postcode: person.postcode) : nil
             }
-            if let person = report.allegedPerpetrator, person.name != nil || person.address != nil {
-                places.perpetratorHome = try await resolver.property(address: person.address, postcode: person.postcode)
-            }
+            let known = try await resolver.properties(at: [place, reporter, perpetrator].compactMap { $0 })
+            var places = Places(place: try await resolver.place(property: place.flatMap { known[$0] }, postcode: postcode))
+            places.reporterHome = reporter.flatMap { known[$0] }
+            places.perpetratorHome = perpetrator.flatMap { known[$0] }
             return places
         }
     }
@@ -342,14 +344,42 @@ struct PlaceResolver {
         var neighbourhoodID: UUID?
     }
 
-    func property(address: String?, postcode: Postcode?) async throws -> Property? {
-        guard let address, let postcode else { return nil }
-        return try await Property.storedFirst("WHERE postcode = \(bind: postcode.value) AND address_key = \(bind: address.uppercased())",
-                                              on: db)
+    /// A property's address as stored: its postcode and its address in capitals.
+    struct AddressKey: Hashable {
+        var postcode: String
+        var address: String
+
+        init?(address: String?, postcode: Postcode?) {
+            guard let address, let postcode else { return nil }
+            self.init(stored: address.uppercased(), postcode.value)
+        }
+
+        /// A stored property's.
+        init(stored addressKey: String, _ postcode: String) {
+            self.postcode = postcode
+            address = addressKey
+        }
     }
 
-    func resolve(address: String?, postcode: Postcode?) async throws -> Place {
-        let property = try await property(address: address, postcode: postcode)
+    /// The known properties at these addresses, in one read (a property's postcode and address
+    /// are unique together).
+    func properties(at keys: [AddressKey]) async throws -> [AddressKey: Property] {
+        let postcodes = Set(keys.map(\.postcode)), addresses = Set(keys.map(\.address))
+        guard !keys.isEmpty else { return [:] }
+        let found = try await Property.stored("""
+            WHERE postcode IN (\(binds: postcodes.sorted())) AND address_key IN (\(binds: addresses.sorted()))
+            """, on: db)
+        var known: [AddressKey: Property] = [:]
+        for property in found {
+            let key = AddressKey(stored: property.addressKey, property.postcode)
+            if keys.contains(key) { known[key] = property }
+        }
+        return known
+    }
+
+    /// The place of a report at `property` (known, or nil) with this postcode: the property's
+    /// neighbourhood, else the postcode sector's.
+    func place(property: Property?, postcode: Postcode?) async throws -> Place {
         if let neighbourhoodID = property?.$neighbourhood.id {
             return Place(property: property, neighbourhoodID: neighbourhoodID)
         }
