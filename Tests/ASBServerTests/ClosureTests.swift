@@ -181,7 +181,9 @@ struct ClosureTests {
             let oldCase = try await t.send(.GET, base, token: c.leader)
             #expect(oldCase.json["followUps"] as? [String] == [newReference], "Shown on both cases")
             let oldTimeline = try await t.send(.GET, "\(base)/timeline", token: c.leader)
-            #expect((oldTimeline.json["items"] as? [[String: Any]] ?? []).contains { $0["kind"] as? String == "followUpOpened" })
+            #expect((oldTimeline.json["items"] as? [[String: Any]] ?? []).contains {
+                $0["kind"] as? String == "followUpOpened" && ($0["summary"] as? String)?.hasSuffix("opened \(newReference)") == true
+            }, "The closed case's timeline names the new case")
 
             #expect(try await t.send(.POST, "\(base)/reopening", json: ["reason": "Closed too early"], token: c.officer.token).status == .forbidden)
             #expect(try await t.send(.POST, "\(base)/reopening", json: ["reason": " "], token: c.leader).status == .conflict)

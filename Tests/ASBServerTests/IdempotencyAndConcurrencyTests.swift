@@ -350,6 +350,49 @@ struct GroupCommitTests {
         }
     }
 
+    @Test("SS-REP-1: each row a new case writes names its own reference: the case, its audit entries, the acknowledgement, the priority 1 alert, the Case Review threshold")
+    func rowsNameTheirReference() async throws {
+        try await Self.run { t in
+            _ = try await t.staffToken(.teamLeader)
+            // Sent together: written by one transaction, each with the reference allocated there.
+            let replies = try await Self.sendHeld(t, 4) { i in
+                var body = Self.report(i)
+                if i % 2 == 1 {
+                    body["hate"] = true
+                    body["hateStrands"] = ["religionOrBelief"]
+                }
+                return (body, [])
+            }
+            for reply in replies {
+                #expect(reply.status == .created)
+                let reference = try #require(reply.string("reference"))
+                let stored = try #require(try await ASBCase.query(on: t.app.db).filter(\.$reference == reference).first())
+                #expect("ASB-\(stored.referenceYear)-\(String(format: "%05d", stored.referenceNumber))" == reference)
+                let caseID = try stored.requireID()
+                let audit = try await AuditEvent.query(on: t.app.db).filter(\.$asbCase.$id == caseID).all()
+                #expect(audit.contains { $0.action == "case.create" && $0.entityID == reference })
+                let messages = try await OutboxMessage.query(on: t.app.db).filter(\.$asbCase.$id == caseID).all()
+                let events = try await CaseEvent.query(on: t.app.db).filter(\.$asbCase.$id == caseID).all()
+                let hate = stored.hate
+                #expect(messages.count == (hate ? 2 : 1), "the acknowledgement, and for a hate case the team leader's alert")
+                #expect(stored.caseReviewStatus == (hate ? .thresholdMet : nil))
+                if hate {
+                    #expect(audit.contains { $0.action == "case.caseReview.threshold" && $0.entityID == reference })
+                    #expect(events.contains { $0.kind == .caseReviewThresholdMet })
+                }
+                for message in messages {
+                    #expect(message.subject.contains(reference))
+                    #expect(message.textBody.contains(reference))
+                    #expect(message.htmlBody.contains(reference))
+                }
+                let texts = messages.flatMap { [$0.subject, $0.textBody, $0.htmlBody] } + events.map(\.summary)
+                    + audit.flatMap { [$0.entityID, $0.changes] }
+                #expect(!texts.contains { $0.unicodeScalars.contains { (0xE000...0xF8FF).contains($0.value) } },
+                        "no stand-in is left in what was written")
+            }
+        }
+    }
+
     @Test("A report that fails in a batch fails alone: the others are written one by one, references stay gap-free")
     func failingReportFailsAlone() async throws {
         try await Self.run { t in
