@@ -18,7 +18,6 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.0"),
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.0"),
-        .package(url: "https://github.com/vapor/swift-openapi-vapor.git", from: "1.2.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
@@ -36,7 +35,6 @@ let package = Package(
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
-                .product(name: "OpenAPIVapor", package: "swift-openapi-vapor"),
                 .product(name: "Leaf", package: "leaf"),
             ],
             // Site/Views holds the Leaf templates, Site/Public the CSS and the little JavaScript.

@@ -2,7 +2,6 @@ import Fluent
 import FluentSQL
 import Foundation
 import OpenAPIRuntime
-import OpenAPIVapor
 import Vapor
 
 func routes(_ app: Application) throws {
@@ -16,7 +15,7 @@ func routes(_ app: Application) throws {
         }.userInfo[MethodNotAllowed.routeMarker] = true
     }
 
-    let transport = VaporTransport(routesBuilder: app)
+    let transport = APITransport(routes: app)
     try APIHandler().registerHandlers(
         on: transport, serverURL: URL(string: "/api/v1")!,
         configuration: Configuration(
