@@ -88,14 +88,16 @@ struct PartyService {
             parties = Self.byName(byName + byAddress)
         }
         let ids = parties.map(\.id)
-        // A search result shows names and addresses: each person listed is a read of their data.
+        // A search result shows names and addresses: each person listed is a read of their data,
+        // written while their cases are counted; the answer waits for both.
         let now = env.clock.now()
         let entries = try ids.map {
             try AuditLog.event(.partySearch, by: .staff(user), entityType: "party", entityID: $0.uuidString, at: now,
                                requestID: requestID)
         }
-        try await AuditLog.recordReads(entries, env: env, on: db)
+        async let audited: Void = AuditLog.recordReads(entries, env: env, on: db)
         let caseCounts = try await caseCounts(of: ids)
+        try await audited
         for index in parties.indices { parties[index].caseCount = caseCounts[parties[index].id] ?? 0 }
         return parties
     }
@@ -129,9 +131,10 @@ struct PartyService {
         guard let user = actor.user else { throw AppError.unauthenticated() }
         guard user.role.may(.readParties) else { throw AppError.forbidden() }
         guard let party = try await Party.find(id, on: db) else { throw AppError.notFound("No such person.") }
+        async let audited: Void = AuditLog.recordRead(.partyRead, by: actor, entityType: "party", entityID: id.uuidString,
+                                                      at: env.clock.now(), requestID: requestID, env: env, on: db)
         let cases = try await Self.cases(of: [id], on: db)[id] ?? []
-        try await AuditLog.recordRead(.partyRead, by: actor, entityType: "party", entityID: id.uuidString,
-                                      at: env.clock.now(), requestID: requestID, env: env, on: db)
+        try await audited
         return (party, cases)
     }
 
