@@ -215,19 +215,19 @@ struct CaseService {
         try await detail(of: readable(reference, by: actor))
     }
 
-    /// The audit entry is written while the case is read, and the answer waits for both.
     func detail(of readable: ReadableCase) async throws -> Detail {
         let asbCase = readable.asbCase, user = readable.user
         let caseID = try asbCase.requireID()
-        async let audited: Void = AuditLog.recordRead(.caseRead, by: readable.actor, entityType: "case", entityID: asbCase.reference,
-                                                      caseID: caseID, at: env.clock.now(), requestID: requestID, env: env, on: db)
-        var detail = try await load(asbCase)
-        if user.role == .partner {
-            let referrals = try await ReferralService.liveReferrals(of: caseID, for: user, on: db)
-            detail.visibleFields = ReferralRules.visibleFields(for: referrals.map { Set($0.sharedFields) })
+        let entry = try AuditLog.event(.caseRead, by: readable.actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
+                                       at: env.clock.now(), requestID: requestID)
+        return try await AuditLog.recordingReads([entry], env: env, on: db) {
+            var detail = try await load(asbCase)
+            if user.role == .partner {
+                let referrals = try await ReferralService.liveReferrals(of: caseID, for: user, on: db)
+                detail.visibleFields = ReferralRules.visibleFields(for: referrals.map { Set($0.sharedFields) })
+            }
+            return detail
         }
-        try await audited
-        return detail
     }
 
     func load(_ asbCase: ASBCase) async throws -> Detail {

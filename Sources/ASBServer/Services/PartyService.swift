@@ -88,17 +88,14 @@ struct PartyService {
             parties = Self.byName(byName + byAddress)
         }
         let ids = parties.map(\.id)
-        // A search result shows names and addresses: each person listed is a read of their data,
-        // written while their cases are counted; the answer waits for both.
+        // A search result shows names and addresses: each person listed is a read of their data.
         let now = env.clock.now()
         let entries = try ids.map {
             try AuditLog.event(.partySearch, by: .staff(user), entityType: "party", entityID: $0.uuidString, at: now,
                                requestID: requestID)
         }
-        async let audited: Void = AuditLog.recordReads(entries, env: env, on: db)
-        let caseCounts = try await caseCounts(of: ids)
-        try await audited
-        for index in parties.indices { parties[index].caseCount = caseCounts[parties[index].id] ?? 0 }
+        let counts: [UUID: Int] = try await AuditLog.recordingReads(entries, env: env, on: db) { try await caseCounts(of: ids) }
+        for index in parties.indices { parties[index].caseCount = counts[parties[index].id] ?? 0 }
         return parties
     }
 
@@ -131,10 +128,9 @@ struct PartyService {
         guard let user = actor.user else { throw AppError.unauthenticated() }
         guard user.role.may(.readParties) else { throw AppError.forbidden() }
         guard let party = try await Party.find(id, on: db) else { throw AppError.notFound("No such person.") }
-        async let audited: Void = AuditLog.recordRead(.partyRead, by: actor, entityType: "party", entityID: id.uuidString,
-                                                      at: env.clock.now(), requestID: requestID, env: env, on: db)
-        let cases = try await Self.cases(of: [id], on: db)[id] ?? []
-        try await audited
+        let entry = try AuditLog.event(.partyRead, by: actor, entityType: "party", entityID: id.uuidString, at: env.clock.now(),
+                                       requestID: requestID)
+        let cases = try await AuditLog.recordingReads([entry], env: env, on: db) { try await Self.cases(of: [id], on: db)[id] ?? [] }
         return (party, cases)
     }
 
