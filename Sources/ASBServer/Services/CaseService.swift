@@ -401,13 +401,14 @@ struct CaseService {
         try readable.requireLandlordStaff()
         let asbCase = readable.asbCase, actor = readable.actor
         let caseID = try asbCase.requireID()
-        let page = try await Self.chronologicalPage(CaseEvent.self, "case_id = \(bind: caseID)", at: \.$at, cursor: cursor,
-                                                    limit: limit, on: db)
-        try await page.items.loadParents(\.$actor, on: db)
-        guard !auditedAsCaseRead else { return page }
-        try await AuditLog.recordRead(.timelineRead, by: actor, entityType: "case", entityID: asbCase.reference,
-                                      caseID: caseID, at: env.clock.now(), requestID: requestID, env: env, on: db)
-        return page
+        let entries = auditedAsCaseRead ? [] : [try AuditLog.event(.timelineRead, by: actor, entityType: "case", entityID: asbCase.reference,
+                                                                   caseID: caseID, at: env.clock.now(), requestID: requestID)]
+        return try await AuditLog.recordingReads(entries, env: env, on: db) {
+            let page = try await Self.chronologicalPage(CaseEvent.self, "case_id = \(bind: caseID)", at: \.$at, cursor: cursor,
+                                                        limit: limit, on: db)
+            try await page.items.loadParents(\.$actor, on: db)
+            return page
+        }
     }
 
     func audit(_ reference: String, cursor: String?, limit: Int, by actor: Actor) async throws -> Page<AuditEvent> {

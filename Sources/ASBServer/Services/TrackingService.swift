@@ -57,16 +57,19 @@ struct TrackingService {
             try await perClient.recordFailure(clientAddress, now: now, on: db)
             throw AppError.notFound("No case matches that reference and access code. Check both and try again.")
         }
-        try await AuditLog.recordRead(.caseTrack, by: .reporter, entityType: "case", entityID: asbCase.reference,
-                                      caseID: try asbCase.requireID(), at: now, requestID: requestID, env: env, on: db)
-        let plan = try await ContactPlan.query(on: db).filter(\.$asbCase.$id == asbCase.requireID())
-            .filter(\.$forReporter == true).filter(\.$active == true).first()
-        let actions = try await ActionPlanService(app: app, db: db, requestID: requestID).load(asbCase.requireID())
-            .current?.actions.filter { $0.owner == .reporter }.sorted { $0.position < $1.position } ?? []
-        // Tracking needs the code, so the reporter is known: they may apply.
-        return View(asbCase: asbCase, officerName: asbCase.allocatedOfficer?.displayName, nextContactOn: plan?.nextContactDue,
-                    reporterActions: actions,
-                    caseReviewCanApply: try await !ClosureService.isAnonymous(asbCase.requireID(), on: db))
+        let caseID = try asbCase.requireID()
+        let entry = try AuditLog.event(.caseTrack, by: .reporter, entityType: "case", entityID: asbCase.reference, caseID: caseID,
+                                       at: now, requestID: requestID)
+        return try await AuditLog.recordingReads([entry], env: env, on: db) {
+            let plan = try await ContactPlan.query(on: db).filter(\.$asbCase.$id == caseID)
+                .filter(\.$forReporter == true).filter(\.$active == true).first()
+            let actions = try await ActionPlanService(app: app, db: db, requestID: requestID).load(caseID)
+                .current?.actions.filter { $0.owner == .reporter }.sorted { $0.position < $1.position } ?? []
+            // Tracking needs the code, so the reporter is known: they may apply.
+            return View(asbCase: asbCase, officerName: asbCase.allocatedOfficer?.displayName, nextContactOn: plan?.nextContactDue,
+                        reporterActions: actions,
+                        caseReviewCanApply: try await !ClosureService.isAnonymous(caseID, on: db))
+        }
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
