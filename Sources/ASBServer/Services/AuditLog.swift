@@ -107,7 +107,7 @@ enum AuditLog {
     /// reads need (the case page's p95 rose by 1-4 ms so). Not for reads of the audit trail: the
     /// entry could show in its own answer, or not, by chance.
     static func recordingReads<T>(_ events: [AuditEvent], env: ASBEnvironment, on db: any Database,
-                                            while reads: () async throws -> T) async throws -> T {
+                                  while reads: () async throws -> T) async throws -> T {
         guard !events.isEmpty, env.writes.writer != nil else {
             let result = try await reads()
             try await recordReads(events, env: env, on: db)

@@ -351,11 +351,11 @@ struct PlaceResolver {
 
         init?(address: String?, postcode: Postcode?) {
             guard let address, let postcode else { return nil }
-            self.init(stored: address.uppercased(), postcode.value)
+            self.init(of: postcode.value, address.uppercased())
         }
 
-        /// A stored property's.
-        init(stored addressKey: String, _ postcode: String) {
+        /// A stored property's (`postcode`, `address_key`).
+        init(of postcode: String, _ addressKey: String) {
             self.postcode = postcode
             address = addressKey
         }
@@ -364,14 +364,14 @@ struct PlaceResolver {
     /// The known properties at these addresses, in one read (a property's postcode and address
     /// are unique together).
     func properties(at keys: [AddressKey]) async throws -> [AddressKey: Property] {
-        let postcodes = Set(keys.map(\.postcode)), addresses = Set(keys.map(\.address))
         guard !keys.isEmpty else { return [:] }
+        let postcodes = Set(keys.map(\.postcode)), addresses = Set(keys.map(\.address))
         let found = try await Property.stored("""
             WHERE postcode IN (\(binds: postcodes.sorted())) AND address_key IN (\(binds: addresses.sorted()))
             """, on: db)
         var known: [AddressKey: Property] = [:]
         for property in found {
-            let key = AddressKey(stored: property.addressKey, property.postcode)
+            let key = AddressKey(of: property.postcode, property.addressKey)
             if keys.contains(key) { known[key] = property }
         }
         return known
