@@ -135,6 +135,17 @@ struct DemoDataTests {
         }
     }
 
+    @Test("An id's text is Foundation's uuidString, and its lower-case form for message ids")
+    func uuidText() {
+        let fixed = [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+                     UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255)),
+                     UUID(uuid: (0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10))]
+        for id in fixed + (0..<500).map({ _ in UUID() }) + (0..<500).map({ _ in OrderedID.next(at: Date()) }) {
+            #expect(id.text == id.uuidString)
+            #expect(id.lowercasedText == id.uuidString.lowercased())
+        }
+    }
+
     @Test("The bulk writer binds every value as SQLite's encoder does")
     func sqliteValues() throws {
         let encoder = SQLiteDataEncoder()
@@ -146,6 +157,24 @@ struct DemoDataTests {
             Optional(CaseStatus.closed), Optional<[String]>(["x"]),
         ]
         for value in values {
+            #expect(try BulkInsert.sqliteData(value, encoder: encoder) == encoder.encode(value), "\(value)")
+        }
+        // Every enumeration and list a new case's rows hold, and lists whose text JSON escapes.
+        var more: [any Encodable & Sendable] = [[String](), [HateStrand](), ["a/b"], ["say \"no\""], ["back\\slash"], ["new\nline"],
+                                                ["tab\t", "bell\u{7}"], ["del\u{7F}"], ["ünïcode", "plain"], ["", " "], [Priority.p1, .p3]]
+        more += CaseStatus.allCases + ReportChannel.allCases + IncidentCategory.allCases + HateStrand.allCases + ASBLimb.allCases
+        more += ContactMethod.allCases + PartyRole.allCases + RiskLevel.allCases + SupportNeed.allCases + Milestone.allCases
+        more += AgencyGuidance.allCases + MessageKind.allCases + DeliveryChannel.allCases + Priority.allCases
+        more += [IncidentCategory.allCases, HateStrand.allCases, ASBLimb.allCases, SupportNeed.allCases, AgencyGuidance.allCases]
+        more += [PrioritySource.provisional, CaseEvent.Kind.reported, OutboxMessage.Status.pending]
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("ab Z9-_.,:;'\"\\/\n\u{1}é😀")
+        for _ in 0..<200 {
+            more.append((0..<Int.random(in: 0...3, using: &random)).map { _ in
+                String((0..<Int.random(in: 0...6, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+            })
+        }
+        for value in more {
             #expect(try BulkInsert.sqliteData(value, encoder: encoder) == encoder.encode(value), "\(value)")
         }
         let nils: [any Encodable & Sendable] = [Optional<String>.none, Optional<UUID>.none, Optional<Date>.none, Optional<Int>.none,

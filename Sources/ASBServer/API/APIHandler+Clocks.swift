@@ -84,7 +84,7 @@ extension APIHandler {
 
 extension Components.Schemas.CalendarOverride {
     init(_ o: CalendarOverride) throws {
-        self.init(id: try o.requireID().uuidString, region: EnumBridge.convert(o.region), kind: EnumBridge.convert(o.kind),
+        self.init(id: try o.requireID().text, region: EnumBridge.convert(o.region), kind: EnumBridge.convert(o.kind),
                   date: o.date, name: o.name)
     }
 }

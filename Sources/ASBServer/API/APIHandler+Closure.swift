@@ -58,7 +58,7 @@ extension APIHandler {
 extension Components.Schemas.ClosureProposalView {
     init(_ p: ClosureProposal) throws {
         self.init(
-            id: try p.requireID().uuidString, reason: EnumBridge.convert(p.reason), explanation: p.explanation,
+            id: try p.requireID().text, reason: EnumBridge.convert(p.reason), explanation: p.explanation,
             withdrawalHow: p.withdrawalHow, withdrawalOn: p.withdrawalOn, status: EnumBridge.convert(p.status),
             proposedBy: .init(p.$proposedBy.value ?? nil), proposedAt: p.proposedAt, approvedBy: .init(p.$approvedBy.value ?? nil),
             approvedAt: p.approvedAt, endNote: p.endNote, reporterDisagreed: ClosureRules.reporterDisagreed(p.contacts.map(\.rule)),

@@ -44,7 +44,7 @@ extension APIHandler {
 
 extension Components.Schemas.CommunityNotice {
     init(_ n: CommunityNotice) throws {
-        self.init(id: try n.requireID().uuidString, neighbourhood: .init(n.neighbourhood)!, title: n.title, text: n.text,
+        self.init(id: try n.requireID().text, neighbourhood: .init(n.neighbourhood)!, title: n.title, text: n.text,
                   status: EnumBridge.convert(n.status), draftedAt: n.draftedAt, publishedAt: n.publishedAt)
     }
 }

@@ -9,7 +9,7 @@ extension APIHandler {
         let found = try await ctx.parties.search(q: input.query.q, postcode: input.query.postcode,
                                                  tenancyReference: input.query.tenancyReference, by: user)
         return .ok(.init(body: .json(found.map { item in
-            .init(id: item.id.uuidString, name: item.name, address: item.address,
+            .init(id: item.id.text, name: item.name, address: item.address,
                   postcode: item.postcode, tenancyReference: item.tenancyReference, caseCount: item.caseCount)
         })))
     }

@@ -30,7 +30,7 @@ extension APIHandler {
         let export = try await SubjectAccessService(app: ctx.app, db: ctx.db, requestID: ctx.requestID).export(partyID: id, by: .staff(user))
         if input.query.format == .html {
             let html = SubjectAccessService.html(export, landlord: ctx.app.asb.config.mail.landlordName)
-            return .ok(.init(headers: .init(contentDisposition: "attachment; filename=\"subject-access-\(id.uuidString.prefix(8)).html\""),
+            return .ok(.init(headers: .init(contentDisposition: "attachment; filename=\"subject-access-\(id.text.prefix(8)).html\""),
                              body: .html(.init(html))))
         }
         // The service's own encoding read back as the generated type, as for the statistics.

@@ -55,7 +55,7 @@ extension Components.Schemas.ReportReceipt {
     init(_ r: IntakeService.Receipt) {
         self.init(reference: r.reference, accessCode: r.accessCode, status: EnumBridge.convert(r.status),
                   priority: r.priority.map { EnumBridge.convert($0) }, receivedAt: r.receivedAt,
-                  incidentId: r.incidentID.uuidString, emergencyAdvice: r.emergencyAdvice,
+                  incidentId: r.incidentID.text, emergencyAdvice: r.emergencyAdvice,
                   links: .init(track: "/api/v1/track", _case: "/api/v1/cases/\(r.reference)"))
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// Builds the contract's DTOs from stored records. Handlers never return Fluent models.
 extension Components.Schemas.User {
     init(_ user: User) throws {
-        self.init(id: try user.requireID().uuidString, username: user.username, displayName: user.displayName,
+        self.init(id: try user.requireID().text, username: user.username, displayName: user.displayName,
                   email: user.email, role: EnumBridge.convert(user.role), partnerAgency: .init(user.$partnerAgency.value ?? nil),
                   active: user.active, twoFactor: user.totpEnabledAt != nil, createdAt: user.createdAt)
     }
@@ -13,21 +13,21 @@ extension Components.Schemas.User {
 extension Components.Schemas.UserRef {
     init?(_ user: User?) {
         guard let user, let id = user.id else { return nil }
-        self.init(id: id.uuidString, displayName: user.displayName)
+        self.init(id: id.text, displayName: user.displayName)
     }
 }
 
 extension Components.Schemas.AgencyRef {
     init?(_ agency: PartnerAgency?) {
         guard let agency, let id = agency.id else { return nil }
-        self.init(id: id.uuidString, name: agency.name)
+        self.init(id: id.text, name: agency.name)
     }
 }
 
 extension Components.Schemas.NeighbourhoodRef {
     init?(_ neighbourhood: Neighbourhood?) {
         guard let neighbourhood, let id = neighbourhood.id else { return nil }
-        self.init(id: id.uuidString, name: neighbourhood.name)
+        self.init(id: id.text, name: neighbourhood.name)
     }
 }
 
@@ -37,15 +37,15 @@ extension Components.Schemas.CaseSummary {
                   priority: c.priority.map { EnumBridge.convert($0) },
                   categories: EnumBridge.convert(c.categories), hate: c.hate,
                   hateStrands: EnumBridge.convert(c.hateStrands),
-                  neighbourhood: c.neighbourhood.map { .init(id: $0.id.uuidString, name: $0.name) },
-                  allocatedOfficer: c.officer.map { .init(id: $0.id.uuidString, displayName: $0.name) },
+                  neighbourhood: c.neighbourhood.map { .init(id: $0.id.text, name: $0.name) },
+                  allocatedOfficer: c.officer.map { .init(id: $0.id.text, displayName: $0.name) },
                   channel: EnumBridge.convert(c.channel), receivedAt: c.receivedAt, lastIncidentAt: c.lastIncidentAt)
     }
 }
 
 extension Components.Schemas.Party {
     init(_ p: Party) throws {
-        self.init(id: try p.requireID().uuidString, name: p.name, email: p.email, phone: p.phone, address: p.address,
+        self.init(id: try p.requireID().text, name: p.name, email: p.email, phone: p.phone, address: p.address,
                   postcode: p.postcode, preferredContactMethod: p.preferredContactMethod.map { EnumBridge.convert($0) },
                   tenancyReference: p.tenancyReference, supportNeeds: EnumBridge.convert(p.supportNeeds),
                   supportNotes: p.supportNotes, preferredContactTimes: p.preferredContactTimes, language: p.language,
@@ -55,8 +55,8 @@ extension Components.Schemas.Party {
 
 extension Components.Schemas.Incident {
     init(_ i: IncidentReport) throws {
-        self.init(id: try i.requireID().uuidString, channel: EnumBridge.convert(i.channel), receivedAt: i.receivedAt,
-                  recordedAt: i.recordedAt, reporterPartyId: i.$reporter.id?.uuidString, anonymous: i.anonymous,
+        self.init(id: try i.requireID().text, channel: EnumBridge.convert(i.channel), receivedAt: i.receivedAt,
+                  recordedAt: i.recordedAt, reporterPartyId: i.$reporter.id?.text, anonymous: i.anonymous,
                   description: i.description, occurredOn: i.occurredOn, occurredAt: i.occurredAt, location: i.location,
                   postcode: i.postcode, categories: EnumBridge.convert(i.categories), hate: i.hate,
                   hateStrands: EnumBridge.convert(i.hateStrands), immediateDanger: i.immediateDanger,
@@ -80,7 +80,7 @@ extension Components.Schemas.CaseDetail {
             neighbourhood: .init(c.$neighbourhood.value ?? nil), allocatedOfficer: .init(c.$allocatedOfficer.value ?? nil),
             channel: EnumBridge.convert(c.channel),
             location: sees(.incidents) ? c.location : nil, postcode: sees(.incidents) ? c.postcode : nil,
-            propertyId: shared == nil ? c.$property.id?.uuidString : nil,
+            propertyId: shared == nil ? c.$property.id?.text : nil,
             immediateDanger: sees(.riskAssessment) ? c.immediateDanger : false,
             receivedAt: c.receivedAt, lastIncidentAt: c.lastIncidentAt, createdAt: c.createdAt, updatedAt: c.updatedAt,
             version: c.version,
@@ -113,11 +113,11 @@ extension Components.Schemas.LeadAgencyDecision {
 
 extension Components.Schemas.Referral {
     init(_ r: Referral) throws {
-        self.init(id: try r.requireID().uuidString, agency: .init(r.agency)!, reason: r.reason, consentGiven: r.consentGiven,
+        self.init(id: try r.requireID().text, agency: .init(r.agency)!, reason: r.reason, consentGiven: r.consentGiven,
                   lawfulBasisWithoutConsent: r.lawfulBasis, sharedFields: EnumBridge.convert(r.sharedFields),
                   status: EnumBridge.convert(r.status), sentAt: r.sentAt, sentBy: .init(r.$sentBy.value ?? nil),
-                  updates: try r.updates.sorted { ($0.at, $0.id?.uuidString ?? "") < ($1.at, $1.id?.uuidString ?? "") }.map {
-                      .init(id: try $0.requireID().uuidString, at: $0.at, author: .init($0.$author.value ?? nil), text: $0.text,
+                  updates: try r.updates.sorted { ($0.at, $0.id?.text ?? "") < ($1.at, $1.id?.text ?? "") }.map {
+                      .init(id: try $0.requireID().text, at: $0.at, author: .init($0.$author.value ?? nil), text: $0.text,
                             status: $0.status.map { EnumBridge.convert($0) })
                   })
     }
@@ -125,14 +125,14 @@ extension Components.Schemas.Referral {
 
 extension Components.Schemas.PartnerAgency {
     init(_ a: PartnerAgency) throws {
-        self.init(id: try a.requireID().uuidString, name: a.name, kind: EnumBridge.convert(a.kind), email: a.email,
+        self.init(id: try a.requireID().text, name: a.name, kind: EnumBridge.convert(a.kind), email: a.email,
                   phone: a.phone, active: a.active)
     }
 }
 
 extension Components.Schemas.TimelineEvent {
     init(_ e: CaseEvent) throws {
-        self.init(id: try e.requireID().uuidString, at: e.at, kind: EnumBridge.convert(e.kind), summary: e.summary,
+        self.init(id: try e.requireID().text, at: e.at, kind: EnumBridge.convert(e.kind), summary: e.summary,
                   actor: .init(e.$actor.value ?? nil))
     }
 }
@@ -140,7 +140,7 @@ extension Components.Schemas.TimelineEvent {
 extension Components.Schemas.AuditEvent {
     init(_ e: AuditEvent) throws {
         let changes = (try? JSONDecoder().decode([String: String].self, from: Data(e.changes.utf8))) ?? [:]
-        self.init(id: try e.requireID().uuidString, at: e.at, actor: .init(e.$actor.value ?? nil), actorLabel: e.actorLabel,
+        self.init(id: try e.requireID().text, at: e.at, actor: .init(e.$actor.value ?? nil), actorLabel: e.actorLabel,
                   action: e.action, entityType: e.entityType, entityId: e.entityID,
                   changes: .init(additionalProperties: changes), requestId: e.requestID)
     }
@@ -148,13 +148,13 @@ extension Components.Schemas.AuditEvent {
 
 extension Components.Schemas.Neighbourhood {
     init(_ n: Neighbourhood) throws {
-        self.init(id: try n.requireID().uuidString, name: n.name, postcodeSectors: n.postcodeSectors)
+        self.init(id: try n.requireID().text, name: n.name, postcodeSectors: n.postcodeSectors)
     }
 }
 
 extension Components.Schemas.Property {
     init(_ p: Property) throws {
-        self.init(id: try p.requireID().uuidString, addressLine: p.addressLine, postcode: p.postcode,
+        self.init(id: try p.requireID().text, addressLine: p.addressLine, postcode: p.postcode,
                   neighbourhood: .init(p.$neighbourhood.value ?? nil), tenancyReference: p.tenancyReference)
     }
 }
@@ -185,7 +185,7 @@ extension Components.Schemas.CaseDeadline {
 extension Components.Schemas.RiskAssessment {
     init(_ r: RiskAssessmentRecord) throws {
         let answers = (try? JSONDecoder().decode([String: String].self, from: Data(r.answers.utf8))) ?? [:]
-        self.init(id: try r.requireID().uuidString, questionnaireVersion: r.questionnaireVersion,
+        self.init(id: try r.requireID().text, questionnaireVersion: r.questionnaireVersion,
                   answers: .init(additionalProperties: answers), score: r.score, level: EnumBridge.convert(r.level),
                   computedPriority: EnumBridge.convert(r.computedPriority), priority: EnumBridge.convert(r.priority),
                   overrideReason: r.overrideReason, reasons: r.reasons, supportNeeds: EnumBridge.convert(r.supportNeeds),
@@ -209,7 +209,7 @@ extension Components.Schemas.QueueItem {
     init(_ item: QueueService.Item, now: Date) {
         let c = item.asbCase
         self.init(reference: c.reference, status: EnumBridge.convert(c.status), priority: c.priority.map { EnumBridge.convert($0) },
-                  hate: c.hate, receivedAt: c.receivedAt, allocatedOfficer: c.officer.map { .init(id: $0.id.uuidString, displayName: $0.name) },
+                  hate: c.hate, receivedAt: c.receivedAt, allocatedOfficer: c.officer.map { .init(id: $0.id.text, displayName: $0.name) },
                   milestone: item.milestone.map { EnumBridge.convert($0.milestone) }, dueAt: item.milestone?.dueAt,
                   state: item.milestone.map { EnumBridge.convert($0.state(now: now)) }, nextContactOn: item.nextContactOn, reviewOn: item.reviewOn,
                   lastIncidentAt: item.milestone == nil && item.nextContactOn == nil && item.reviewOn == nil ? c.lastIncidentAt : nil,
@@ -237,7 +237,7 @@ extension PartyDetailsDraft {
 extension Components.Schemas.PartyRef {
     init?(_ party: Party?) {
         guard let party, let id = party.id else { return nil }
-        self.init(id: id.uuidString, name: party.name ?? party.address)
+        self.init(id: id.text, name: party.name ?? party.address)
     }
 }
 
@@ -256,13 +256,13 @@ extension Components.Schemas.ContactOverview {
                     payload = .overdue
                     days = overdue
                 }
-                return .init(id: try plan.requireID().uuidString, party: .init(plan.party)!,
+                return .init(id: try plan.requireID().text, party: .init(plan.party)!,
                              frequency: ContactFrequency(storageValue: plan.frequency)?.description ?? plan.frequency,
                              method: EnumBridge.convert(plan.method), agreedOn: plan.agreedOn, nextContactDue: plan.nextContactDue,
                              state: payload, daysOverdue: days)
             },
             log: try o.log.map {
-                .init(id: try $0.requireID().uuidString, party: .init($0.$party.value ?? nil), at: $0.at,
+                .init(id: try $0.requireID().text, party: .init($0.$party.value ?? nil), at: $0.at,
                       method: EnumBridge.convert($0.method), direction: EnumBridge.convert($0.direction), summary: $0.summary,
                       restricted: $0.restricted, recordedBy: .init($0.$recordedBy.value ?? nil))
             })
@@ -272,11 +272,11 @@ extension Components.Schemas.ContactOverview {
 extension Components.Schemas.ActionPlanView {
     init(_ v: ActionPlanService.View) throws {
         func revision(_ plan: ActionPlan) throws -> Components.Schemas.ActionPlanRevision {
-            .init(id: try plan.requireID().uuidString, revision: plan.revision, agreedOn: plan.agreedOn,
+            .init(id: try plan.requireID().text, revision: plan.revision, agreedOn: plan.agreedOn,
                   howAgreed: EnumBridge.convert(plan.howAgreed), notes: plan.notes, createdBy: .init(plan.$createdBy.value ?? nil),
                   createdAt: plan.createdAt,
                   actions: try plan.actions.sorted { $0.position < $1.position }.map { a in
-                      .init(id: try a.requireID().uuidString, what: a.what, owner: EnumBridge.convert(a.owner),
+                      .init(id: try a.requireID().text, what: a.what, owner: EnumBridge.convert(a.owner),
                             ownerUser: .init(a.$ownerUser.value ?? nil), ownerAgency: .init(a.$ownerAgency.value ?? nil),
                             ownerParty: .init(a.$ownerParty.value ?? nil), dueOn: a.dueOn, status: EnumBridge.convert(a.status),
                             completedOn: a.completedOn, completionNote: a.completionNote,
@@ -294,12 +294,12 @@ extension Components.Schemas.EnforcementView {
     init(_ v: EnforcementService.View, warnings: [String] = []) throws {
         self.init(
             actions: try v.actions.map {
-                .init(id: try $0.requireID().uuidString, _type: EnumBridge.convert($0.type), legal: $0.type.isLegalAction, on: $0.on,
+                .init(id: try $0.requireID().text, _type: EnumBridge.convert($0.type), legal: $0.type.isLegalAction, on: $0.on,
                       status: EnumBridge.convert($0.status), against: .init($0.$against.value ?? nil), outcome: $0.outcome,
                       notes: $0.notes, warnings: $0.warnings, recordedBy: .init($0.$recordedBy.value ?? nil))
             },
             evidence: try v.evidence.map {
-                .init(id: try $0.requireID().uuidString, kind: EnumBridge.convert($0.kind), party: .init($0.$party.value ?? nil),
+                .init(id: try $0.requireID().text, kind: EnumBridge.convert($0.kind), party: .init($0.$party.value ?? nil),
                       witnessName: $0.witnessName, confirmedOn: $0.confirmedOn, howConfirmed: $0.howConfirmed,
                       approvedBy: .init($0.$approvedBy.value ?? nil), approvedAt: $0.approvedAt,
                       supportsLegalAction: $0.rule.supportsLegalAction)
@@ -310,7 +310,7 @@ extension Components.Schemas.EnforcementView {
 
 extension Components.Schemas.ReviewMeeting {
     init(_ m: ReviewMeeting) throws {
-        self.init(id: try m.requireID().uuidString, status: EnumBridge.convert(m.status), scheduledFor: m.scheduledFor,
+        self.init(id: try m.requireID().text, status: EnumBridge.convert(m.status), scheduledFor: m.scheduledFor,
                   heldOn: m.heldOn, attendees: m.attendees, agencyIds: m.agencyIDs, summary: m.summary, decisions: m.decisions,
                   nextReviewOn: m.nextReviewOn, createdBy: .init(m.$createdBy.value ?? nil))
     }
@@ -318,9 +318,9 @@ extension Components.Schemas.ReviewMeeting {
 
 extension Components.Schemas.Attachment {
     init(_ a: Attachment) throws {
-        self.init(id: try a.requireID().uuidString, fileName: a.fileName, _type: EnumBridge.convert(a.type), mimeType: a.type.mimeType,
-                  size: a.size, sha256: a.sha256, restricted: a.restricted, incidentId: a.$incident.id?.uuidString,
-                  enforcementId: a.$enforcement.id?.uuidString, uploadedBy: .init(a.$uploadedBy.value ?? nil), uploadedAt: a.uploadedAt)
+        self.init(id: try a.requireID().text, fileName: a.fileName, _type: EnumBridge.convert(a.type), mimeType: a.type.mimeType,
+                  size: a.size, sha256: a.sha256, restricted: a.restricted, incidentId: a.$incident.id?.text,
+                  enforcementId: a.$enforcement.id?.text, uploadedBy: .init(a.$uploadedBy.value ?? nil), uploadedAt: a.uploadedAt)
     }
 }
 
@@ -338,7 +338,7 @@ extension ActionPlanService.NewAction {
 
 extension Components.Schemas.CaseReviewApplication {
     init(_ a: CaseReviewApplication) throws {
-        self.init(id: try a.requireID().uuidString, applicant: nil, appliedOn: a.appliedOn, thresholdMet: a.thresholdMet,
+        self.init(id: try a.requireID().text, applicant: nil, appliedOn: a.appliedOn, thresholdMet: a.thresholdMet,
                   thresholdExplanation: a.thresholdExplanation, meetingOn: a.meetingOn, outcome: a.outcome,
                   recommendations: a.recommendations, outcomeDueAt: a.outcomeDueAt, outcomeSentOn: a.outcomeSentOn)
     }

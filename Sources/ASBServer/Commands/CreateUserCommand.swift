@@ -50,7 +50,7 @@ struct CreateUserCommand: AsyncCommand {
                 .init(username: username, displayName: signature.displayName ?? username, email: signature.email,
                       role: role, partnerAgencyID: agencyID, password: password),
                 by: .system)
-            context.console.output("Created \(user.username) (\(user.role.rawValue)), id \(user.id?.uuidString ?? "?").")
+            context.console.output("Created \(user.username) (\(user.role.rawValue)), id \(user.id?.text ?? "?").")
         } catch let failure as ValidationFailure {
             throw Failure(description: failure.errors.map(\.description).joined(separator: "\n"))
         } catch let error as AppError {

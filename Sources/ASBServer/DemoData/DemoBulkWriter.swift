@@ -238,7 +238,7 @@ final class DemoBatchBuilder {
     private func allocate(_ state: CaseState, officer: User, by actor: Actor, now: Date) throws {
         let asbCase = state.asbCase
         asbCase.$allocatedOfficer.id = officer.id
-        var changes = ["allocatedOfficerId": officer.id!.uuidString]
+        var changes = ["allocatedOfficerId": officer.id!.text]
         event(state, .allocated, "Allocated to \(officer.displayName)", by: actor, now: now)
         if let status = try openIfReady(state, by: actor, now: now) { changes["status"] = status.rawValue }
         bump(asbCase, now: now)
@@ -316,7 +316,7 @@ final class DemoBatchBuilder {
         asbCase.updatedAt = now
         asbCase.version += 1
         event(state, .incidentAdded, "New incident reported by \(report.channel.rawValue)", by: actor, now: now)
-        try audit(state, .incidentCreate, ["incident": incident.id!.uuidString], by: actor, now: now)
+        try audit(state, .incidentCreate, ["incident": incident.id!.text], by: actor, now: now)
         try checkCaseReview(state, by: actor, now: now)
     }
 

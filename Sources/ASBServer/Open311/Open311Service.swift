@@ -297,7 +297,7 @@ struct Open311Service {
         return .list(item: "request_update", events.map { event in
             let closed = event.kind == .closed
             return .object([
-                ("update_id", .text(event.id?.uuidString.lowercased())),
+                ("update_id", .text(event.id?.lowercasedText)),
                 ("service_request_id", .text(byCase[event.$asbCase.id])),
                 ("status", .text(closed ? "closed" : "open")),
                 ("updated_datetime", .text(Self.w3c(event.at))),

@@ -216,14 +216,56 @@ struct BulkInsert: Sendable {
     /// sqlite-nio's own `sqliteData` (a UUID as its text, as its `Encodable` conformance gives
     /// it), the rest by the encoder. The encoder's cast to its protocol for every value, and the
     /// cast to find nil optionals, were a fifth of demo data's builders' time.
+    ///
+    /// The application's enumerations (a raw `String` or `Int`, encoded as it) are their raw value, and a
+    /// list of them or of strings is the JSON text the encoder would write, made here when no
+    /// element needs escaping: the encoder tried each as a single value, threw, caught, and then
+    /// ran `JSONEncoder`, for about ten lists a new case. `DemoDataTests` compares every value of
+    /// a generated case's rows with the encoder's.
     static func sqliteData(_ value: any Encodable & Sendable, encoder: SQLiteDataEncoder) throws -> SQLiteData {
         if let string = value as? String { return .text(string) }
-        if let id = value as? UUID { return .text(id.uuidString) }
+        if let id = value as? UUID { return .text(id.text) }
         if let date = value as? Date, let data = date.sqliteData { return data }
         if let number = value as? Int, let data = number.sqliteData { return data }
         if let flag = value as? Bool, let data = flag.sqliteData { return data }
         if let number = value as? Double, let data = number.sqliteData { return data }
+        // A cast to `any RawRepresentable<String>` checks the raw type's requirement anew each
+        // time, slower than the encoder; the plain protocol's conformance is looked up once.
+        if let enumeration = value as? any RawRepresentable {
+            let raw = rawValue(of: enumeration)
+            if let text = raw as? String { return .text(text) }
+            if let number = raw as? Int, let data = number.sqliteData { return data }
+        }
+        if let list = value as? any StringList, let json = jsonArray(list.strings) { return .text(json) }
+        if let strings = value as? [String], let json = jsonArray(strings) { return .text(json) }
         if let optional = value as? any FluentKit.AnyOptionalType, optional.wrappedValue == nil { return .null }
         return try encoder.encode(value)
     }
+
+    private static func rawValue<T: RawRepresentable>(of value: T) -> Any { value.rawValue }
+
+    /// `strings` as `JSONEncoder` writes them (`["a","b"]`), or nil when one holds anything
+    /// but printable ASCII without a quote, backslash or slash (which it escapes).
+    static func jsonArray(_ strings: [String]) -> String? {
+        var json = "["
+        for (index, string) in strings.enumerated() {
+            for byte in string.utf8 where byte < 0x20 || byte > 0x7E || byte == UInt8(ascii: "\"")
+                || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "/") {
+                return nil
+            }
+            json += index == 0 ? "\"" : ",\""
+            json += string
+            json += "\""
+        }
+        return json + "]"
+    }
+}
+
+/// A list the bulk insert stores as JSON text: strings, or the application's enumerations.
+protocol StringList {
+    var strings: [String] { get }
+}
+
+extension Array: StringList where Element: RawRepresentable, Element.RawValue == String {
+    var strings: [String] { map { $0.rawValue } }
 }

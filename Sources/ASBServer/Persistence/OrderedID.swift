@@ -42,3 +42,34 @@ enum OrderedID {
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 }
+
+extension UUID {
+    /// The same text as `uuidString` (upper-case hex in 8-4-4-4-12 groups), written directly:
+    /// Foundation on Linux formats it with `sprintf`, which was a tenth of turning a new case's
+    /// rows into SQLite's values (ids and the ids rows point to are most of their columns).
+    var text: String { hexText(digits: Self.upper) }
+
+    /// `uuidString.lowercased()`, written directly (message ids).
+    var lowercasedText: String { hexText(digits: Self.lower) }
+
+    private static let upper = Array("0123456789ABCDEF".utf8)
+    private static let lower = Array("0123456789abcdef".utf8)
+
+    private func hexText(digits: [UInt8]) -> String {
+        withUnsafeBytes(of: uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var i = 0
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        out[i] = UInt8(ascii: "-")
+                        i += 1
+                    }
+                    out[i] = digits[Int(byte >> 4)]
+                    out[i + 1] = digits[Int(byte & 0x0F)]
+                    i += 2
+                }
+                return i
+            }
+        }
+    }
+}

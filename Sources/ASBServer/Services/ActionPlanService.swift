@@ -237,7 +237,7 @@ struct ActionPlanService {
                                 summary: "Action (\(action.owner.displayName.lowercased())) \(from.rawValue) → \(status.rawValue): \(action.what.prefix(80))",
                                 actorID: user.id).create(on: db)
             try await AuditLog.record(.actionUpdated, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                      changes: ["actionId": actionID.uuidString, "status": status.rawValue],
+                                      changes: ["actionId": actionID.text, "status": status.rawValue],
                                       at: now, requestID: requestID, on: db)
         }
         return try await load(caseID)

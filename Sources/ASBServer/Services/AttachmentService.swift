@@ -85,7 +85,7 @@ struct AttachmentService {
                                 summary: "\(type.displayName) added (\(content.count / 1024 + 1) KB)" + (restricted ? ", restricted" : ""),
                                 actorID: actor.userID).create(on: db)
             try await AuditLog.record(.attachmentUpload, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                      changes: ["attachmentId": attachment.id!.uuidString, "type": type.rawValue,
+                                      changes: ["attachmentId": attachment.id!.text, "type": type.rawValue,
                                                 "sha256": attachment.sha256],
                                       at: now, requestID: requestID, on: db)
         }
@@ -106,7 +106,7 @@ struct AttachmentService {
             guard !attachment.restricted else { throw notFound }
         }
         try await AuditLog.recordRead(.attachmentRead, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                      changes: ["attachmentId": id.uuidString], at: env.clock.now(), requestID: requestID, env: env, on: db)
+                                      changes: ["attachmentId": id.text], at: env.clock.now(), requestID: requestID, env: env, on: db)
         return (attachment, stored.content)
     }
 

@@ -39,7 +39,7 @@ struct AuthService {
             try await loginThrottle.recordFailure(username, now: now, on: db)
             try await AuditLog.record(
                 .loginFailed, by: user.map { .staff($0) } ?? .system, entityType: "user",
-                entityID: user?.id?.uuidString ?? "unknown", at: now, requestID: requestID, on: db)
+                entityID: user?.id?.text ?? "unknown", at: now, requestID: requestID, on: db)
             throw AppError.unauthenticated("The username or password is not right.")
         }
 
@@ -55,7 +55,7 @@ struct AuthService {
         let expiresAt = now.addingTimeInterval(env.config.tokenLifetime)
         try await APIToken(userID: try user.requireID(), tokenHash: TokenHash.of(token), createdAt: now, expiresAt: expiresAt)
             .create(on: db)
-        try await AuditLog.record(.login, by: .staff(user), entityType: "user", entityID: try user.requireID().uuidString,
+        try await AuditLog.record(.login, by: .staff(user), entityType: "user", entityID: try user.requireID().text,
                                   at: now, requestID: requestID, on: db)
         return IssuedToken(token: token, expiresAt: expiresAt, user: user)
     }
@@ -65,7 +65,7 @@ struct AuthService {
         let now = env.clock.now()
         token.revokedAt = now
         try await token.save(on: db)
-        try await AuditLog.record(.logout, by: .staff(user), entityType: "user", entityID: try user.requireID().uuidString,
+        try await AuditLog.record(.logout, by: .staff(user), entityType: "user", entityID: try user.requireID().text,
                                   at: now, requestID: requestID, on: db)
     }
 }

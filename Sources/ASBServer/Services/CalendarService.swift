@@ -99,7 +99,7 @@ struct CalendarService {
         override.$createdBy.id = actor.userID
         try await override.create(on: db)
         env.calendars.clear()
-        try await AuditLog.record(.calendarChange, by: actor, entityType: "calendar", entityID: try override.requireID().uuidString,
+        try await AuditLog.record(.calendarChange, by: actor, entityType: "calendar", entityID: try override.requireID().text,
                                   changes: ["kind": kind.rawValue, "date": date.description, "region": region.rawValue],
                                   at: env.clock.now(), requestID: requestID, on: db)
         return override
@@ -109,7 +109,7 @@ struct CalendarService {
         guard let override = try await CalendarOverride.find(id, on: db) else { throw AppError.notFound("No such calendar change.") }
         try await override.delete(on: db)
         env.calendars.clear()
-        try await AuditLog.record(.calendarChange, by: actor, entityType: "calendar", entityID: id.uuidString,
+        try await AuditLog.record(.calendarChange, by: actor, entityType: "calendar", entityID: id.text,
                                   changes: ["removed": override.kind.rawValue, "date": override.date],
                                   at: env.clock.now(), requestID: requestID, on: db)
     }

@@ -186,7 +186,7 @@ struct CaseReviewService {
                                     : "ASB Case Review updated",
                                 actorID: user.id).create(on: db)
             try await AuditLog.record(.caseReviewUpdate, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                      changes: ["applicationId": id.uuidString], at: now, requestID: requestID, on: db)
+                                      changes: ["applicationId": id.text], at: now, requestID: requestID, on: db)
         }
         return try await applications(of: reference, by: actor)
     }

@@ -321,7 +321,7 @@ struct CaseService {
             var changed: [String] = []
             if let officer, asbCase.$allocatedOfficer.id != officer.id {
                 asbCase.$allocatedOfficer.id = officer.id
-                audit["allocatedOfficerId"] = officer.id?.uuidString
+                audit["allocatedOfficerId"] = officer.id?.text
                 try await CaseEvent(caseID: caseID, at: now, kind: .allocated,
                                     summary: "Allocated to \(officer.displayName)", actorID: user.id).create(on: db)
                 try await Outbox(env: env, db: db).toReporter(.officerAllocated, of: asbCase,
@@ -336,7 +336,7 @@ struct CaseService {
             }
             if let id = changes.neighbourhoodID, id != asbCase.$neighbourhood.id {
                 asbCase.$neighbourhood.id = id
-                audit["neighbourhoodId"] = id.uuidString
+                audit["neighbourhoodId"] = id.text
                 changed.append("neighbourhood")
             }
             if let limbs = changes.asbLimbs, limbs != asbCase.asbLimbs {

@@ -129,7 +129,7 @@ struct ClosureService {
             try await AuditLog.record(.closureProposed, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
                                       changes: ["reason": proposal.reason.rawValue], at: now, requestID: requestID, on: db)
             let outbox = Outbox(env: env, db: db)
-            let proposalID = try record.requireID().uuidString
+            let proposalID = try record.requireID().text
             try await outbox.toReporter(.closureProposed, of: asbCase, dedupe: proposalID, now: now) {
                 $0.closureReason = proposal.reason.displayName
                 $0.closureExplanation = record.explanation
@@ -241,12 +241,12 @@ struct ClosureService {
             try await AuditLog.record(.caseClosed, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
                                       changes: ["reason": proposal.reason.rawValue], at: now, requestID: requestID, on: db)
             let outbox = Outbox(env: env, db: db)
-            try await outbox.toReporter(.closureConfirmed, of: asbCase, dedupe: try proposal.requireID().uuidString, now: now) {
+            try await outbox.toReporter(.closureConfirmed, of: asbCase, dedupe: try proposal.requireID().text, now: now) {
                 $0.closureReason = proposal.reason.displayName
                 $0.closureExplanation = proposal.explanation
             }
             if let surveyToken {
-                try await outbox.toReporter(.satisfactionSurvey, of: asbCase, dedupe: try proposal.requireID().uuidString, now: now) {
+                try await outbox.toReporter(.satisfactionSurvey, of: asbCase, dedupe: try proposal.requireID().text, now: now) {
                     $0.surveyURL = SurveyService.link(surveyToken, settings: env.config.mail)
                 }
             }
@@ -269,7 +269,7 @@ struct ClosureService {
         try await CaseEvent(caseID: caseID, at: now, kind: .closureCancelled, summary: "Closure proposal cancelled: \(note)",
                             actorID: actor.userID).create(on: db)
         try await AuditLog.record(.closureCancelled, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                  changes: ["proposalId": proposal.id!.uuidString], at: now, requestID: requestID, on: db)
+                                  changes: ["proposalId": proposal.id!.text], at: now, requestID: requestID, on: db)
     }
 
     /// A team leader reopens a closed case to correct a premature closure, keeping its reference and history.

@@ -91,7 +91,7 @@ struct ContactService {
                                 summary: "Contact agreed \(frequency) by \(method.rawValue); next due \(next)", actorID: user.id)
                 .create(on: db)
             try await AuditLog.record(.contactPlan, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                      changes: ["partyId": partyID.uuidString, "frequency": frequency.storageValue],
+                                      changes: ["partyId": partyID.text, "frequency": frequency.storageValue],
                                       at: now, requestID: requestID, on: db)
         }
         return try await load(caseID, restricted: true)

@@ -106,7 +106,7 @@ struct EnforcementService {
             try await CaseEvent(caseID: caseID, at: now, kind: .witnessEvidenceRecorded,
                                 summary: "\(record.kind.displayName) approved by a team leader", actorID: user.id).create(on: db)
             try await AuditLog.record(.witnessApproval, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                      changes: ["evidenceId": evidenceID.uuidString], at: now, requestID: requestID, on: db)
+                                      changes: ["evidenceId": evidenceID.text], at: now, requestID: requestID, on: db)
         }
         return try await load(caseID)
     }
@@ -190,7 +190,7 @@ struct EnforcementService {
             try await CaseEvent(caseID: caseID, at: now, kind: .enforcementUpdated,
                                 summary: "\(action.type.displayName) \(from.rawValue) → \(status.rawValue)", actorID: user.id).create(on: db)
             try await AuditLog.record(.enforcementUpdate, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                      changes: ["actionId": actionID.uuidString, "status": status.rawValue],
+                                      changes: ["actionId": actionID.text, "status": status.rawValue],
                                       at: now, requestID: requestID, on: db)
         }
         return try await load(caseID)

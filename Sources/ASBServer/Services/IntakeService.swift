@@ -34,7 +34,7 @@ struct IntakeService {
                 throw AppError.badRequest("Idempotency-Key must be 1 to 200 characters.")
             }
             var hasher = SHA256()
-            hasher.update(data: Data((actor.userID?.uuidString ?? "public").utf8))
+            hasher.update(data: Data((actor.userID?.text ?? "public").utf8))
             hasher.update(data: canonicalBody)
             let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
             return IdempotencyClaim(key: key, requestHash: hash)
@@ -233,7 +233,7 @@ struct IntakeService {
                                     by: actor, now: now)
         try await incident.create(on: db)
 
-        var changes: [String: String] = ["incident": try incident.requireID().uuidString]
+        var changes: [String: String] = ["incident": try incident.requireID().text]
         asbCase.lastIncidentAt = max(asbCase.lastIncidentAt, report.receivedAt)
         if report.hate {
             asbCase.hate = true

@@ -227,14 +227,14 @@ struct NewCase: Sendable {
         let deadlines = milestones.sorted { $0.dueAt < $1.dueAt }
         let outbox = Outbox(env: env, db: db)
         if let reporter, let message = try outbox.reporterMessage(.acknowledgement, of: asbCase, reporter: reporter,
-                                                                  dedupe: caseID.uuidString, now: now, {
+                                                                  dedupe: caseID.text, now: now, {
             $0.deadlines = deadlines.map { .init(milestone: $0.milestone.displayName, due: CaseClock.describeDue($0.dueAt)) }
             $0.emergencyAdvice = report.immediateDanger ? IntakeTriage.emergencyAdvice : nil
         }) {
             rows.messages.append(message)
         }
         if asbCase.priority == .p1 {
-            rows.messages += try outbox.staffMessages(.newPriorityOneCase, leaders, about: asbCase, dedupe: caseID.uuidString, now: now) {
+            rows.messages += try outbox.staffMessages(.newPriorityOneCase, leaders, about: asbCase, dedupe: caseID.text, now: now) {
                 $0.due = deadlines.first.map { CaseClock.describeDue($0.dueAt) }
             }
         }

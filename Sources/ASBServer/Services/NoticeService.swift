@@ -49,7 +49,7 @@ struct NoticeService {
         notice.$draftedBy.id = user.id
         notice.draftedAt = now
         try await notice.create(on: db)
-        try await AuditLog.record(.noticeDrafted, by: actor, entityType: "communityNotice", entityID: notice.id!.uuidString,
+        try await AuditLog.record(.noticeDrafted, by: actor, entityType: "communityNotice", entityID: notice.id!.text,
                                   caseID: asbCase?.id, at: now, requestID: requestID, on: db)
         return notice
     }
@@ -66,7 +66,7 @@ struct NoticeService {
         notice.$approvedBy.id = user.id
         notice.publishedAt = now
         try await notice.save(on: db)
-        try await AuditLog.record(.noticePublished, by: actor, entityType: "communityNotice", entityID: id.uuidString,
+        try await AuditLog.record(.noticePublished, by: actor, entityType: "communityNotice", entityID: id.text,
                                   caseID: notice.$asbCase.id, at: now, requestID: requestID, on: db)
         return notice
     }

@@ -91,7 +91,7 @@ struct PartyService {
         // A search result shows names and addresses: each person listed is a read of their data.
         let now = env.clock.now()
         let entries = try ids.map {
-            try AuditLog.event(.partySearch, by: .staff(user), entityType: "party", entityID: $0.uuidString, at: now,
+            try AuditLog.event(.partySearch, by: .staff(user), entityType: "party", entityID: $0.text, at: now,
                                requestID: requestID)
         }
         let counts: [UUID: Int] = try await AuditLog.recordingReads(entries, env: env, on: db) { try await caseCounts(of: ids) }
@@ -119,7 +119,7 @@ struct PartyService {
     static func byName(_ found: [Found]) -> [Found] {
         var seen: Set<UUID> = []
         return found.filter { seen.insert($0.id).inserted }
-            .sorted { ($0.nameKey ?? "\u{10FFFF}", $0.id.uuidString) < ($1.nameKey ?? "\u{10FFFF}", $1.id.uuidString) }
+            .sorted { ($0.nameKey ?? "\u{10FFFF}", $0.id.text) < ($1.nameKey ?? "\u{10FFFF}", $1.id.text) }
             .prefix(searchLimit).map { $0 }
     }
 
@@ -128,7 +128,7 @@ struct PartyService {
         guard let user = actor.user else { throw AppError.unauthenticated() }
         guard user.role.may(.readParties) else { throw AppError.forbidden() }
         guard let party = try await Party.find(id, on: db) else { throw AppError.notFound("No such person.") }
-        let entry = try AuditLog.event(.partyRead, by: actor, entityType: "party", entityID: id.uuidString, at: env.clock.now(),
+        let entry = try AuditLog.event(.partyRead, by: actor, entityType: "party", entityID: id.text, at: env.clock.now(),
                                        requestID: requestID)
         let cases = try await AuditLog.recordingReads([entry], env: env, on: db) { try await Self.cases(of: [id], on: db)[id] ?? [] }
         return (party, cases)
@@ -141,11 +141,11 @@ struct PartyService {
         guard try await Party.find(partyID, on: db) != nil else { throw AppError.notFound("No such person.") }
         let caseIDs = try await CaseParty.query(on: db).filter(\.$party.$id == partyID).limit(1000).all().map { $0.$asbCase.id }
         let reads = [AuditLog.Action.caseRead, .timelineRead, .auditRead, .attachmentRead, .caseTrack, .letterRead, .feedbackRead].map(\.rawValue)
-        var about: SQLQueryString = "(entity_type = 'party' AND entity_id = \(bind: partyID.uuidString))"
+        var about: SQLQueryString = "(entity_type = 'party' AND entity_id = \(bind: partyID.text))"
         if !caseIDs.isEmpty { about = "(\(about) OR (case_id IN (\(binds: caseIDs)) AND action IN (\(binds: reads))))" }
         let page = try await CaseService.chronologicalPage(AuditEvent.self, about, at: \.$at, cursor: cursor, limit: limit, on: db)
         try await page.items.loadParents(\.$actor, on: db)
-        try await AuditLog.recordRead(.partyAuditRead, by: actor, entityType: "party", entityID: partyID.uuidString,
+        try await AuditLog.recordRead(.partyAuditRead, by: actor, entityType: "party", entityID: partyID.text,
                                       at: env.clock.now(), requestID: requestID, env: env, on: db)
         return page
     }
@@ -184,7 +184,7 @@ struct PartyService {
         if !changed.isEmpty {
             party.updatedAt = now
             try await party.save(on: db)
-            try await AuditLog.record(.partyUpdate, by: actor, entityType: "party", entityID: id.uuidString,
+            try await AuditLog.record(.partyUpdate, by: actor, entityType: "party", entityID: id.text,
                                       changes: Dictionary(uniqueKeysWithValues: changed.map { ($0, "changed") }),
                                       at: now, requestID: requestID, on: db)
         }
@@ -238,7 +238,7 @@ struct PartyService {
                                 summary: "\(party.name ?? party.address ?? "A person") added as \(role.rawValue)",
                                 actorID: user.id).create(on: db)
             try await AuditLog.record(.partyLink, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                      changes: ["partyId": partyID.uuidString, "role": role.rawValue],
+                                      changes: ["partyId": partyID.text, "role": role.rawValue],
                                       at: now, requestID: requestID, on: db)
         }
         return try await cases.load(asbCase)

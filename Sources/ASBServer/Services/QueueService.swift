@@ -62,7 +62,7 @@ struct QueueService {
         if selections.count > 1 {
             // Several queries (the Case Review's steps), merged in the databases' order: by key, then
             // by id (upper-case text in SQLite, bytes in PostgreSQL: the upper-case string's order).
-            func order(_ c: Cursor) -> (Date, String, String) { (c.date ?? .distantPast, c.text ?? "", c.id.uuidString) }
+            func order(_ c: Cursor) -> (Date, String, String) { (c.date ?? .distantPast, c.text ?? "", c.id.text) }
             fetched.sort { leastUrgentFirst ? order($0.cursor) > order($1.cursor) : order($0.cursor) < order($1.cursor) }
         }
         var items = fetched.prefix(limit).map(\.item)
@@ -246,7 +246,7 @@ struct BreachScanner {
             guard let asbCase = try await ASBCase.find(milestone.$asbCase.id, on: db) else { return false }
             try await BreachScanner.recordEvents(for: milestone, of: asbCase, now: now, on: db)
             let outbox = Outbox(env: env, db: db)
-            try await outbox.toStaff(.milestoneBreached, try await outbox.caseStaff(asbCase), about: asbCase, dedupe: id.uuidString, now: now) {
+            try await outbox.toStaff(.milestoneBreached, try await outbox.caseStaff(asbCase), about: asbCase, dedupe: id.text, now: now) {
                 $0.milestone = milestone.milestone.displayName
                 $0.due = CaseClock.describeDue(milestone.dueAt)
             }

@@ -37,7 +37,7 @@ struct ReferenceDataService {
         try await neighbourhood.create(on: db)
         env.postcodeSectors.clear()
         try await AuditLog.record(.neighbourhoodCreate, by: actor, entityType: "neighbourhood",
-                                  entityID: try neighbourhood.requireID().uuidString, changes: ["name": name],
+                                  entityID: try neighbourhood.requireID().text, changes: ["name": name],
                                   at: env.clock.now(), requestID: requestID, on: db)
         return neighbourhood
     }
@@ -71,7 +71,7 @@ struct ReferenceDataService {
         try await property.create(on: db)
         try await property.$neighbourhood.load(on: db)
         try await AuditLog.record(.propertyCreate, by: actor, entityType: "property",
-                                  entityID: try property.requireID().uuidString, changes: ["postcode": postcode.value],
+                                  entityID: try property.requireID().text, changes: ["postcode": postcode.value],
                                   at: env.clock.now(), requestID: requestID, on: db)
         return property
     }

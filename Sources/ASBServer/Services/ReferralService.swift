@@ -44,7 +44,7 @@ struct ReferralService {
         agency.active = true
         agency.createdAt = env.clock.now()
         try await agency.create(on: db)
-        try await AuditLog.record(.agencyCreate, by: actor, entityType: "partnerAgency", entityID: try agency.requireID().uuidString,
+        try await AuditLog.record(.agencyCreate, by: actor, entityType: "partnerAgency", entityID: try agency.requireID().text,
                                   changes: ["name": name], at: env.clock.now(), requestID: requestID, on: db)
         return agency
     }
@@ -88,7 +88,7 @@ struct ReferralService {
             changes["active"] = String(active)
         }
         try await agency.save(on: db)
-        try await AuditLog.record(.agencyUpdate, by: actor, entityType: "partnerAgency", entityID: id.uuidString,
+        try await AuditLog.record(.agencyUpdate, by: actor, entityType: "partnerAgency", entityID: id.text,
                                   changes: changes, at: env.clock.now(), requestID: requestID, on: db)
         return agency
     }
@@ -151,7 +151,7 @@ struct ReferralService {
                                 summary: "Referred to \(agency.name), sharing \(referral.sharedFields.map(\.displayName).joined(separator: ", "))",
                                 actorID: user.id).create(on: db)
             try await AuditLog.record(.referralCreate, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                      changes: ["agencyId": agency.id!.uuidString, "shared": referral.sharedFields.map(\.rawValue).joined(separator: ","),
+                                      changes: ["agencyId": agency.id!.text, "shared": referral.sharedFields.map(\.rawValue).joined(separator: ","),
                                                 "consent": String(new.consentGiven)],
                                       at: now, requestID: requestID, on: db)
         }
@@ -226,7 +226,7 @@ struct ReferralService {
             let summary = status.map { "\(who) marked the referral to \(referral.agency.name) \($0.rawValue)" }
                 ?? "\(who) added an update to the referral to \(referral.agency.name)"
             try await CaseEvent(caseID: caseID, at: now, kind: .referralUpdated, summary: summary, actorID: user.id).create(on: db)
-            var changes = ["referralId": referralID.uuidString]
+            var changes = ["referralId": referralID.text]
             if let status { changes["status"] = status.rawValue }
             try await AuditLog.record(.referralUpdate, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
                                       changes: changes, at: now, requestID: requestID, on: db)
@@ -270,7 +270,7 @@ struct ReferralService {
             try await CaseEvent(caseID: caseID, at: now, kind: .leadAgencyChanged,
                                 summary: "Lead agency: \(leadName) (\(reason))", actorID: user.id).create(on: db)
             try await AuditLog.record(.leadAgencyChange, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                      changes: ["leadAgencyId": agencyID?.uuidString ?? "landlord"],
+                                      changes: ["leadAgencyId": agencyID?.text ?? "landlord"],
                                       at: now, requestID: requestID, on: db)
         }
         return try await CaseService(app: app, db: db, requestID: requestID).load(asbCase)

@@ -151,7 +151,7 @@ struct RetentionService {
             for party in leavingNow {
                 Self.strip(party, now: now)
                 try await party.save(on: db)
-                try await AuditLog.record(.partyAnonymised, by: .system, entityType: "party", entityID: try party.requireID().uuidString,
+                try await AuditLog.record(.partyAnonymised, by: .system, entityType: "party", entityID: try party.requireID().text,
                                           at: now, requestID: requestID, on: db)
             }
             try await CaseEvent(caseID: caseID, at: now, kind: .anonymised,

@@ -99,7 +99,7 @@ struct ReviewService {
             meeting.status = .held
             meeting.heldOn = held.description
             meeting.attendees = record.attendees.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            meeting.agencyIDs = record.agencyIDs.map(\.uuidString)
+            meeting.agencyIDs = record.agencyIDs.map(\.text)
             meeting.summary = summary
             meeting.decisions = record.decisions?.trimmingCharacters(in: .whitespacesAndNewlines)
             meeting.nextReviewOn = nextDate?.description
@@ -109,7 +109,7 @@ struct ReviewService {
                                 summary: "Case review meeting held on \(held)" + (record.actions.isEmpty ? "" : "; \(record.actions.count) actions added to the plan") + (nextDate.map { "; next review \($0)" } ?? ""),
                                 actorID: user.id).create(on: db)
             try await AuditLog.record(.reviewHeld, by: actor, entityType: "case", entityID: asbCase.reference, caseID: caseID,
-                                      changes: ["meetingId": meetingID.uuidString, "actions": String(record.actions.count)],
+                                      changes: ["meetingId": meetingID.text, "actions": String(record.actions.count)],
                                       at: now, requestID: requestID, on: db)
             if let nextDate {
                 try await Self.schedule(caseID: caseID, reference: asbCase.reference, on: nextDate, attendees: meeting.attendees,
@@ -127,7 +127,7 @@ struct ReviewService {
         meeting.status = .scheduled
         meeting.scheduledFor = date.description
         meeting.attendees = attendees.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        meeting.agencyIDs = agencyIDs.map(\.uuidString)
+        meeting.agencyIDs = agencyIDs.map(\.text)
         meeting.$createdBy.id = user.id
         meeting.createdAt = now
         meeting.updatedAt = now

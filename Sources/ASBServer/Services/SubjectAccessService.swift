@@ -54,7 +54,7 @@ struct SubjectAccessService {
         let iso = ISO8601DateFormatter()
         func at(_ date: Date?) -> String? { date.map { iso.string(from: $0) } }
 
-        var person: [String: String] = ["id": partyID.uuidString, "createdAt": iso.string(from: party.createdAt),
+        var person: [String: String] = ["id": partyID.text, "createdAt": iso.string(from: party.createdAt),
                                         "updatedAt": iso.string(from: party.updatedAt),
                                         "interpreterNeeded": party.interpreterNeeded ? "yes" : "no"]
         let optional: [(String, String?)] = [
@@ -140,7 +140,7 @@ struct SubjectAccessService {
         let export = Export(generatedAt: iso.string(from: now), generatedBy: actor.user?.username ?? "asb sar (command line)", person: person,
                             cases: cases, feedback: feedback,
                             itemsToReview: cases.flatMap(\.items).filter { !$0.review.isEmpty }.count + feedback.filter { !$0.review.isEmpty }.count)
-        try await AuditLog.recordRead(.subjectAccessExport, by: actor, entityType: "party", entityID: partyID.uuidString,
+        try await AuditLog.recordRead(.subjectAccessExport, by: actor, entityType: "party", entityID: partyID.text,
                                       changes: ["cases": String(cases.count), "toReview": String(export.itemsToReview)], at: now, requestID: requestID, env: app.asb, on: db)
         return export
     }

@@ -49,7 +49,7 @@ struct TwoFactorService {
             try await user.save(on: db)
             try await RecoveryCode.query(on: db).filter(\.$user.$id == userID).delete()
             for code in codes { try await RecoveryCode(userID: userID, codeHash: TokenHash.of(Self.normalise(code))).create(on: db) }
-            try await AuditLog.record(.userUpdate, by: .staff(user), entityType: "user", entityID: userID.uuidString,
+            try await AuditLog.record(.userUpdate, by: .staff(user), entityType: "user", entityID: userID.text,
                                       changes: ["twoFactor": "on"], at: now, requestID: requestID, on: db)
         }
         return codes
@@ -71,7 +71,7 @@ struct TwoFactorService {
         try await env.writes.run(on: db) { db in
             try await user.save(on: db)
             try await RecoveryCode.query(on: db).filter(\.$user.$id == userID).delete()
-            try await AuditLog.record(.userUpdate, by: actor, entityType: "user", entityID: userID.uuidString,
+            try await AuditLog.record(.userUpdate, by: actor, entityType: "user", entityID: userID.text,
                                       changes: ["twoFactor": "off"], at: now, requestID: requestID, on: db)
         }
     }

@@ -118,7 +118,7 @@ struct UserService {
                         role: new.role, partnerAgencyID: new.role.needsPartnerAgency ? new.partnerAgencyID : nil,
                         passwordHash: try await env.passwords.hash(new.password, on: app), now: now)
         try await user.create(on: db)
-        try await AuditLog.record(.userCreate, by: actor, entityType: "user", entityID: try user.requireID().uuidString,
+        try await AuditLog.record(.userCreate, by: actor, entityType: "user", entityID: try user.requireID().text,
                                   changes: ["username": username, "role": new.role.rawValue], at: now,
                                   requestID: requestID, on: db)
         return user
@@ -150,7 +150,7 @@ struct UserService {
             let agencyID = role.needsPartnerAgency ? (changes.partnerAgencyID ?? user.$partnerAgency.id) : changes.partnerAgencyID
             try await validatePartnerAgency(role: role, agencyID: agencyID, into: &errors)
             if role != user.role { audit["role"] = role.rawValue }
-            if agencyID != user.$partnerAgency.id { audit["partnerAgencyId"] = agencyID?.uuidString ?? "none" }
+            if agencyID != user.$partnerAgency.id { audit["partnerAgencyId"] = agencyID?.text ?? "none" }
             user.role = role
             user.$partnerAgency.id = role.needsPartnerAgency ? agencyID : nil
         }
@@ -186,7 +186,7 @@ struct UserService {
                     .update()
             }
             try await user.save(on: db)
-            try await AuditLog.record(.userUpdate, by: actor, entityType: "user", entityID: try user.requireID().uuidString,
+            try await AuditLog.record(.userUpdate, by: actor, entityType: "user", entityID: try user.requireID().text,
                                       changes: auditChanges, at: now, requestID: requestID, on: db)
         }
         return user

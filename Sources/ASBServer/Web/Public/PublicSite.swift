@@ -406,7 +406,7 @@ struct PublicSite: RouteCollection {
                                submitLabel: "Show notices", fields: [
             FormField(kind: .select, name: "neighbourhood", label: "Neighbourhood",
                   options: [.init(value: "", label: "Choose a neighbourhood")]
-                    + neighbourhoods.map { .init(value: $0.id?.uuidString ?? "", label: $0.name, selected: $0.id == chosen) }),
+                    + neighbourhoods.map { .init(value: $0.id?.text ?? "", label: $0.name, selected: $0.id == chosen) }),
         ])
         return try await req.page("public/notices", NoticesPage(
             chrome: WebChrome.make(req, title: "Community notices", posts: false), filter: filter, neighbourhood: selected?.name, notices: notices.nilIfEmpty))

@@ -74,7 +74,7 @@ extension StaffSite {
         let rows: [[Table.Cell]] = page.items.map { u in
             [.init(text: u.username), .init(text: u.displayName), .init(text: u.role.displayName + (u.partnerAgency.map { ", \($0.name)" } ?? "")),
              .init(text: u.active ? "Active" : "Deactivated", tag: u.active ? "tag-green" : "tag-grey"),
-             .init(text: "", button: .init(action: "/staff/admin/users/\(u.id?.uuidString ?? "")/active",
+             .init(text: "", button: .init(action: "/staff/admin/users/\(u.id?.text ?? "")/active",
                                            label: u.active ? "Deactivate" : "Reactivate", context: u.username, csrf: CSRF.token(for: req)))]
         }
         let form = FormModel(id: "new-user", title: "Add a user", action: "/staff/admin/users", submitLabel: "Add user", fields: [
@@ -83,7 +83,7 @@ extension StaffSite {
             FormField(kind: .email, name: "email", label: "Email (optional)"),
             FormField.choices(.radios, name: "role", label: "Role", of: Role.self, selected: [], label: \.displayName),
             FormField(kind: .select, name: "partnerAgencyId", label: "Partner agency (partner users only)",
-                  options: Self.options(agencies.map { ($0.id?.uuidString ?? "", $0.name) }, blank: "None")),
+                  options: Self.options(agencies.map { ($0.id?.text ?? "", $0.name) }, blank: "None")),
             FormField(kind: .password, name: "password", label: "First password",
                   hint: "At least \(PasswordPolicy.minimumLength) characters. Give it to the user privately.", autocomplete: "new-password", width: "medium"),
         ])
@@ -226,7 +226,7 @@ extension StaffSite {
             tables: [
                 Table(caption: "Closure days and changes", headers: ["Date", "Kind", "Name", "Action"], rows: overrides.map { o in
                     [.init(text: LocalDate(iso: o.date)?.longDescription ?? o.date), .init(text: o.kind.words), .init(text: o.name),
-                     .init(text: "", button: .init(action: "/staff/admin/calendar/\(o.id?.uuidString ?? "")/delete", label: "Remove", context: o.name, csrf: CSRF.token(for: req)))]
+                     .init(text: "", button: .init(action: "/staff/admin/calendar/\(o.id?.text ?? "")/delete", label: "Remove", context: o.name, csrf: CSRF.token(for: req)))]
                 }),
                 Table(caption: "Bank holidays in \(year)", headers: ["Date", "Name"], rows: holidays.map {
                     [.init(text: $0.date.longDescription), .init(text: $0.name)]

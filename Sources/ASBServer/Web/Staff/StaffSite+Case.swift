@@ -220,7 +220,7 @@ extension StaffSite {
 
         // Evidence and documents
         let fileRows: [[Table.Cell]] = data.attachments.map { a in
-            [.init(text: a.fileName, href: "/staff/cases/\(d.asbCase.reference)/attachments/\(a.id?.uuidString ?? "")"),
+            [.init(text: a.fileName, href: "/staff/cases/\(d.asbCase.reference)/attachments/\(a.id?.text ?? "")"),
              .init(text: a.type.displayName), .init(text: "\(a.size) bytes"), .init(text: CaseClock.describe(a.uploadedAt)),
              .init(text: a.restricted ? "Restricted" : "Shareable", tag: a.restricted ? "tag-yellow" : nil)]
         }
@@ -333,7 +333,7 @@ extension StaffSite {
             case .failed: ("Not delivered", "tag-red")
             }
             return [.init(text: m.kind.displayName), .init(text: m.channel == .email ? "Email" : "Letter",
-                                                           href: m.channel == .letter ? "/staff/letters/\(m.id?.uuidString ?? "")" : nil),
+                                                           href: m.channel == .letter ? "/staff/letters/\(m.id?.text ?? "")" : nil),
                     .init(text: m.kind.isForReporter ? "Reporter" : (m.recipientName ?? "Staff")),
                     .init(text: state.0, tag: state.1), .init(text: CaseClock.describe(m.sentAt ?? m.createdAt))]
         }

@@ -101,8 +101,8 @@ extension StaffSite {
                                     hidden: version ? [.init(name: "version", value: String(c.version))] : [],
                                     intro: intro, isWarning: warning).prefixingIDs("\(kind.rawValue)-")
         }
-        let people = data.detail.parties.map { ($0.party.id?.uuidString ?? "", "\($0.party.name ?? "Name not given") (\($0.role.displayName.lowercased()))") }
-        let agencies = data.agencies.map { ($0.id?.uuidString ?? "", $0.name) }
+        let people = data.detail.parties.map { ($0.party.id?.text ?? "", "\($0.party.name ?? "Name not given") (\($0.role.displayName.lowercased()))") }
+        let agencies = data.agencies.map { ($0.id?.text ?? "", $0.name) }
         let hateFields = [
             FormField(kind: .radios, name: "hate", label: "Hate crime or incident?", options: [.init(value: "yes", label: "Yes"), .init(value: "no", label: "No")]),
             FormField.choices(.checkboxes, name: "hateStrands", label: "Hate strands", of: HateStrand.self, selected: [], label: \.displayName),
@@ -134,7 +134,7 @@ extension StaffSite {
         if !live.isEmpty, user.role == .partner || data.mayWork {
             form(.referralUpdate, "Add an update to a referral", "Add update", [
                 FormField(kind: .select, name: "referralId", label: "Referral",
-                          options: options(live.map { ($0.id?.uuidString ?? "", "\($0.agency.name), sent \(CaseClock.describe($0.sentAt))") })),
+                          options: options(live.map { ($0.id?.text ?? "", "\($0.agency.name), sent \(CaseClock.describe($0.sentAt))") })),
                 FormField(kind: .textarea, name: "text", label: "Update"),
                 FormField(kind: .select, name: "status", label: "Change the status (optional)",
                           options: options(ReferralStatus.allCases.map { ($0.rawValue, $0.words) }, blank: "No change")),
@@ -184,7 +184,7 @@ extension StaffSite {
                 FormField(kind: .select, name: "actions.\(index).owner", label: "Action \(index + 1): who",
                       options: options(ownerKinds.map { ($0.rawValue, $0.displayName) }, selected: existing?.owner.rawValue ?? "landlord")),
                 FormField(kind: .select, name: "actions.\(index).ownerAgencyId", label: "Action \(index + 1): which agency (for a partner agency)",
-                      options: options(agencies, selected: existing?.$ownerAgency.id?.uuidString, blank: "Not an agency")),
+                      options: options(agencies, selected: existing?.$ownerAgency.id?.text, blank: "Not an agency")),
                 FormField(kind: .date, name: "actions.\(index).dueOn", label: "Action \(index + 1): due by", value: existing?.dueOn ?? "", width: "medium"),
             ]
         }
@@ -192,7 +192,7 @@ extension StaffSite {
              intro: "Agree the actions with the reporter: what the landlord, the reporter and partners will each do (SS-NXT-2). Leave unused rows empty.")
         if !current.isEmpty {
             form(.actionStatus, "Update an action", "Update action", [
-                FormField(kind: .select, name: "actionId", label: "Action", options: options(current.map { ($0.id?.uuidString ?? "", $0.what) })),
+                FormField(kind: .select, name: "actionId", label: "Action", options: options(current.map { ($0.id?.text ?? "", $0.what) })),
                 FormField.choices(.radios, name: "status", label: "Status", of: ActionStatus.self, selected: [], label: \.displayName),
                 FormField(kind: .date, name: "completedOn", label: "Completed on (optional)", width: "medium"),
                 FormField(kind: .textarea, name: "note", label: "Note (optional)"),
@@ -239,7 +239,7 @@ extension StaffSite {
         if !scheduled.isEmpty {
             form(.reviewRecord, "Record a meeting as held", "Record meeting", [
                 FormField(kind: .select, name: "meetingId", label: "Meeting",
-                      options: options(scheduled.map { ($0.id?.uuidString ?? "", LocalDate(iso: $0.scheduledFor)?.longDescription ?? $0.scheduledFor) })),
+                      options: options(scheduled.map { ($0.id?.text ?? "", LocalDate(iso: $0.scheduledFor)?.longDescription ?? $0.scheduledFor) })),
                 FormField(kind: .date, name: "heldOn", label: "Held on", width: "medium"),
                 FormField(kind: .text, name: "attendees", label: "Who attended", hint: "Separate names with commas."),
                 FormField(kind: .textarea, name: "summary", label: "Summary"),
@@ -258,7 +258,7 @@ extension StaffSite {
                 FormField(kind: .text, name: "title", label: "Title", hint: "For example, Action taken on noise in Sample Road."),
                 FormField(kind: .textarea, name: "text", label: "Notice", hint: "Say what was done. Never name people or give addresses."),
             ], intro: "SS-PRG-6: a team leader approves the notice before it is published for the neighbourhood.")
-            forms[.notice]?.hidden.append(.init(name: "neighbourhoodId", value: neighbourhood.uuidString))
+            forms[.notice]?.hidden.append(.init(name: "neighbourhoodId", value: neighbourhood.text))
         }
         form(.witnessEvidence, "Record witness evidence", "Record evidence", [
             FormField.choices(.radios, name: "kind", label: "Kind of evidence", of: WitnessEvidenceKind.self, selected: [], label: \.displayName),
@@ -271,13 +271,13 @@ extension StaffSite {
         if user.role == .teamLeader, !unapproved.isEmpty {
             form(.evidenceApprove, "Approve witness evidence", "Approve", [
                 FormField(kind: .select, name: "evidenceId", label: "Evidence",
-                          options: options(unapproved.map { ($0.id?.uuidString ?? "", "\($0.kind.displayName), \($0.confirmedOn)") })),
+                          options: options(unapproved.map { ($0.id?.text ?? "", "\($0.kind.displayName), \($0.confirmedOn)") })),
             ])
         }
         if let actions = data.enforcement?.actions, !actions.isEmpty {
             form(.enforcementUpdate, "Update enforcement", "Update", [
                 FormField(kind: .select, name: "enforcementId", label: "Action",
-                          options: options(actions.map { ($0.id?.uuidString ?? "", "\($0.type.displayName), \($0.on)") })),
+                          options: options(actions.map { ($0.id?.text ?? "", "\($0.type.displayName), \($0.on)") })),
                 FormField.choices(.radios, name: "status", label: "Status", of: EnforcementStatus.self, selected: [], label: \.words),
                 FormField(kind: .textarea, name: "outcome", label: "Outcome (optional)"),
             ])
@@ -340,8 +340,8 @@ extension StaffSite {
             id: "form-allocate", title: c.$allocatedOfficer.id == nil ? "Allocate an officer" : "Change the officer",
             action: "/staff/cases/\(c.reference)/allocate", submitLabel: "Allocate",
             fields: [FormField(kind: .select, name: "allocatedOfficerId", label: "Officer",
-                           options: options(data.caseworkers.map { ($0.id.uuidString, "\($0.displayName) (\($0.role.displayName.lowercased()))") },
-                                            selected: c.$allocatedOfficer.id?.uuidString))],
+                           options: options(data.caseworkers.map { ($0.id.text, "\($0.displayName) (\($0.role.displayName.lowercased()))") },
+                                            selected: c.$allocatedOfficer.id?.text))],
             hidden: [.init(name: "version", value: String(c.version))]).prefixingIDs("allocate-")
     }
 

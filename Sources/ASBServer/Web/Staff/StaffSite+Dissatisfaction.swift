@@ -16,7 +16,7 @@ extension StaffSite {
         let user = try req.requireStaffPage(.updateCase)
         let reviews = try await DissatisfactionReviewService(app: req.application, db: req.db, requestID: req.id).list(by: .staff(user))
         let rows: [[Table.Cell]] = reviews.map { r in
-            [.init(text: r.asbCase.reference, href: "/staff/dissatisfaction/\(r.id?.uuidString ?? "")"),
+            [.init(text: r.asbCase.reference, href: "/staff/dissatisfaction/\(r.id?.text ?? "")"),
              .init(text: "\(r.survey.overall ?? 0) of 5"), .init(text: CaseClock.describe(r.createdAt)),
              .init(text: r.status == "open" ? "Open" : "Closed", tag: r.status == "open" ? "tag-yellow" : "tag-grey")]
         }
@@ -43,11 +43,11 @@ extension StaffSite {
             fields += [
                 FormField(kind: .text, name: "actions.\(index).what", label: "Improvement action \(index + 1) (optional)"),
                 FormField(kind: .select, name: "actions.\(index).ownerId", label: "Action \(index + 1): owner",
-                          options: options(owners.map { ($0.id.uuidString, $0.displayName) }, blank: "Choose")),
+                          options: options(owners.map { ($0.id.text, $0.displayName) }, blank: "Choose")),
                 FormField(kind: .date, name: "actions.\(index).dueOn", label: "Action \(index + 1): due by", width: "medium"),
             ]
         }
-        return FormModel(id: "dissatisfaction", title: "Findings and improvement actions", action: "/staff/dissatisfaction/\(id.uuidString)",
+        return FormModel(id: "dissatisfaction", title: "Findings and improvement actions", action: "/staff/dissatisfaction/\(id.text)",
                          submitLabel: "Save", fields: fields)
     }
 
@@ -69,13 +69,13 @@ extension StaffSite {
             [.init(text: a.what), .init(text: a.owner.displayName), .init(text: LocalDate(iso: a.dueOn)?.longDescription ?? a.dueOn),
              a.doneOn != nil || !open
                 ? .init(text: a.doneOn.flatMap(LocalDate.init(iso:)).map { "Done \($0.longDescription)" } ?? "Not done", tag: a.doneOn == nil ? "tag-yellow" : "tag-green")
-                : .init(text: "", button: .init(action: "/staff/dissatisfaction/\(id.uuidString)/actions/\(a.id?.uuidString ?? "")/done",
+                : .init(text: "", button: .init(action: "/staff/dissatisfaction/\(id.text)/actions/\(a.id?.text ?? "")/done",
                                                 label: "Mark done", context: a.what, csrf: CSRF.token(for: req)))]
         }
         let owners = try await UserService(app: req.application, db: req.db, requestID: req.id).caseworkers()
         return try await req.page("staff/dissatisfaction", DissatisfactionPage(
             chrome: WebChrome.make(req, title: "Dissatisfaction review: \(review.asbCase.reference)", errors: errors),
-            id: id.uuidString, reference: review.asbCase.reference, items: SummaryList(items),
+            id: id.text, reference: review.asbCase.reference, items: SummaryList(items),
             actions: rows.isEmpty ? nil : [Table(caption: "Improvement actions", headers: ["Action", "Owner", "Due", "Done"], rows: rows)],
             open: open, form: open ? (override ?? Self.dissatisfactionForm(id, findings: review.findings, owners: owners)) : nil),
             status: status)
@@ -96,7 +96,7 @@ extension StaffSite {
         do {
             try await DissatisfactionReviewService(app: req.application, db: req.db, requestID: req.id)
                 .record(id, findings: form["findings"], actions: actions, by: .staff(user))
-            return req.seeOther("/staff/dissatisfaction/\(id.uuidString)", notice: "The review is saved.")
+            return req.seeOther("/staff/dissatisfaction/\(id.text)", notice: "The review is saved.")
         } catch let failure as ValidationFailure {
             let owners = try await UserService(app: req.application, db: req.db, requestID: req.id).caseworkers()
             var model = Self.dissatisfactionForm(id, findings: nil, owners: owners)
@@ -112,7 +112,7 @@ extension StaffSite {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
               let action = req.parameters.get("action").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound("There is no such action.") }
         try await DissatisfactionReviewService(app: req.application, db: req.db, requestID: req.id).markDone(action, in: id, by: .staff(user))
-        return req.seeOther("/staff/dissatisfaction/\(id.uuidString)", notice: "The action is marked done.")
+        return req.seeOther("/staff/dissatisfaction/\(id.text)", notice: "The action is marked done.")
     }
 
     @Sendable func dissatisfactionClose(_ req: Request) async throws -> Response {

@@ -33,7 +33,7 @@ extension StaffSite {
         let service = FeedbackService(app: req.application, db: req.db, requestID: req.id)
         func rows(_ items: [Feedback]) -> [[Table.Cell]] {
             items.map { f in
-                [.init(text: f.shortReference, href: "/staff/feedback/\(f.id?.uuidString ?? "")"), .init(text: f.kind.displayName),
+                [.init(text: f.shortReference, href: "/staff/feedback/\(f.id?.text ?? "")"), .init(text: f.kind.displayName),
                  .init(text: CaseClock.describe(f.receivedAt)), .init(text: f.asbCase?.reference ?? "–"),
                  .init(text: f.status.displayName, tag: f.status == .closed ? "tag-grey" : "tag-yellow")]
             }
@@ -66,7 +66,7 @@ extension StaffSite {
             guard errors.isEmpty, let channel else { throw ValidationFailure(errors) }
             let feedback = try await FeedbackService(app: req.application, db: req.db, requestID: req.id)
                 .record(PublicSite.feedbackDraft(form), channel: channel, receivedAt: receivedAt, by: .staff(user))
-            return req.seeOther("/staff/feedback/\(feedback.id?.uuidString ?? "")", notice: "\(feedback.kind.displayName) \(feedback.shortReference) is recorded.")
+            return req.seeOther("/staff/feedback/\(feedback.id?.text ?? "")", notice: "\(feedback.kind.displayName) \(feedback.shortReference) is recorded.")
         } catch let failure as ValidationFailure {
             var model = Self.feedbackRecordForm()
             model.fill(from: form)
@@ -110,7 +110,7 @@ extension StaffSite {
 
     /// The next step's form for a team leader, or nil when the record is closed.
     static func feedbackStepForm(_ f: Feedback, leaders: [UserService.Caseworker]) -> FormModel? {
-        let action = "/staff/feedback/\(f.id?.uuidString ?? "")"
+        let action = "/staff/feedback/\(f.id?.text ?? "")"
         func step(_ title: String, _ submit: String, to: FeedbackStatus, _ fields: [FormField], intro: String? = nil) -> FormModel {
             FormModel(id: "feedback-step", title: title, action: action, submitLabel: submit, fields: fields,
                       hidden: [.init(name: "to", value: to.rawValue)], intro: intro)
@@ -121,7 +121,7 @@ extension StaffSite {
         case (.complaint, .acknowledged):
             return step("Start the investigation", "Start investigation", to: .investigating, [
                 FormField(kind: .select, name: "investigatorId", label: "Investigated by",
-                          options: options(leaders.map { ($0.id.uuidString, $0.displayName) })),
+                          options: options(leaders.map { ($0.id.text, $0.displayName) })),
             ])
         case (.complaint, .investigating):
             return step("Close with the outcome", "Close complaint", to: .closed, [
@@ -156,7 +156,7 @@ extension StaffSite {
             let f = try await FeedbackService(app: req.application, db: req.db, requestID: req.id).advance(id, .init(
                 to: to, investigatorID: form["investigatorId"].flatMap(UUID.init(uuidString:)), outcome: outcome,
                 improvementActions: form["improvementActions"]), by: .staff(user))
-            return req.seeOther("/staff/feedback/\(id.uuidString)", notice: "\(f.kind.displayName) \(f.shortReference): \(f.status.displayName.lowercased()).")
+            return req.seeOther("/staff/feedback/\(id.text)", notice: "\(f.kind.displayName) \(f.shortReference): \(f.status.displayName.lowercased()).")
         } catch let failure as ValidationFailure {
             // Re-show the step's form with the answers and the messages beside them.
             let current = try await FeedbackService(app: req.application, db: req.db, requestID: req.id).find(id, by: .staff(user))

@@ -26,7 +26,7 @@ extension StaffSite {
         guard user.role == .teamLeader else { throw AppError.forbidden("Internal case reviews are for team leaders.") }
         let reviews = try await InternalReviewService(app: req.application, db: req.db, requestID: req.id).reviews(for: user)
         let rows: [[Table.Cell]] = reviews.map { r in
-            [.init(text: r.asbCase.reference, href: "/staff/internal-reviews/\(r.id?.uuidString ?? "")"), .init(text: r.sample.month),
+            [.init(text: r.asbCase.reference, href: "/staff/internal-reviews/\(r.id?.text ?? "")"), .init(text: r.sample.month),
              .init(text: r.status == "done" ? "Done" : "Due", tag: r.status == "done" ? "tag-green" : "tag-yellow")]
         }
         return try await req.page("staff/internal-reviews", InternalReviewsPage(
@@ -55,7 +55,7 @@ extension StaffSite {
     }
 
     static func reviewForm(_ id: UUID) -> FormModel {
-        FormModel(id: "internal-review", title: "Review", action: "/staff/internal-reviews/\(id.uuidString)", submitLabel: "Save review",
+        FormModel(id: "internal-review", title: "Review", action: "/staff/internal-reviews/\(id.text)", submitLabel: "Save review",
                   fields: InternalReviewRules.checklist.map { item in
                       FormField(kind: .radios, name: "checklist.\(item.id)", label: item.question,
                                 options: InternalReviewRules.Answer.allCases.map { .init(value: $0.rawValue, label: $0.displayName) })

@@ -13,7 +13,7 @@ extension StaffSite {
         let rows: [[Table.Cell]] = pending.map { m in
             [.init(text: m.asbCase?.reference ?? "–", href: m.asbCase.map { "/staff/cases/\($0.reference)" }),
              .init(text: m.kind.displayName), .init(text: m.recipientName ?? "–"), .init(text: CaseClock.describe(m.createdAt)),
-             .init(text: "Print", href: "/staff/letters/\(m.id?.uuidString ?? "")")]
+             .init(text: "Print", href: "/staff/letters/\(m.id?.text ?? "")")]
         }
         return try await req.page("staff/list", ListPage(
             chrome: WebChrome.make(req, title: "Letters to post"), heading: "Letters to post",
@@ -41,11 +41,11 @@ extension StaffSite {
         try await message.$asbCase.load(on: req.db)
         // A letter shows a person's name and postal address: the read is audited.
         try await AuditLog.recordRead(.letterRead, by: .staff(user), entityType: "case", entityID: message.asbCase?.reference ?? "letter",
-                                      caseID: message.$asbCase.id, changes: ["letter": message.id?.uuidString ?? ""],
+                                      caseID: message.$asbCase.id, changes: ["letter": message.id?.text ?? ""],
                                       at: req.application.asb.clock.now(), requestID: req.id, env: req.application.asb, on: req.db)
         let settings = req.application.asb.config.mail
         return try await req.page("staff/letter", LetterPage(
-            chrome: WebChrome.make(req, title: "Letter: \(message.subject)"), id: message.id?.uuidString ?? "",
+            chrome: WebChrome.make(req, title: "Letter: \(message.subject)"), id: message.id?.text ?? "",
             landlordName: settings.landlordName,
             landlordAddress: settings.landlordAddress.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             recipient: message.toAddress.split(separator: "\n").map(String.init),

@@ -20,7 +20,7 @@ extension StaffSite {
         let rows: [[Table.Cell]] = notices.map { n in
             var action = Table.Cell(text: n.status.words, tag: n.status == .published ? "tag-green" : "tag-yellow")
             if n.status == .draft, user.role == .teamLeader {
-                action = .init(text: "", button: .init(action: "/staff/notices/\(n.id?.uuidString ?? "")/publish", label: "Approve and publish",
+                action = .init(text: "", button: .init(action: "/staff/notices/\(n.id?.text ?? "")/publish", label: "Approve and publish",
                                                        context: n.title, csrf: CSRF.token(for: req)))
             }
             return [.init(text: n.title), .init(text: n.neighbourhood.name), .init(text: n.text), action]
