@@ -49,6 +49,10 @@ struct MessageTests {
             let mail = try #require(recorder.sent.first)
             #expect(mail.to == [message.toAddress] && mail.subject == "We have received your report \(reference)")
             #expect(mail.messageID == message.messageID)
+            #expect(mail.textBody == message.textBody)
+            // Its HTML part is made from the stored text as it goes.
+            #expect(mail.htmlBody == MessageComposer.html(text: message.textBody))
+            #expect(mail.htmlBody?.contains("<p>Thank you for your report. Your case reference is \(reference).</p>") == true)
             // Sent once: a second round sends nothing.
             #expect(try await sender(t, recorder).sendDue(now: t.clock.now) == 0)
             #expect(recorder.sent.count == 1)
@@ -133,7 +137,7 @@ struct MessageTests {
             let kinds = try await OutboxMessage.query(on: t.app.db).sort(\.$createdAt).all().map(\.kind)
             #expect(kinds.filter { $0.isForReporter } == [.acknowledgement, .officerAllocated, .actionPlanAgreed, .closureProposed])
             for message in try await OutboxMessage.query(on: t.app.db).all() {
-                #expect(!message.textBody.contains(secret) && !message.htmlBody.contains(secret))
+                #expect(!message.textBody.contains(secret))
             }
             let planMessage = try #require(try await OutboxMessage.query(on: t.app.db).filter(\.$kind == .actionPlanAgreed).first())
             #expect(planMessage.textBody.contains("What you agreed to do:\n- Keep a diary (by Tuesday 8 December 2026)"))
@@ -208,6 +212,11 @@ struct MessageTests {
             #expect(!m.html.contains("<script>"))
             #expect(m.text.contains("Example Homes") == kind.isForReporter)
         }
+        // The HTML part is made from the text when sent: a paragraph each, line breaks kept, escaped.
+        #expect(MessageComposer.html(text: "Dear Sam <b>,\n\nWhat we promise:\n- a visit\n\n\n\nEnd\n")
+                == "<!DOCTYPE html><html lang=\"en-GB\"><body><p>Dear Sam &lt;b&gt;,</p><p>What we promise:<br>- a visit</p><p></p><p>End</p></body></html>")
+        let acknowledgement = MessageComposer.compose(.acknowledgement, facts)
+        #expect(acknowledgement.html.components(separatedBy: "<p>").count - 1 == acknowledgement.text.components(separatedBy: "\n\n").count)
         #expect(MessageRouting.channel(preferred: nil, hasEmail: true, hasPostalAddress: true, anonymous: true) == nil)
         #expect(MessageRouting.channel(preferred: .phone, hasEmail: true, hasPostalAddress: true, anonymous: false) == nil)
         #expect(MessageRouting.channel(preferred: .letter, hasEmail: true, hasPostalAddress: true, anonymous: false) == .letter)

@@ -112,11 +112,12 @@ public struct MessageFacts: Sendable, Equatable {
     }
 }
 
-/// A message ready to send: subject, plain text, and simple HTML made from the same paragraphs.
+/// A message ready to send: subject and plain text; its HTML is made from the text's paragraphs
+/// when it is sent (`MessageComposer.html(text:)`), so the outbox keeps only the text.
 public struct ComposedMessage: Sendable, Equatable {
     public var subject: String
     public var text: String
-    public var html: String
+    public var html: String { MessageComposer.html(text: text) }
 }
 
 /// The wording of every message, in plain English. Pure: the same facts give the same message.
@@ -188,11 +189,18 @@ public enum MessageComposer {
         if kind.isForReporter {
             paragraphs.append("Yours sincerely,\n\(f.landlordName) anti-social behaviour team")
         }
-        let text = paragraphs.joined(separator: "\n\n") + "\n"
-        let html = "<!DOCTYPE html><html lang=\"en-GB\"><body>"
+        return ComposedMessage(subject: subject, text: paragraphs.joined(separator: "\n\n") + "\n")
+    }
+
+    /// A message's HTML part from its text: each paragraph (text between blank lines) a `<p>`,
+    /// escaped, its line breaks kept as `<br>`.
+    public static func html(text: String) -> String {
+        var body = text
+        if body.hasSuffix("\n") { body.removeLast() }
+        let paragraphs = body.components(separatedBy: "\n\n")
+        return "<!DOCTYPE html><html lang=\"en-GB\"><body>"
             + paragraphs.map { "<p>" + Markup.escape($0, lineBreak: "<br>") + "</p>" }.joined()
             + "</body></html>"
-        return ComposedMessage(subject: subject, text: text, html: html)
     }
 
     private static func list(_ actions: [MessageFacts.Action]) -> String {

@@ -70,7 +70,7 @@ struct MessageSender {
                 .filter(\.$dueAt <= horizon).with(\.$asbCase).limit(500).all()
             for milestone in dueSoon where milestone.asbCase.status != .closed {
                 try await outbox.toStaff(.milestoneDueSoon, try await outbox.caseStaff(milestone.asbCase), about: milestone.asbCase,
-                                         dedupe: try milestone.requireID().uuidString, now: now) {
+                                         dedupe: try milestone.requireID().text, now: now) {
                     $0.milestone = milestone.milestone.displayName
                     $0.due = CaseClock.describeDue(milestone.dueAt)
                 }
@@ -108,7 +108,7 @@ struct MessageSender {
             guard let message = try await OutboxMessage.find(id, on: db), message.status == .pending else { continue }
             let mail = OutgoingMail(from: env.config.mail.fromAddress, fromName: "\(env.config.mail.landlordName) ASB team",
                                     to: [message.toAddress], subject: message.subject, textBody: message.textBody,
-                                    htmlBody: message.htmlBody, messageID: message.messageID)
+                                    htmlBody: MessageComposer.html(text: message.textBody), messageID: message.messageID)
             do {
                 try await transport.send(mail)
                 try await markSent(message, at: now, by: .system)

@@ -109,11 +109,10 @@ struct Outbox {
         message.toAddress = address
         message.subject = composed.subject
         message.textBody = composed.text
-        message.htmlBody = composed.html
         message.status = .pending
         message.attempts = 0
         message.nextAttemptAt = now
-        message.messageID = "\(id.uuidString.lowercased())@\(Self.messageIDDomain(env.config.mail.fromAddress))"
+        message.messageID = "\(id.lowercasedText)@\(Self.messageIDDomain(env.config.mail.fromAddress))"
         message.dedupeKey = dedupe
         message.createdAt = now
         return message

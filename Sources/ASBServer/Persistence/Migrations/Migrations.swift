@@ -51,6 +51,7 @@ enum Migrations {
             UpdatePartySearchIndexes(),
             UpdateCaseClosedIndex(),
             CreateOverdueMilestoneIndex(),
+            UpdateOutboxDropHTMLBody(),
         ]
     }
 }

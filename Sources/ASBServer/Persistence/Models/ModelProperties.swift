@@ -69,7 +69,7 @@ extension IncidentReport {
 extension OutboxMessage {
     var properties: [any AnyProperty] {
         [$id, $asbCase, $kind, $channel, $recipientParty, $recipientUser, $recipientName, $toAddress, $subject, $textBody,
-         $htmlBody, $status, $attempts, $nextAttemptAt, $claimedUntil, $lastError, $messageID, $dedupeKey, $createdAt, $sentAt]
+         $status, $attempts, $nextAttemptAt, $claimedUntil, $lastError, $messageID, $dedupeKey, $createdAt, $sentAt]
     }
 }
 

@@ -25,7 +25,6 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @Field(key: "to_address") var toAddress: String
     @Field(key: "subject") var subject: String
     @Field(key: "text_body") var textBody: String
-    @Field(key: "html_body") var htmlBody: String
     @Field(key: "status") var status: Status
     @Field(key: "attempts") var attempts: Int
     @Field(key: "next_attempt_at") var nextAttemptAt: Date
