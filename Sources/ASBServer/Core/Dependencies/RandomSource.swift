@@ -7,9 +7,17 @@ public struct RandomSource: Sendable {
 
     public init(bytes: @escaping @Sendable (Int) -> [UInt8]) { self.bytes = bytes }
 
+    /// The system's generator, eight bytes a draw (a draw is a system call: one a byte made an
+    /// access code 32 of them).
     public static let live = RandomSource { count in
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count + 7)
+        while bytes.count < count {
+            withUnsafeBytes(of: generator.next() as UInt64) { bytes += $0 }
+        }
+        bytes.removeLast(bytes.count - count)
+        return bytes
     }
 
     /// A URL-safe token with `byteCount` bytes of randomness.
