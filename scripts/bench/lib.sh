@@ -22,7 +22,7 @@ need() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 || die "'$c' is missi
 BINARY_CHECKED=""
 check_binary() {
     [[ -n "$BINARY_CHECKED" ]] && return 0
-    [[ -x "$ASB_BIN" ]] || die "no server binary at ASB_BIN=$ASB_BIN (build it: swift build -c release)"
+    [[ -x "$ASB_BIN" ]] || die "no server binary at ASB_BIN=$ASB_BIN (build it: scripts/build-release.sh)"
     case "$ASB_BIN" in
         */debug/*) echo "!!! WARNING: $ASB_BIN is a DEBUG build: numbers are not representative !!!" >&2 ;;
     esac
