@@ -217,11 +217,12 @@ struct BulkInsert: Sendable {
     /// it), the rest by the encoder. The encoder's cast to its protocol for every value, and the
     /// cast to find nil optionals, were a fifth of demo data's builders' time.
     ///
-    /// The application's enumerations (a raw `String` or `Int`, encoded as it) are their raw value, and a
-    /// list of them or of strings is the JSON text the encoder would write, made here when no
-    /// element needs escaping: the encoder tried each as a single value, threw, caught, and then
-    /// ran `JSONEncoder`, for about ten lists a new case. `DemoDataTests` compares every value of
-    /// a generated case's rows with the encoder's.
+    /// The application's enumerations (a raw `String` or `Int`, encoded as it) are their raw
+    /// value, and a list of them or of strings is the JSON text the encoder would write, made
+    /// here when no element needs escaping: the encoder tried each as a single value, threw,
+    /// caught, and then ran `JSONEncoder`, for about ten lists a new case. `DemoDataTests`
+    /// compares every case of the rows' enumerations, their lists and random lists with the
+    /// encoder's.
     static func sqliteData(_ value: any Encodable & Sendable, encoder: SQLiteDataEncoder) throws -> SQLiteData {
         if let string = value as? String { return .text(string) }
         if let id = value as? UUID { return .text(id.text) }

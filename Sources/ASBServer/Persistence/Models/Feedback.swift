@@ -28,5 +28,5 @@ final class Feedback: Model, @unchecked Sendable {
     init() {}
 
     /// A short reference to quote: the first eight characters of its id.
-    var shortReference: String { "FB-" + (id?.text.prefix(8).uppercased() ?? "") }
+    var shortReference: String { "FB-" + (id.map { String($0.text.prefix(8)) } ?? "") }
 }
