@@ -38,6 +38,18 @@ enum SortedJSON {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// A list of texts as JSON, as any `JSONEncoder` writes it (`["a","b"]`, escaped as above).
+    static func array(_ strings: [String]) -> String {
+        var bytes: [UInt8] = [UInt8(ascii: "[")]
+        bytes.reserveCapacity(strings.reduce(2) { $0 + $1.utf8.count + 3 })
+        for (index, string) in strings.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            appendString(string, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     private static func appendString(_ string: String, to bytes: inout [UInt8]) {
         let backslash = UInt8(ascii: "\\")
         bytes.append(UInt8(ascii: "\""))

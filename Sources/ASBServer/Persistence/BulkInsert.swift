@@ -218,9 +218,9 @@ struct BulkInsert: Sendable {
     /// cast to find nil optionals, were a fifth of demo data's builders' time.
     ///
     /// The application's enumerations (a raw `String` or `Int`, encoded as it) are their raw
-    /// value, and a list of them or of strings is the JSON text the encoder would write, made
-    /// here when no element needs escaping: the encoder tried each as a single value, threw,
-    /// caught, and then ran `JSONEncoder`, for about ten lists a new case. `DemoDataTests`
+    /// value, and a list of them or of strings is the JSON text the encoder would write
+    /// (`SortedJSON.array`): the encoder tried each as a single value, threw, caught, and then
+    /// ran `JSONEncoder`, for about ten lists a new case. `DemoDataTests`
     /// compares every case of the rows' enumerations, their lists and random lists with the
     /// encoder's.
     static func sqliteData(_ value: any Encodable & Sendable, encoder: SQLiteDataEncoder) throws -> SQLiteData {
@@ -237,29 +237,14 @@ struct BulkInsert: Sendable {
             if let text = raw as? String { return .text(text) }
             if let number = raw as? Int, let data = number.sqliteData { return data }
         }
-        if let list = value as? any StringList, let json = jsonArray(list.strings) { return .text(json) }
-        if let strings = value as? [String], let json = jsonArray(strings) { return .text(json) }
+        if let list = value as? any StringList { return .text(SortedJSON.array(list.strings)) }
+        if let strings = value as? [String] { return .text(SortedJSON.array(strings)) }
         if let optional = value as? any FluentKit.AnyOptionalType, optional.wrappedValue == nil { return .null }
         return try encoder.encode(value)
     }
 
     private static func rawValue<T: RawRepresentable>(of value: T) -> Any { value.rawValue }
 
-    /// `strings` as `JSONEncoder` writes them (`["a","b"]`), or nil when one holds anything
-    /// but printable ASCII without a quote, backslash or slash (which it escapes).
-    static func jsonArray(_ strings: [String]) -> String? {
-        var json = "["
-        for (index, string) in strings.enumerated() {
-            for byte in string.utf8 where byte < 0x20 || byte > 0x7E || byte == UInt8(ascii: "\"")
-                || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "/") {
-                return nil
-            }
-            json += index == 0 ? "\"" : ",\""
-            json += string
-            json += "\""
-        }
-        return json + "]"
-    }
 }
 
 /// A list the bulk insert stores as JSON text: strings, or the application's enumerations.
