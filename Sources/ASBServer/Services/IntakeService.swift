@@ -1,5 +1,4 @@
 import ASBCore
-import Crypto
 import Fluent
 import Foundation
 import Vapor
@@ -33,10 +32,8 @@ struct IntakeService {
             guard (1...200).contains(key.count) else {
                 throw AppError.badRequest("Idempotency-Key must be 1 to 200 characters.")
             }
-            var hasher = SHA256()
-            hasher.update(data: Data((actor.userID?.text ?? "public").utf8))
-            hasher.update(data: canonicalBody)
-            let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            // The same SHA-256 hex as before (the two parts hashed one after the other).
+            let hash = TokenHash.of(data: Data((actor.userID?.text ?? "public").utf8) + canonicalBody)
             return IdempotencyClaim(key: key, requestHash: hash)
         }
     }
