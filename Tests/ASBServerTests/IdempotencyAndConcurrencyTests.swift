@@ -233,6 +233,14 @@ struct GroupCommitTests {
                     await gate.unlock()
                     return
                 }
+                if postgresLock == Self.counterRow {
+                    // Before a first report the year's counter has no row, and locking it would
+                    // hold nothing: the first transaction would commit at once, and the test pass
+                    // or fail by its timing. A row at 0 gives the same references.
+                    try await (app.db as! any SQLDatabase).raw("""
+                        INSERT INTO case_reference_counters (year, last_number) VALUES (2026, 0) ON CONFLICT (year) DO NOTHING
+                        """).run()
+                }
                 try await app.db.transaction { db in
                     _ = try await (db as! any SQLDatabase).raw(SQLQueryString(postgresLock)).all()
                     tookIt.yield()
