@@ -174,12 +174,75 @@ struct DemoDataTests {
                 String((0..<Int.random(in: 0...6, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
             })
         }
+        more += ClosureReason.allCases as [any Encodable & Sendable]
+        more += OutboxMessage.Status.allCases as [any Encodable & Sendable]
+        more += [CaseReviewStatus.thresholdMet, CaseReviewStatus.applied, CaseReviewStatus.outcomeDue, CaseReviewStatus.outcomeSent,
+                 PrioritySource.assessed, PrioritySource.override, RiskAssessmentRecord.Source.intake,
+                 RiskAssessmentRecord.Source.officer, CaseEvent.Kind.closed] as [any Encodable & Sendable]
         for value in more {
             #expect(try BulkInsert.sqliteData(value, encoder: encoder) == encoder.encode(value), "\(value)")
+        }
+        // What rows written by the models bind (`SQLiteRowModel`), value by value.
+        for value in values + more {
+            guard let bindable = value as? any SQLiteBindable else { continue }
+            #expect(try bindable.sqliteBind == encoder.encode(value), "\(value)")
         }
         let nils: [any Encodable & Sendable] = [Optional<String>.none, Optional<UUID>.none, Optional<Date>.none, Optional<Int>.none,
                                                 Optional<Bool>.none, Optional<Double>.none, Optional<CaseStatus>.none]
         for value in nils { #expect(try BulkInsert.sqliteData(value, encoder: encoder) == .null) }
+    }
+
+    @Test("Models that write their own rows write Fluent's columns and values: stored, new and unset")
+    func modelsWriteFluentsRows() async throws {
+        let encoder = SQLiteDataEncoder()
+        func compare<M: SQLiteRowModel>(_ models: [M], _ what: String) throws {
+            let written = try BulkInsert.SQLiteRows(models, encoder: encoder)
+            let input = try BulkInsert.SQLiteRows(fluentInput: models, encoder: encoder)
+            #expect(written.columns == input.columns, "\(M.schema) \(what)")
+            #expect(written.count == input.count && written.count == models.count, "\(M.schema) \(what)")
+            #expect(written.binds == input.binds, "\(M.schema) \(what)")
+        }
+        func unset<M: SQLiteRowModel>(_ type: M.Type) -> M {
+            let model = M()
+            model.id = OrderedID.next(at: Date()) as? M.IDValue
+            return model
+        }
+        try await TestApp.run { t in
+            _ = try await DemoData.generate(t.app, Self.options(cases: 40, seed: 13))
+            let db = t.app.db
+            func stored<M: SQLiteRowModel>(_ type: M.Type) async throws {
+                let models = try await M.query(on: db).all()
+                #expect(!models.isEmpty, "\(M.schema) is empty")
+                try compare(models, "as stored")
+                try compare([unset(M.self)], "with every field unset")
+            }
+            try await stored(ASBCase.self)
+            try await stored(CaseMilestone.self)
+            try await stored(CaseEvent.self)
+            try await stored(AuditEvent.self)
+            try await stored(Party.self)
+            try await stored(CaseParty.self)
+            try await stored(IncidentReport.self)
+            try await stored(RiskAssessmentRecord.self)
+            // Demo data sends no messages: a report with an idempotency key stores its
+            // acknowledgement and the key's record.
+            let receipt = try await t.send(.POST, "/api/v1/reports", json: Fixtures.webReport(seed: 13),
+                                           headers: [("Idempotency-Key", "k-13")])
+            #expect(receipt.status == .created)
+            try await stored(OutboxMessage.self)
+            try await stored(IdempotencyRecord.self)
+        }
+        // New, unsaved models: explicit nils, and values just set.
+        let now = Date(timeIntervalSince1970: 1_790_000_000.5)
+        let entries = try [
+            AuditLog.event(.partySearch, by: .system, entityType: "party", entityID: "P", at: now, requestID: nil),
+            AuditLog.event(.caseCreate, by: .system, entityType: "case", entityID: "ASB-2026-000001", caseID: UUID(),
+                           changes: ["status": "received", "quote": "\"/\\"], at: now, requestID: "r-1"),
+        ]
+        try compare(entries, "new")
+        let event = CaseEvent(caseID: UUID(), at: now, kind: .reported, summary: "Reported on the website", actorID: nil)
+        event.id = OrderedID.next(at: now)
+        try compare([event], "new")
     }
 
     @Test("A dataset has the landlord's whole mix, and a case from every stage")

@@ -8,7 +8,8 @@ import Foundation
 ///
 /// Demo data writes its batches with it, and intake its new cases (`NewCaseWriter`). The models
 /// must be complete: ids set (`OrderedID`), every field given as `create` would store it.
-/// Every model lists its properties (ModelProperties.swift), so `input(to:)` does not reflect.
+/// Every model lists its properties (ModelProperties.swift), so `input(to:)` does not reflect;
+/// on SQLite the models intake and read audits insert write their rows themselves (`SQLiteRowModel`).
 struct BulkInsert: Sendable {
     /// An insert statement ready to run.
     enum Statement: Sendable {
@@ -68,9 +69,41 @@ struct BulkInsert: Sendable {
         private(set) var binds: [SQLiteData]
         private(set) var count: Int
 
-        /// The models' rows, with the values Fluent would insert for them (`rows(_:)`), as
-        /// SQLKit would bind them with SQLite's dialect (`sqliteValue`).
+        /// The models' rows, with the values Fluent would insert for them, as SQLKit would bind
+        /// them with SQLite's dialect: written by the models themselves where they can
+        /// (`SQLiteRowModel`), otherwise from Fluent's input (`init(fluentInput:encoder:)`).
         init<M: Model>(_ models: [M], encoder: SQLiteDataEncoder) throws {
+            if let written = M.self as? any SQLiteRowModel.Type {
+                self = try Self.written(models, as: written)
+            } else {
+                try self.init(fluentInput: models, encoder: encoder)
+            }
+        }
+
+        /// The rows `SQLiteRowModel`s write; `R` is `M`.
+        private static func written<M: Model, R: SQLiteRowModel>(_ models: [M], as: R.Type) throws -> SQLiteRows {
+            var row = SQLiteRowWriter<R>(capacity: 40 * models.count)
+            for model in models {
+                guard model.id != nil else { throw Failure(description: "A row of \(M.schema) has no id.") }
+                let before = row.binds.count
+                unsafeDowncast(model, to: R.self).writeSQLiteRow(to: &row)
+                row.endRow()
+                guard row.binds.count - before == row.columns.count else {
+                    throw Failure(description: "Rows of \(M.schema) differ in their columns.")
+                }
+            }
+            return SQLiteRows(table: M.schema, columns: row.columns, binds: row.binds, count: models.count)
+        }
+
+        private init(table: String, columns: [String], binds: [SQLiteData], count: Int) {
+            self.table = table
+            self.columns = columns
+            self.binds = binds
+            self.count = count
+        }
+
+        /// The rows from Fluent's input (`input(to:)`), each value as SQLite's (`sqliteValue`).
+        init<M: Model>(fluentInput models: [M], encoder: SQLiteDataEncoder) throws {
             table = M.schema
             var columns: [FieldKey] = []
             binds = []
@@ -237,21 +270,11 @@ struct BulkInsert: Sendable {
             if let text = raw as? String { return .text(text) }
             if let number = raw as? Int, let data = number.sqliteData { return data }
         }
-        if let list = value as? any StringList { return .text(SortedJSON.array(list.strings)) }
-        if let strings = value as? [String] { return .text(SortedJSON.array(strings)) }
+        // Lists of strings and of enumerations (`SQLiteBindable`).
+        if let bindable = value as? any SQLiteBindable { return bindable.sqliteBind }
         if let optional = value as? any FluentKit.AnyOptionalType, optional.wrappedValue == nil { return .null }
         return try encoder.encode(value)
     }
 
     private static func rawValue<T: RawRepresentable>(of value: T) -> Any { value.rawValue }
-
-}
-
-/// A list the bulk insert stores as JSON text: strings, or the application's enumerations.
-protocol StringList {
-    var strings: [String] { get }
-}
-
-extension Array: StringList where Element: RawRepresentable, Element.RawValue == String {
-    var strings: [String] { map { $0.rawValue } }
 }
