@@ -74,6 +74,57 @@ struct ReportValidatorTests {
         #expect(check(nil, "09:30") == ["occurredOn"])
     }
 
+    @Test("A date is read as YYYY-MM-DD and means 00:00 in the UK, as Foundation's London calendar gives it")
+    func parseDate() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/London")!
+        func reference(_ y: Int, _ m: Int, _ d: Int) -> Date? {
+            let components = DateComponents(year: y, month: m, day: d)
+            return components.isValidDate(in: calendar) ? calendar.date(from: components) : nil
+        }
+        // Every day of 1900-2100 (clock changes, leap years, 1900 and 2100 not leap years), and
+        // the 29th to 32nd of every month of a few years.
+        var day = ReportValidator.parseDate("1900-01-01")!
+        let end = ReportValidator.parseDate("2100-12-31")!
+        var checked = 0
+        while day <= end {
+            let local = LondonTime.localDateTime(for: day).date
+            let text = local.description
+            #expect(ReportValidator.parseDate(text) == reference(local.year, local.month, local.day), "\(text)")
+            day = ReportValidator.parseDate(local.adding(days: 1).description)!
+            checked += 1
+        }
+        #expect(checked == 73_414)
+        for year in [1900, 2000, 2023, 2024, 2100] {
+            for month in 0...13 {
+                for dayOfMonth in [0, 1, 28, 29, 30, 31, 32] {
+                    let text = String(format: "%04d-%02d-%02d", year, month, dayOfMonth)
+                    #expect(ReportValidator.parseDate(text) == reference(year, month, dayOfMonth), "\(text)")
+                }
+            }
+        }
+        for bad in ["", "2026-1-05", "2026-01-5", "26-01-05", "2026/01/05", "2026-+1-05", "+026-01-05", "2026-01-05 ",
+                    "2026-01-05T00:00", "２０２６-01-05", "2026-01-0a"] {
+            #expect(ReportValidator.parseDate(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("Trimming white space gives exactly Foundation's trimming of whitespacesAndNewlines")
+    func trimming() {
+        let pieces = [" ", "\t", "\n", "\r\n", "\u{85}", "\u{A0}", "\u{2028}", "\u{3000}", "\u{200B}", "\u{FEFF}", "\u{301}",
+                      "e\u{301}", "a", "Zo", "ß", "😀", "👍🏽", "ق", "-", ""]
+        var random = SplitMix64(seed: 42)
+        var texts = pieces + ["  Loud music.  ", "Loud music.", "\n\t", " \u{301}", "\u{301} "]
+        for _ in 0..<5_000 {
+            texts.append((0..<Int(random.next() % 7)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined())
+        }
+        for text in texts {
+            #expect(text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.unicodeScalars.map(\.value))")
+            let inner = text.dropFirst()
+            #expect(inner.trimmingWhitespace() == inner.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+    }
+
     @Test("Staff may backdate receipt (a letter's stamp) but not into the future; the public may not set it")
     func receivedAt() throws {
         let earlier = now.addingTimeInterval(-4 * 86_400)

@@ -38,7 +38,7 @@ public struct GovUKBankHolidays: Sendable, Hashable, Codable {
         /// The name in this system's style: the title, with the notes in brackets, so
         /// "Boxing Day" with "Substitute day" reads "Boxing Day (substitute day)".
         public var holidayName: String {
-            let note = notes.trimmingCharacters(in: .whitespacesAndNewlines)
+            let note = notes.trimmingWhitespace()
             if note.isEmpty { return title }
             if note.caseInsensitiveCompare("Substitute day") == .orderedSame {
                 return title + BankHolidays.substituteSuffix

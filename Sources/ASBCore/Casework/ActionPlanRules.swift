@@ -162,7 +162,7 @@ public enum ActionPlanRules {
     public static func validate(what: String, owner: ActionOwnerKind, dueOn: LocalDate?,
                                 agreedOn: LocalDate) -> [FieldError] {
         var errors: [FieldError] = []
-        let text = what.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = what.trimmingWhitespace()
         if text.isEmpty {
             errors.append(FieldError("what", "Say what is to be done."))
         } else if text.count > whatLimit {

@@ -144,7 +144,7 @@ public enum EnforcementRules {
         if confirmedOn > today {
             errors.append(FieldError("confirmedOn", "The date the evidence was confirmed cannot be in the future."))
         }
-        let how = howConfirmed.trimmingCharacters(in: .whitespacesAndNewlines)
+        let how = howConfirmed.trimmingWhitespace()
         if how.isEmpty {
             let example = switch kind {
             case .reporterCommitment: "for example, a signed statement or a phone call with the reporter"

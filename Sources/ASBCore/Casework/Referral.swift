@@ -68,7 +68,7 @@ public enum LeadAgency: Sendable, Hashable, StorageStringCodable, CustomStringCo
         }
         let prefix = "partner:"
         guard storageValue.hasPrefix(prefix) else { return nil }
-        let name = storageValue.dropFirst(prefix.count).trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = storageValue.dropFirst(prefix.count).trimmingWhitespace()
         guard !name.isEmpty else { return nil }
         self = .partner(name: name)
     }
@@ -110,13 +110,13 @@ public enum ReferralRules {
     public static func validate(reason: String, consentGiven: Bool, lawfulBasisWithoutConsent: String?,
                                 shared: Set<SharedField>) -> [FieldError] {
         var errors: [FieldError] = []
-        let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        let why = reason.trimmingWhitespace()
         if why.isEmpty {
             errors.append(FieldError("reason", "Say why the case is being referred to this agency."))
         } else if why.count > textLimit {
             errors.append(FieldError("reason", "The reason must be \(textLimit) characters or fewer."))
         }
-        let basis = (lawfulBasisWithoutConsent ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let basis = (lawfulBasisWithoutConsent ?? "").trimmingWhitespace()
         if !consentGiven && basis.isEmpty {
             errors.append(FieldError(
                 "lawfulBasisWithoutConsent",

@@ -191,7 +191,7 @@ public enum ClosureRules {
     /// Withdrawal details given with another reason are ignored.
     public static func validateProposal(_ facts: ClosureProposalFacts) -> [FieldError] {
         var errors: [FieldError] = []
-        let explanation = (facts.explanation ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let explanation = (facts.explanation ?? "").trimmingWhitespace()
         if explanation.isEmpty {
             if facts.reason.needsExplanation {
                 errors.append(FieldError(
@@ -203,7 +203,7 @@ public enum ClosureRules {
         }
 
         if facts.reason == .withdrawn {
-            let how = (facts.withdrawalHow ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let how = (facts.withdrawalHow ?? "").trimmingWhitespace()
             if how.isEmpty {
                 errors.append(FieldError(
                     "withdrawalHow", "Say how the reporter withdrew the complaint, for example by phone or by email."))

@@ -18,7 +18,7 @@ public enum NoticeScreening {
     /// - a full UK postcode, with or without its space (a postcode district such as "SS2" is allowed);
     /// - a case reference, `ASB-YYYY-NNNNN`.
     public static func problems(in text: String, partyNames: [String], addresses: [String]) -> [FieldError] {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingWhitespace()
         if trimmed.isEmpty {
             return [FieldError("text", "Write the notice: it cannot be empty.")]
         }

@@ -40,17 +40,19 @@ public struct Postcode: Sendable, Hashable, Codable, CustomStringConvertible, Co
         try container.encode(value)
     }
 
+    /// Inward letters never include C, I, K, M, O or V.
+    private static let inwardLetters = Set("ABDEFGHJLNPQRSTUWXYZ")
+    private static let outwardShapes: Set = ["A9", "A99", "AA9", "AA99", "A9A", "AA9A"]
+
     private static func isValidInward(_ s: String) -> Bool {
         let c = Array(s)
-        // Inward letters never include C, I, K, M, O or V.
-        let inwardLetters = Set("ABDEFGHJLNPQRSTUWXYZ")
         return c.count == 3 && c[0].isNumber && inwardLetters.contains(c[1]) && inwardLetters.contains(c[2])
     }
 
     private static func isValidOutward(_ s: String) -> Bool {
         // A = letter, 9 = digit.
         let shape = String(s.map { $0.isLetter ? "A" : "9" })
-        guard ["A9", "A99", "AA9", "AA99", "A9A", "AA9A"].contains(shape) else { return false }
+        guard outwardShapes.contains(shape) else { return false }
         // The first letter is never Q, V or X; the second (in AA… forms) never I, J or Z.
         let c = Array(s)
         if "QVX".contains(c[0]) { return false }

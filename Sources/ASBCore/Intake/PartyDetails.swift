@@ -44,12 +44,12 @@ public enum PartyValidator {
         var errors: [FieldError] = []
         func field(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
         func text(_ value: String?, _ name: String, limit: Int) {
-            if let value, value.trimmingCharacters(in: .whitespacesAndNewlines).count > limit {
+            if let value, value.trimmingWhitespace().count > limit {
                 errors.append(FieldError(field(name), "Keep this to \(limit) characters."))
             }
         }
         func trimmed(_ s: String?) -> String? {
-            guard let t = s?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+            guard let t = s?.trimmingWhitespace(), !t.isEmpty else { return nil }
             return t
         }
         text(d.name, "name", limit: ReportValidator.nameLimit)

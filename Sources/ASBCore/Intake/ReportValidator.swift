@@ -31,7 +31,7 @@ public enum ReportValidator {
             errors.append(FieldError("channel", "Only staff can record a report received by \(draft.channel.rawValue)."))
         }
 
-        let description = draft.description.trimmingCharacters(in: .whitespacesAndNewlines)
+        let description = draft.description.trimmingWhitespace()
         if description.isEmpty {
             errors.append(FieldError("description", "Tell us what happened."))
         } else if description.count > descriptionLimit {
@@ -161,7 +161,7 @@ public enum ReportValidator {
     }
 
     static func optionalTrimmed(_ s: String?) -> String? {
-        guard let t = s?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        guard let t = s?.trimmingWhitespace(), !t.isEmpty else { return nil }
         return t
     }
 
@@ -183,16 +183,9 @@ public enum ReportValidator {
         return (7...15).contains(digits)
     }
 
-    /// `YYYY-MM-DD`, a real calendar date.
+    /// `YYYY-MM-DD`, a real calendar date: its 00:00 in the UK.
     public static func parseDate(_ s: String) -> Date? {
-        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Europe/London")!
-        let components = DateComponents(year: y, month: m, day: d)
-        guard components.isValidDate(in: calendar), let date = calendar.date(from: components) else { return nil }
-        return date
+        LocalDate(iso: s).map(LondonTime.startOfDay)
     }
 
     /// `HH:MM`, 00:00 to 23:59.

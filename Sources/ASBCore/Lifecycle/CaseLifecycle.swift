@@ -58,7 +58,7 @@ public enum CaseLifecycle {
             guard facts.hasAssessment else { throw .openNeedsAssessment }
             guard facts.hasAllocatedOfficer else { throw .openNeedsOfficer }
         case .reopen:
-            guard let reason = facts.reopenReason, !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            guard let reason = facts.reopenReason, !reason.trimmingWhitespace().isEmpty
             else { throw .reopenNeedsReason }
         case .proposeClosure, .withdrawClosureProposal, .close:
             break

@@ -135,7 +135,7 @@ private struct Converter {
             textStart = index
         }
         flushText(from: textStart, to: input.count)
-        return String(output).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(output).trimmingWhitespace()
     }
 
     private mutating func flushText(from start: Int, to end: Int) {
@@ -255,7 +255,7 @@ private struct Converter {
         case "a":
             if !selfClosing { links.append((attributes["href"] ?? "", "")) }
         case "img":
-            if let alt = attributes["alt"]?.trimmingCharacters(in: .whitespacesAndNewlines), !alt.isEmpty {
+            if let alt = attributes["alt"]?.trimmingWhitespace(), !alt.isEmpty {
                 emitText(" \(alt) ")
             }
         default:
@@ -294,8 +294,8 @@ private struct Converter {
 
     /// The address to show after a link's text, if it adds anything.
     private static func linkSuffix(href rawHref: String, text rawText: String) -> String? {
-        let href = rawHref.trimmingCharacters(in: .whitespacesAndNewlines)
-        let text = rawText.trimmingCharacters(in: .whitespacesAndNewlines)
+        let href = rawHref.trimmingWhitespace()
+        let text = rawText.trimmingWhitespace()
         let lowered = href.lowercased()
         guard !href.isEmpty, !text.isEmpty, !href.hasPrefix("#"), !lowered.hasPrefix("javascript:"),
               !lowered.hasPrefix("cid:") else { return nil }

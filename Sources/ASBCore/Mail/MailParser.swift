@@ -906,11 +906,11 @@ struct BodyContent: Sendable {
 
     /// Plain text when it has something to say, otherwise the HTML as text.
     var readableText: String? {
-        if let plain, !plain.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            return plain.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let plain, !plain.trimmingWhitespace().isEmpty {
+            return plain.trimmingWhitespace()
         }
         if let html { return HTMLText.plainText(from: html) }
-        return plain.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        return plain.map { $0.trimmingWhitespace() }
     }
 }
 
@@ -973,7 +973,7 @@ struct MIMEWalker {
     /// HTML one; any other multipart joins the readable text of its parts in order.
     private static func combine(_ children: [BodyContent], alternative: Bool) -> BodyContent {
         if alternative {
-            let plain = children.compactMap(\.plain).first { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+            let plain = children.compactMap(\.plain).first { !$0.trimmingWhitespace().isEmpty }
             let html = children.compactMap(\.html).last
             return BodyContent(plain: plain, html: html)
         }

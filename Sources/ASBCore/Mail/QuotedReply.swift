@@ -20,8 +20,8 @@ public enum QuotedReply {
             kept.removeSubrange(signature...)
             dropTrailingQuotes(&kept)
         }
-        let result = kept.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-        return result.isEmpty ? text.trimmingCharacters(in: .whitespacesAndNewlines) : result
+        let result = kept.joined(separator: "\n").trimmingWhitespace()
+        return result.isEmpty ? text.trimmingWhitespace() : result
     }
 
     /// The index of the first line of quoted history, or `lines.count` if there is none.

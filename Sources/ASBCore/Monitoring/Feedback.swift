@@ -64,10 +64,10 @@ public enum FeedbackRules {
         var errors: [FieldError] = []
         var clean = draft
         func trimmed(_ s: String?) -> String? {
-            let t = s?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = s?.trimmingWhitespace()
             return (t ?? "").isEmpty ? nil : t
         }
-        clean.text = draft.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        clean.text = draft.text.trimmingWhitespace()
         clean.name = trimmed(draft.name)
         clean.email = trimmed(draft.email)?.lowercased()
         clean.phone = trimmed(draft.phone)

@@ -62,7 +62,7 @@ public enum SatisfactionRules {
             if let value, !(1...5).contains(value) { errors.append(FieldError(field, "Choose one of the five answers.")) }
         }
         var clean = answers
-        let comments = answers.comments?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let comments = answers.comments?.trimmingWhitespace()
         clean.comments = (comments ?? "").isEmpty ? nil : comments
         if let comments, comments.count > commentsLimit {
             errors.append(FieldError("comments", "Keep your comments to \(commentsLimit) characters."))

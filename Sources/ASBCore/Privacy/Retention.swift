@@ -59,7 +59,7 @@ public struct Redaction: Sendable {
         self.contacts = contacts.filter { $0.count >= 5 }
         var words: Set<String> = []
         for full in names {
-            let trimmed = full.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = full.trimmingWhitespace()
             guard !trimmed.isEmpty else { continue }
             words.insert(trimmed)
             words.formUnion(trimmed.split(whereSeparator: { $0 == " " || $0 == "-" }).map(String.init).filter { $0.count >= 3 })

@@ -129,7 +129,7 @@ public enum RiskAssessment {
             return .p1
         }
         guard let override, override != computed.priority else { return computed.priority }
-        let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let reason = reason?.trimmingWhitespace() ?? ""
         if reason.isEmpty {
             throw ValidationFailure([FieldError(
                 "overrideReason",

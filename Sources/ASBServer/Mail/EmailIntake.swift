@@ -36,8 +36,8 @@ struct EmailIntake {
         if try await InboundEmail.query(on: db).filter(\.$messageID == key).count() > 0 { return .duplicate }
         guard let sender = message.replyTo ?? message.from else { throw Refused(description: "The email has no sender.") }
 
-        var body = message.newText.trimmingCharacters(in: .whitespacesAndNewlines)
-        if body.isEmpty { body = message.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        var body = message.newText.trimmingWhitespace()
+        if body.isEmpty { body = message.text.trimmingWhitespace() }
         if body.isEmpty { body = message.subject }
         if body.isEmpty, !message.attachments.isEmpty { body = "(See the attached files.)" }
         guard !body.isEmpty else { throw Refused(description: "The email is empty.") }

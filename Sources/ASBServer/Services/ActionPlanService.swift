@@ -92,7 +92,7 @@ struct ActionPlanService {
             plan.revision = (last?.revision ?? 0) + 1
             plan.agreedOn = agreed.description
             plan.howAgreed = howAgreed
-            let trimmedNotes = notes?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmedNotes = notes?.trimmingWhitespace()
             plan.notes = (trimmedNotes ?? "").isEmpty ? nil : trimmedNotes
             plan.current = true
             plan.$createdBy.id = user.id
@@ -185,7 +185,7 @@ struct ActionPlanService {
             action.id = OrderedID.next(at: now)
             action.$plan.id = planID
             action.position = start + offset
-            action.what = new.what.trimmingCharacters(in: .whitespacesAndNewlines)
+            action.what = new.what.trimmingWhitespace()
             action.owner = new.owner
             action.$ownerUser.id = new.owner == .landlord ? new.ownerUserID : nil
             action.$ownerAgency.id = new.owner == .partnerAgency ? new.ownerAgencyID : nil
@@ -223,7 +223,7 @@ struct ActionPlanService {
                                                             today: today)
             guard errors.isEmpty else { throw ValidationFailure(errors) }
         }
-        let trimmed = note?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = note?.trimmingWhitespace()
         if let trimmed, trimmed.count > 2000 { throw ValidationFailure([FieldError("note", "Keep the note to 2,000 characters.")]) }
         let from = action.status
         let completed = completedOn

@@ -45,7 +45,7 @@ struct AttachmentService {
                content: Data, by actor: Actor) async throws -> Attachment {
         let caseID = try asbCase.requireID()
         var errors: [FieldError] = []
-        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = rawName.trimmingWhitespace()
         if name.isEmpty || name.count > 255 || name.contains("/") || name.contains("\\") {
             errors.append(FieldError("fileName", "Give the file's name (up to 255 characters, no folders)."))
         }

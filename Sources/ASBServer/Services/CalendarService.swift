@@ -70,7 +70,7 @@ struct CalendarService {
         if date == nil || !BankHolidays.supportedYears.contains(date!.year) {
             errors.append(FieldError("date", "Enter a date from 1970 to 2100 as YYYY-MM-DD."))
         }
-        let name = (rawName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = (rawName ?? "").trimmingWhitespace()
         if kind != .removedHoliday && (name.isEmpty || name.count > 200) {
             errors.append(FieldError("name", "Say what the day is, e.g. \"Office closed for staff training\" (up to 200 characters)."))
         }

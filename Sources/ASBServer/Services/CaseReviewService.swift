@@ -171,8 +171,8 @@ struct CaseReviewService {
                 asbCase.caseReviewStatus = .outcomeDue
                 asbCase.caseReviewDueAt = application.outcomeDueAt
             }
-            if let outcome { application.outcome = outcome.trimmingCharacters(in: .whitespacesAndNewlines) }
-            if let recommendations { application.recommendations = recommendations.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if let outcome { application.outcome = outcome.trimmingWhitespace() }
+            if let recommendations { application.recommendations = recommendations.trimmingWhitespace() }
             if let sent {
                 application.outcomeSentOn = sent.description
                 asbCase.caseReviewStatus = .outcomeSent

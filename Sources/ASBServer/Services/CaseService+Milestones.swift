@@ -22,7 +22,7 @@ extension CaseService {
         if metAt < asbCase.receivedAt { errors.append(FieldError("metAt", "This cannot be before the case was reported.")) }
         if let rawNote, rawNote.count > 2000 { errors.append(FieldError("note", "Keep the note to 2,000 characters.")) }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
-        let note = rawNote?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let note = rawNote?.trimmingWhitespace()
         let calendar = try await CalendarService(app: app, db: db, requestID: requestID).calendar()
         try await env.writes.run(on: db) { db in
             _ = try await CaseClock(db: db, requestID: requestID)

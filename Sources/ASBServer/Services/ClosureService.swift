@@ -278,7 +278,7 @@ struct ClosureService {
         guard user.role == .teamLeader else { throw AppError.forbidden("Only a team leader reopens a closed case.") }
         let asbCase = try await CaseService(app: app, db: db, requestID: requestID).findReadable(reference, by: actor)
         let caseID = try asbCase.requireID()
-        let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
+        let reason = rawReason.trimmingWhitespace()
         var facts = asbCase.facts
         facts.reopenReason = reason
         let target = try CaseLifecycle.apply(.reopen, to: facts)
@@ -358,7 +358,7 @@ struct ClosureService {
                                                  reason: "There is no closure proposal on this case: propose closure first.")
 
     static func clean(_ text: String?) -> String? {
-        guard let t = text?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        guard let t = text?.trimmingWhitespace(), !t.isEmpty else { return nil }
         return t
     }
 }

@@ -121,7 +121,7 @@ struct ContactService {
         }
         if at > now.addingTimeInterval(60) { errors.append(FieldError("at", "A contact cannot be in the future.")) }
         if at < asbCase.receivedAt { errors.append(FieldError("at", "A contact cannot be before the case was reported.")) }
-        let summary = new.summary.trimmingCharacters(in: .whitespacesAndNewlines)
+        let summary = new.summary.trimmingWhitespace()
         if summary.isEmpty || summary.count > 5000 { errors.append(FieldError("summary", "Say what was discussed (up to 5,000 characters).")) }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
 

@@ -57,11 +57,11 @@ struct DissatisfactionReviewService {
         let review = try await find(id, by: actor)
         guard review.status == "open" else { throw AppError.duplicate("This review is closed.") }
         var errors: [FieldError] = []
-        let text = findings?.trimmingCharacters(in: .whitespacesAndNewlines) ?? review.findings ?? ""
+        let text = findings?.trimmingWhitespace() ?? review.findings ?? ""
         if text.isEmpty { errors.append(FieldError("findings", "Write what the review found.")) }
         var valid: [(String, UUID, LocalDate)] = []
         for (index, action) in actions.enumerated() {
-            let what = action.what.trimmingCharacters(in: .whitespacesAndNewlines)
+            let what = action.what.trimmingWhitespace()
             guard !what.isEmpty else { continue }
             var owner: UUID?
             if let id = action.ownerID, try await User.find(id, on: db)?.active == true { owner = id } else {

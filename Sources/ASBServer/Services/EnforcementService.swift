@@ -55,7 +55,7 @@ struct EnforcementService {
         if let partyID, try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$party.$id == partyID).count() == 0 {
             errors.append(FieldError("partyId", "This person is not on the case."))
         }
-        let name = witnessName?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = witnessName?.trimmingWhitespace()
         if partyID == nil && (name ?? "").isEmpty {
             errors.append(FieldError("witnessName", "Say who the witness is: someone on the case, or a name or role."))
         }
@@ -68,7 +68,7 @@ struct EnforcementService {
             record.$party.id = partyID
             record.witnessName = (name ?? "").isEmpty ? nil : name
             record.confirmedOn = date.description
-            record.howConfirmed = howConfirmed.trimmingCharacters(in: .whitespacesAndNewlines)
+            record.howConfirmed = howConfirmed.trimmingWhitespace()
             record.$recordedBy.id = user.id
             record.createdAt = now
             try await record.create(on: db)
@@ -154,8 +154,8 @@ struct EnforcementService {
             action.on = recordedOn.description
             action.status = status ?? .planned
             action.$against.id = againstPartyID
-            action.outcome = outcome?.trimmingCharacters(in: .whitespacesAndNewlines)
-            action.notes = notes?.trimmingCharacters(in: .whitespacesAndNewlines)
+            action.outcome = outcome?.trimmingWhitespace()
+            action.notes = notes?.trimmingWhitespace()
             action.warnings = warnings
             action.$recordedBy.id = user.id
             action.createdAt = now
@@ -184,7 +184,7 @@ struct EnforcementService {
         let from = action.status
         try await env.writes.run(on: db) { db in
             action.status = status
-            if let outcome = outcome?.trimmingCharacters(in: .whitespacesAndNewlines), !outcome.isEmpty { action.outcome = outcome }
+            if let outcome = outcome?.trimmingWhitespace(), !outcome.isEmpty { action.outcome = outcome }
             action.updatedAt = now
             try await action.save(on: db)
             try await CaseEvent(caseID: caseID, at: now, kind: .enforcementUpdated,

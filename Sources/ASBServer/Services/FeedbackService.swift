@@ -104,7 +104,7 @@ struct FeedbackService {
         case .closed:
             feedback.closedAt = now
             feedback.outcome = feedback.kind == .complaint ? step.outcome : nil
-            feedback.improvementActions = step.improvementActions?.trimmingCharacters(in: .whitespacesAndNewlines)
+            feedback.improvementActions = step.improvementActions?.trimmingWhitespace()
         case .received: break
         }
         try await env.writes.run(on: db) { db in

@@ -84,14 +84,14 @@ struct InternalReviewService {
         let review = try await review(id, by: user)
         guard review.status == "due" else { throw AppError.duplicate("This review is already done.") }
         var errors = InternalReviewRules.checklist.filter { answers[$0.id] == nil }.map { FieldError("checklist.\($0.id)", "Answer this question.") }
-        let findings = rawFindings?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let findings = rawFindings?.trimmingWhitespace() ?? ""
         if findings.isEmpty { errors.append(FieldError("findings", "Write what you found.")) }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
         let now = env.clock.now()
         review.status = "done"
         review.checklist = SortedJSON.object(answers.mapValues(\.rawValue))
         review.findings = findings
-        review.actions = actions?.trimmingCharacters(in: .whitespacesAndNewlines)
+        review.actions = actions?.trimmingWhitespace()
         review.completedAt = now
         try await env.writes.run(on: db) { db in
             try await review.save(on: db)

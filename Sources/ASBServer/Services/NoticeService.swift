@@ -23,7 +23,7 @@ struct NoticeService {
         if let caseReference {
             asbCase = try await CaseService(app: app, db: db, requestID: requestID).findReadable(caseReference, by: actor)
         }
-        let title = rawTitle.trimmingCharacters(in: .whitespacesAndNewlines)
+        let title = rawTitle.trimmingWhitespace()
         if title.isEmpty || title.count > 200 { errors.append(FieldError("title", "Give the notice a title (up to 200 characters).")) }
         // Screen the title and the text against the case's people and places, and against any name or address at all.
         var names: [String] = []
@@ -44,7 +44,7 @@ struct NoticeService {
         notice.$neighbourhood.id = neighbourhoodID
         notice.$asbCase.id = asbCase?.id
         notice.title = title
-        notice.text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        notice.text = text.trimmingWhitespace()
         notice.status = .draft
         notice.$draftedBy.id = user.id
         notice.draftedAt = now

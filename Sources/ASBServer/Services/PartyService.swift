@@ -248,7 +248,7 @@ struct PartyService {
     static func apply(_ d: PartyDetailsDraft, to party: Party, now: Date) -> [String] {
         var changed: [String] = []
         func clean(_ s: String) -> String? {
-            let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = s.trimmingWhitespace()
             return t.isEmpty ? nil : t
         }
         func set(_ name: String, _ value: String?, _ keyPath: ReferenceWritableKeyPath<Party, String?>) {

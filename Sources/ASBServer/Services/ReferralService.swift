@@ -21,7 +21,7 @@ struct ReferralService {
 
     func createAgency(name rawName: String, kind: PartnerAgency.Kind, email: String?, phone: String?,
                       by actor: Actor) async throws -> PartnerAgency {
-        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = rawName.trimmingWhitespace()
         var errors: [FieldError] = []
         if name.isEmpty || name.count > 200 { errors.append(FieldError("name", "Enter the agency's name (up to 200 characters).")) }
         let email = email?.trimmingCharacters(in: .whitespaces).lowercased()
@@ -55,7 +55,7 @@ struct ReferralService {
         var errors: [FieldError] = []
         var changes: [String: String] = [:]
         if let rawName {
-            let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
+            let name = rawName.trimmingWhitespace()
             if name.isEmpty || name.count > 200 {
                 errors.append(FieldError("name", "Enter the agency's name (up to 200 characters)."))
             } else if name != agency.name {
@@ -136,9 +136,9 @@ struct ReferralService {
         referral.id = OrderedID.next(at: now)
         referral.$asbCase.id = caseID
         referral.$agency.id = try agency.requireID()
-        referral.reason = new.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        referral.reason = new.reason.trimmingWhitespace()
         referral.consentGiven = new.consentGiven
-        let basis = new.lawfulBasis?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let basis = new.lawfulBasis?.trimmingWhitespace()
         referral.lawfulBasis = (basis ?? "").isEmpty ? nil : basis
         referral.sharedFields = SharedField.allCases.filter(Set(new.shared).contains)
         referral.status = .sent
@@ -202,7 +202,7 @@ struct ReferralService {
         default:
             throw AppError.forbidden()
         }
-        let text = rawText.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = rawText.trimmingWhitespace()
         if text.isEmpty || text.count > ReferralRules.textLimit {
             throw ValidationFailure([FieldError("text", "Write the update (up to \(ReferralRules.textLimit) characters).")])
         }
@@ -241,7 +241,7 @@ struct ReferralService {
                        by actor: Actor) async throws -> CaseService.Detail {
         let (asbCase, user) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
         var errors: [FieldError] = []
-        let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
+        let reason = rawReason.trimmingWhitespace()
         if reason.isEmpty || reason.count > ReferralRules.textLimit {
             errors.append(FieldError("reason", "Say why this agency leads (up to \(ReferralRules.textLimit) characters)."))
         }

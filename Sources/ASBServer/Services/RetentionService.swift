@@ -191,7 +191,7 @@ struct RetentionService {
         guard let asbCase = try await ASBCase.query(on: db).filter(\.$reference == reference).first() else {
             throw AppError.notFound("There is no case \(reference).")
         }
-        let reason = rawReason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let reason = rawReason?.trimmingWhitespace() ?? ""
         if hold {
             guard !reason.isEmpty, reason.count <= 2000 else {
                 throw ValidationFailure([FieldError("reason", "Say why the case must be kept (up to 2,000 characters).")])

@@ -78,7 +78,7 @@ struct ReviewService {
                 errors.append(FieldError("nextReviewOn", "The next review is a date after this meeting, as YYYY-MM-DD."))
             }
         }
-        let summary = record.summary.trimmingCharacters(in: .whitespacesAndNewlines)
+        let summary = record.summary.trimmingWhitespace()
         if summary.isEmpty || summary.count > 5000 { errors.append(FieldError("summary", "Summarise the meeting (up to 5,000 characters).")) }
         if (record.decisions?.count ?? 0) > 5000 { errors.append(FieldError("decisions", "Keep the decisions to 5,000 characters.")) }
         if record.attendees.isEmpty && record.agencyIDs.isEmpty { errors.append(FieldError("attendees", "Say who attended.")) }
@@ -98,10 +98,10 @@ struct ReviewService {
             }
             meeting.status = .held
             meeting.heldOn = held.description
-            meeting.attendees = record.attendees.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            meeting.attendees = record.attendees.map { $0.trimmingWhitespace() }
             meeting.agencyIDs = record.agencyIDs.map(\.text)
             meeting.summary = summary
-            meeting.decisions = record.decisions?.trimmingCharacters(in: .whitespacesAndNewlines)
+            meeting.decisions = record.decisions?.trimmingWhitespace()
             meeting.nextReviewOn = nextDate?.description
             meeting.updatedAt = now
             try await meeting.save(on: db)
@@ -126,7 +126,7 @@ struct ReviewService {
         meeting.$asbCase.id = caseID
         meeting.status = .scheduled
         meeting.scheduledFor = date.description
-        meeting.attendees = attendees.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        meeting.attendees = attendees.map { $0.trimmingWhitespace() }
         meeting.agencyIDs = agencyIDs.map(\.text)
         meeting.$createdBy.id = user.id
         meeting.createdAt = now

@@ -28,13 +28,13 @@ struct FormData: Sendable {
 
     /// The first value, trimmed; nil when missing or blank.
     subscript(_ name: String) -> String? {
-        guard let value = values[name]?.first?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        guard let value = values[name]?.first?.trimmingWhitespace(), !value.isEmpty else { return nil }
         return value
     }
 
     /// Every non-blank value of a repeated name (checkboxes).
     func all(_ name: String) -> [String] {
-        (values[name] ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        (values[name] ?? []).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
     }
 
     /// The first value as typed, untrimmed (passwords).
