@@ -57,7 +57,8 @@ struct StatisticsTests {
             var body: [String: Any] = ["occurredOn": String(time.prefix(10)), "occurredAt": "07:30"]
             for (k, v) in overrides { body[k] = v }
             let reply = try await t.submitReport(body, token: token)
-            data.references[key] = try #require(reply.string("reference"), "\(reply.text)")
+            let reference = try #require(reply.string("reference"), "\(reply.text)")
+            data.references[key] = reference
         }
         func ok(_ reply: TestApp.Reply, _ what: String, location: SourceLocation = #_sourceLocation) {
             #expect((200..<300).contains(reply.status.code), "\(what): \(reply.status) \(reply.text)", sourceLocation: location)
