@@ -1,6 +1,7 @@
 @testable import ASBServer
 import ASBCore
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 import Testing
 import Vapor
@@ -253,6 +254,43 @@ struct PlainSQLReadTests {
     }
 
     /// Every item of a paged read, following its cursors.
+    @Test("On SQLite, every model read in plain SQL decodes each field as Fluent's own reading does, NULLs and unknown values too")
+    func sqliteRowsDecodeAsFluent() async throws {
+        try await Self.withDemoCases(60, seed: 17) { t, _, all in
+            let db = t.app.db
+            guard db is any SQLiteDatabase else { return }
+            // A report with an idempotency key adds the tables demo data leaves empty: messages, the key.
+            let receipt = try await t.send(.POST, "/api/v1/reports", json: Fixtures.webReport(seed: 17),
+                                           headers: [("Idempotency-Key", "k-17")])
+            #expect(receipt.status == .created)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            encoder.dateEncodingStrategy = .iso8601
+            func compare<M: Model>(_: M.Type) async throws -> Int {
+                func byID(_ models: [M]) throws -> [String: String] {
+                    try Dictionary(uniqueKeysWithValues: models.map {
+                        ("\($0.id.map { "\($0)" } ?? "")", String(decoding: try encoder.encode($0), as: UTF8.self))
+                    })
+                }
+                let fluent = try byID(try await M.query(on: db).all())
+                let plain = try byID(try await M.stored("", on: db))
+                #expect(plain == fluent, "\(M.schema)")
+                return fluent.count
+            }
+            var tablesWithRows = 0
+            for model in ModelPropertiesTests.models {
+                guard let type = type(of: model) as? any Model.Type else { continue }
+                if try await compare(type) > 0 { tablesWithRows += 1 }
+            }
+            #expect(tablesWithRows >= 20, "only \(tablesWithRows) tables had rows")
+            // A value no case of the enumeration names fails the read, as it fails Fluent's.
+            let sql = try db.sql
+            try await sql.raw("UPDATE cases SET status = 'lost' WHERE id = \(bind: try all[0].requireID())").run()
+            await #expect(throws: (any Error).self) { try await ASBCase.query(on: db).all() }
+            await #expect(throws: (any Error).self) { try await ASBCase.stored("", on: db) }
+        }
+    }
+
     @Test("Within ParentRows each officer, person or agency is read once, and every part reads what it reads without it")
     func parentRowsReadOnce() async throws {
         try await Self.withDemoCases(40, seed: 13) { t, actor, all in

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 import PostgresKit
 import SQLKit
@@ -8,13 +9,14 @@ import SQLKit
 /// planning those small statements again for every request was most of its work on a case page
 /// and the home page. Prepared: `Model.stored` (a case's rows by `case_id`, parents and children
 /// by id), every staff request's sign-in check, the case read with its parents, and the queues
-/// over everyone's cases (`QueueService.read`, which says why not an officer's).
+/// over everyone's cases (`QueueService.read`, which says why not an officer's), and the
+/// caseworkers a case page offers.
 ///
 /// PostgresNIO prepares a statement named by its type; `NamedStatement` takes its name, SQL and
 /// binds from the read in hand (a task-local value read while PostgresNIO sends it). The name is
 /// a hash of the SQL and of the bind types, so a connection prepares each shape of read once.
-/// Any other database, or a bind PostgresNIO cannot send as it is (a NULL, a value encoded as
-/// JSON), takes SQLKit's usual path.
+/// A bind PostgresNIO cannot send as it is (a NULL, a value encoded as JSON) takes SQLKit's
+/// usual path. On SQLite the same reads return `SQLiteReadRow`s, which decode faster.
 enum PreparedReads {
     /// Reads with more binds than this (a long `IN` list) are not prepared: each length would be
     /// another statement kept on every connection.
@@ -23,6 +25,13 @@ enum PreparedReads {
     /// The rows of `query` (a SELECT), as SQLKit rows decoded exactly as SQLKit's would be.
     static func all(_ query: SQLQueryString, on db: any Database) async throws -> [any SQLRow] {
         let sql = try db.sql
+        if let sqlite = db as? any SQLiteDatabase {
+            // SQLite prepares every statement anyway; its rows decode faster as `SQLiteReadRow`s.
+            let (text, values) = sql.serialize(query)
+            let encoder = SQLiteDataEncoder()
+            let binds = try values.map { try BulkInsert.sqliteData($0, encoder: encoder) }
+            return try await sqlite.query(text, binds).get().map(SQLiteReadRow.init)
+        }
         guard let postgres = db as? any PostgresDatabase else { return try await sql.raw(query).all() }
         let (text, values) = sql.serialize(query)
         guard values.count <= maxBinds else { return try await sql.raw(query).all() }

@@ -44,11 +44,11 @@ struct UserService {
     /// The active officers and team leaders by name: three columns, not whole users (a case page
     /// offers all of them, and decoding every user's every field was 4% of the page).
     func caseworkers() async throws -> [Caseworker] {
-        try await db.sql.raw("""
+        try await PreparedReads.all("""
             SELECT id, display_name, role FROM users \
             WHERE role IN (\(binds: [Role.officer, .teamLeader].map(\.rawValue))) AND active = \(bind: true) \
             ORDER BY display_name LIMIT 500
-            """).all().map { row in
+            """, on: db).map { row in
                 Caseworker(id: try row.decode(column: "id", as: UUID.self),
                            displayName: try row.decode(column: "display_name", as: String.self),
                            role: try row.decode(column: "role", as: Role.self))
