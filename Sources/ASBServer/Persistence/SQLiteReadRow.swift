@@ -8,8 +8,10 @@ import SQLKit
 /// 1,000,000 cases decoding the 220 caseworkers a case page offers was 6% of its server time.
 ///
 /// An id (`UUID`) stored as text is parsed as `UUID.init(from:)` parses it; a `String`-backed
-/// enumeration is made from its raw value (a value no case names, or any other raw type, takes
-/// SQLiteKit's path, which throws as before); an optional is nil for NULL and otherwise its
+/// enumeration is made from its raw value, as its synthesised `Decodable` does (every
+/// `RawRepresentable` type of the application decodes so; the types with a `Decodable` of
+/// their own, such as `DeadlineRule`, are not `RawRepresentable`). A value no case names, or
+/// any other raw type, takes SQLiteKit's path, which throws as before. An optional is nil for NULL and otherwise its
 /// wrapped value decoded so. Everything else (text, numbers, dates, lists stored as JSON) is
 /// SQLiteKit's `SQLiteDataDecoder`, as configured for Fluent (configure.swift: the default).
 /// `PreparedReads.all` reads SQLite rows as these; PlainSQLReadTests compares every model read
