@@ -82,6 +82,7 @@ struct BulkInsert: Sendable {
 
         /// The rows `SQLiteRowModel`s write; `R` is `M`.
         private static func written<M: Model, R: SQLiteRowModel>(_ models: [M], as: R.Type) throws -> SQLiteRows {
+            // The widest table (cases) has 37 columns.
             var row = SQLiteRowWriter<R>(capacity: 40 * models.count)
             for model in models {
                 guard model.id != nil else { throw Failure(description: "A row of \(M.schema) has no id.") }
@@ -245,10 +246,10 @@ struct BulkInsert: Sendable {
     }
 
     /// What `SQLiteDataEncoder` (and a null for a nil optional, as Fluent's converter) makes of a
-    /// bound value: the types rows hold most by a cast to the type itself, converted by
-    /// sqlite-nio's own `sqliteData` (a UUID as its text, as its `Encodable` conformance gives
-    /// it), the rest by the encoder. The encoder's cast to its protocol for every value, and the
-    /// cast to find nil optionals, were a fifth of demo data's builders' time.
+    /// bound value: the types rows hold most by a cast to the type itself, bound as
+    /// `SQLiteBindable` says (a UUID as its text, as its `Encodable` conformance gives it), the
+    /// rest by the encoder. The encoder's cast to its protocol for every value, and the cast to
+    /// find nil optionals, were a fifth of demo data's builders' time.
     ///
     /// The application's enumerations (a raw `String` or `Int`, encoded as it) are their raw
     /// value, and a list of them or of strings is the JSON text the encoder would write
@@ -257,18 +258,18 @@ struct BulkInsert: Sendable {
     /// compares every case of the rows' enumerations, their lists and random lists with the
     /// encoder's.
     static func sqliteData(_ value: any Encodable & Sendable, encoder: SQLiteDataEncoder) throws -> SQLiteData {
-        if let string = value as? String { return .text(string) }
-        if let id = value as? UUID { return .text(id.text) }
-        if let date = value as? Date, let data = date.sqliteData { return data }
-        if let number = value as? Int, let data = number.sqliteData { return data }
-        if let flag = value as? Bool, let data = flag.sqliteData { return data }
-        if let number = value as? Double, let data = number.sqliteData { return data }
+        if let string = value as? String { return string.sqliteBind }
+        if let id = value as? UUID { return id.sqliteBind }
+        if let date = value as? Date { return date.sqliteBind }
+        if let number = value as? Int { return number.sqliteBind }
+        if let flag = value as? Bool { return flag.sqliteBind }
+        if let number = value as? Double { return number.sqliteBind }
         // A cast to `any RawRepresentable<String>` checks the raw type's requirement anew each
         // time, slower than the encoder; the plain protocol's conformance is looked up once.
         if let enumeration = value as? any RawRepresentable {
             let raw = rawValue(of: enumeration)
-            if let text = raw as? String { return .text(text) }
-            if let number = raw as? Int, let data = number.sqliteData { return data }
+            if let text = raw as? String { return text.sqliteBind }
+            if let number = raw as? Int { return number.sqliteBind }
         }
         // Lists of strings and of enumerations (`SQLiteBindable`).
         if let bindable = value as? any SQLiteBindable { return bindable.sqliteBind }
