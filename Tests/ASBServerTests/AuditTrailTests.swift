@@ -66,7 +66,7 @@ struct AuditTrailTests {
         }
     }
 
-    @Test("The audit trail pages by cursor and reading it is itself audited")
+    @Test("The audit trail pages by cursor and reading it is itself audited; the pages hold what was written before the first")
     func paging() async throws {
         try await TestApp.run { t in
             let reference = try #require(try await t.submitReport().json["reference"] as? String)
@@ -77,8 +77,15 @@ struct AuditTrailTests {
             let cursor = try #require(first.json["nextCursor"] as? String)
             let second = try await t.send(.GET, "/api/v1/cases/\(reference)/audit?limit=3&cursor=\(cursor)", token: leader.token)
             let actions = (second.json["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
-            #expect(actions == ["case.read", "case.read", "case.audit.read"])
-            try #require(actions.count == 3)
+            // The first page's own read is after the pages' end: the next first page shows it.
+            #expect(actions == ["case.read", "case.read"] && second.json["nextCursor"] == nil)
+            let again = try await t.send(.GET, "/api/v1/cases/\(reference)/audit?limit=100", token: leader.token)
+            let all = (again.json["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+            #expect(all.suffix(2) == ["case.audit.read", "case.audit.read"] && all.count == 5 + 2)
+            // Pages of one reach the end though each page's read adds an entry to the trail.
+            let seen = try await t.allPages("/api/v1/cases/\(reference)/audit?limit=1", token: leader.token, max: 50)
+                .compactMap { $0["action"] as? String }
+            #expect(seen == all + ["case.audit.read"])
         }
     }
 }

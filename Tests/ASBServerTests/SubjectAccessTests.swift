@@ -75,6 +75,10 @@ struct SubjectAccessTests {
             let items = try #require(reply.json["items"] as? [[String: Any]])
             let byOfficer = items.filter { ($0["actor"] as? [String: Any])?["id"] as? String == officerUser.id?.uuidString }
             #expect(Set(byOfficer.compactMap { $0["action"] as? String }) == ["case.read", "party.read", "party.search"])
+            // Pages of one reach the end: each page's own read is after the pages' end.
+            let paged = try await t.allPages("/api/v1/audit?party=\(ada)&limit=1", token: leader.token, max: 200)
+                .compactMap { $0["id"] as? String }
+            #expect(paged == items.compactMap { $0["id"] as? String } + paged.suffix(1) && paged.count == items.count + 1)
             #expect(try await t.send(.GET, "/api/v1/audit?party=\(ada)", token: officer).status == .forbidden)
             #expect(try await t.send(.GET, "/api/v1/audit?party=not-an-id", token: leader.token).status == .badRequest)
             #expect(try await t.send(.GET, "/api/v1/audit?party=\(UUID())", token: leader.token).status == .notFound)

@@ -419,7 +419,7 @@ struct CaseService {
         else { throw AppError.notFound("There is no case \(reference.prefix(40)).") }
         let caseID = try asbCase.requireID()
         let page = try await Self.chronologicalPage(AuditEvent.self, "case_id = \(bind: caseID)", at: \.$at, cursor: cursor,
-                                                    limit: limit, on: db)
+                                                    limit: limit, pinnedAt: env.clock.now(), on: db)
         try await page.items.loadParents(\.$actor, on: db)
         try await AuditLog.recordRead(.auditRead, by: actor, entityType: "case", entityID: asbCase.reference,
                                       caseID: caseID, at: env.clock.now(), requestID: requestID, env: env, on: db)
@@ -428,22 +428,30 @@ struct CaseService {
 
     /// Oldest first by `(at, id)`, resuming after the cursor's entry. Ids are time-ordered
     /// (`OrderedID`), so entries written in the same instant keep their order.
+    ///
+    /// `pinnedAt` (an audit trail, whose every page read adds an entry to it): the pages hold
+    /// only what was written before the first page was asked for, at that time; the cursor
+    /// carries the bound (an id made then: every later entry's id is greater). Otherwise each
+    /// page's own read joined the trail's end, and pages of one entry never reached it.
     static func chronologicalPage<M: Model>(
         _ type: M.Type, _ condition: SQLQueryString, at: KeyPath<M, FieldProperty<M, Date>>, cursor rawCursor: String?, limit: Int,
-        on db: any Database
+        pinnedAt: Date? = nil, on db: any Database
     ) async throws -> Page<M> where M.IDValue == UUID {
         let column = M()[keyPath: at].key.description
         var conditions = [condition]
-        if let cursor = try Cursor.decode(rawCursor), let date = cursor.date {
+        let cursor = try Cursor.decode(rawCursor)
+        if let cursor, let date = cursor.date {
             conditions.append(.after(column, date, then: "id", cursor.id, descending: false))
         }
+        let until = pinnedAt.map { cursor?.until ?? OrderedID.next(at: $0) }
+        if let until { conditions.append("id <= \(bind: until)") }
         let rows = try await M.stored("""
             \(Self.whereClause(conditions)) ORDER BY \(unsafeRaw: column), id LIMIT \(literal: limit + 1)
             """, on: db)
         let items = Array(rows.prefix(limit))
         var next: String?
         if rows.count > limit, let last = items.last {
-            next = Cursor(date: last[keyPath: at].wrappedValue, id: try last.requireID()).encoded()
+            next = Cursor(date: last[keyPath: at].wrappedValue, id: try last.requireID(), until: until).encoded()
         }
         return Page(items: items, nextCursor: next)
     }

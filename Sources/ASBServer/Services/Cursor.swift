@@ -5,6 +5,8 @@ struct Cursor: Codable, Equatable {
     var date: Date?
     var text: String?
     var id: UUID
+    /// The last entry an audit trail's pages hold (`CaseService.chronologicalPage`'s `pinnedAt`).
+    var until: UUID?
 
     func encoded() -> String {
         let data = (try? JSONEncoder().encode(self)) ?? Data()

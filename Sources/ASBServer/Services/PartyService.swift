@@ -143,7 +143,8 @@ struct PartyService {
         let reads = [AuditLog.Action.caseRead, .timelineRead, .auditRead, .attachmentRead, .caseTrack, .letterRead, .feedbackRead].map(\.rawValue)
         var about: SQLQueryString = "(entity_type = 'party' AND entity_id = \(bind: partyID.text))"
         if !caseIDs.isEmpty { about = "(\(about) OR (case_id IN (\(binds: caseIDs)) AND action IN (\(binds: reads))))" }
-        let page = try await CaseService.chronologicalPage(AuditEvent.self, about, at: \.$at, cursor: cursor, limit: limit, on: db)
+        let page = try await CaseService.chronologicalPage(AuditEvent.self, about, at: \.$at, cursor: cursor, limit: limit,
+                                                           pinnedAt: env.clock.now(), on: db)
         try await page.items.loadParents(\.$actor, on: db)
         try await AuditLog.recordRead(.partyAuditRead, by: actor, entityType: "party", entityID: partyID.text,
                                       at: env.clock.now(), requestID: requestID, env: env, on: db)

@@ -342,6 +342,19 @@ struct TestApp {
         }
     }
 
+    /// Every item of a paged API list (`items`, `nextCursor`), following the cursors from `path`
+    /// (which has a query already), at most `max` items.
+    func allPages(_ path: String, token: String, max: Int = 500) async throws -> [[String: Any]] {
+        var items: [[String: Any]] = []
+        var next: String?
+        repeat {
+            let page = try await send(.GET, path + (next.map { "&cursor=\($0)" } ?? ""), token: token)
+            items += page.json["items"] as? [[String: Any]] ?? []
+            next = page.json["nextCursor"] as? String
+        } while next != nil && items.count < max
+        return items
+    }
+
     @discardableResult
     func send(_ method: HTTPMethod, _ path: String, json: Any? = nil, raw: String? = nil, token: String? = nil,
               headers extra: [(String, String)] = []) async throws -> Reply {
