@@ -107,15 +107,8 @@ struct CaseReviewTests {
             #expect(byDue.count == 9)
 
             let (token, leader) = try await t.staffToken(.teamLeader)
-            var seen: [String] = []
-            var cursor: String?
-            repeat {
-                let path = "/api/v1/queues/caseReviewThreshold?limit=2" + (cursor.map { "&cursor=\($0)" } ?? "")
-                let page = try await t.send(.GET, path, token: token)
-                #expect(page.status == .ok, "\(page.text)")
-                seen += (page.json["items"] as? [[String: Any]] ?? []).compactMap { $0["reference"] as? String }
-                cursor = page.json["nextCursor"] as? String
-            } while cursor != nil && seen.count < 20
+            let seen = try await t.allPages("/api/v1/queues/caseReviewThreshold?limit=2", token: token, max: 20)
+                .compactMap { $0["reference"] as? String }
             #expect(seen == byDue)
 
             let queues = QueueService(db: t.app.db)

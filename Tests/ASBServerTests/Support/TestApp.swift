@@ -349,6 +349,7 @@ struct TestApp {
         var next: String?
         repeat {
             let page = try await send(.GET, path + (next.map { "&cursor=\($0)" } ?? ""), token: token)
+            #expect(page.status == .ok, "\(page.text)")
             items += page.json["items"] as? [[String: Any]] ?? []
             next = page.json["nextCursor"] as? String
         } while next != nil && items.count < max
