@@ -28,6 +28,18 @@ struct ASBServeCommand: AsyncCommand {
                 try await scanner.scan(now: clock.now())
             })
         }
+        if try AuditListings.kept(on: app.db) {
+            // On SQLite search entries join the person index behind the searches (`AuditListings`): always on.
+            let writes = app.asb.writes
+            app.lifecycle.use(PeriodicJob(name: "audit-listings", interval: AuditListings.flushInterval, logger: app.logger,
+                                          logLevel: .debug) {
+                try await AuditListings.flush(writes: writes, db: app.db)
+            })
+            app.lifecycle.use(PeriodicJob(name: "audit-listings-merge", interval: AuditListings.compactInterval, logger: app.logger,
+                                          logLevel: .debug) {
+                try await AuditListings.compact(writes: writes, db: app.db)
+            })
+        }
         if config.closureReviewInterval > 0 {
             app.lifecycle.use(PeriodicJob(name: "closure-review", interval: config.closureReviewInterval, logger: app.logger) {
                 try await ClosureService(app: app, db: app.db, requestID: nil).proposeDueClosures()

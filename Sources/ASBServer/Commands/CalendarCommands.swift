@@ -151,13 +151,16 @@ struct BreachScanCommand: AsyncCommand {
 final class PeriodicJob: LifecycleHandler, Sendable {
     private let task: Task<Void, Never>
 
-    /// - Parameter work: does one round and returns how many things it did (logged when non-zero).
-    init(name: String, interval: TimeInterval, logger: Logger, work: @escaping @Sendable () async throws -> Int) {
+    /// - Parameters:
+    ///   - work: does one round and returns how many things it did (logged when non-zero).
+    ///   - logLevel: the level of that log line (a job that runs every second logs at `.debug`).
+    init(name: String, interval: TimeInterval, logger: Logger, logLevel: Logger.Level = .notice,
+         work: @escaping @Sendable () async throws -> Int) {
         task = Task {
             while !Task.isCancelled {
                 do {
                     let count = try await work()
-                    if count > 0 { logger.notice("Scheduled work done", metadata: ["job": "\(name)", "count": "\(count)"]) }
+                    if count > 0 { logger.log(level: logLevel, "Scheduled work done", metadata: ["job": "\(name)", "count": "\(count)"]) }
                 } catch {
                     logger.error("Scheduled work failed", metadata: ["job": "\(name)", "error": "\(String(reflecting: error))"])
                 }

@@ -7,7 +7,8 @@ import Vapor
 /// `asb export --to DIR` and `asb import --from DIR`: a whole dataset as one JSON-lines file per
 /// table, through the Fluent models, so it moves between SQLite and PostgreSQL (a landlord
 /// outgrowing one machine) whatever each database calls its column types. Transient tables
-/// (sign-in throttling, form sessions) are left out.
+/// (sign-in throttling, form sessions) are left out, and so is the person index of search
+/// entries (`AuditListings`), which the import makes again from the audit trail.
 enum DataTransfer {
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -121,6 +122,8 @@ enum DataTransfer {
                 try await sql.raw("INSERT INTO \(ident: counters) (year, last_number) VALUES (\(bind: counter.year), \(bind: counter.last_number))").run()
             }
             counts[counters] = counterLines.count
+            // The person index of search entries is made from the entries, not exported.
+            try await AuditListings.rebuild(on: db)
             // Exports made before the milestones carried these copies.
             try await UpdateMilestoneAddElapsedAndCaseClosed.fillIn(on: db, calendar: try await CalendarService.load(calendarRegion, on: db))
             return counts

@@ -111,13 +111,26 @@ struct WriteTransactions: Sendable {
     /// statement on a constraint error, by default in a temporary file: a person search's 50
     /// audit rows were 50 page writes to it. A bulk transaction keeps it in memory
     /// (`temp_store`, a setting of the connection, made before `BEGIN`, where SQLite allows it).
-    func run<T: Sendable>(on db: any Database, bulk: Bool = false,
+    ///
+    /// `derived`: the transaction writes only what is made again from other stored data (the
+    /// person index of searches, `AuditListings`), so its commit need not wait for the disk
+    /// (`synchronous = NORMAL` on SQLite, `synchronous_commit = off` on PostgreSQL): the next
+    /// durable commit takes it there, and if the machine stops first the transaction is lost
+    /// whole, its source data still where it was. Its fsync was most of its time holding the
+    /// one write lock.
+    func run<T: Sendable>(on db: any Database, bulk: Bool = false, derived: Bool = false,
                           _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        guard let gate = sqliteGate else { return try await db.transaction(body) }
+        guard let gate = sqliteGate else {
+            guard derived else { return try await db.transaction(body) }
+            return try await db.transaction { db in
+                try await db.sql.raw("SET LOCAL synchronous_commit = off").run()
+                return try await body(db)
+            }
+        }
         guard let writer else {
             // In memory, on the pool's connections: the transaction holds one of them throughout.
             return try await gate.holding {
-                try await db.withConnection { conn in try await Self.transaction(on: conn, bulk: bulk, body) }
+                try await db.withConnection { conn in try await Self.transaction(on: conn, bulk: bulk, derived: derived, body) }
             }
         }
         // The writer's pool has one connection (SQLite's driver makes one an event loop), and
@@ -127,14 +140,31 @@ struct WriteTransactions: Sendable {
         // write lock held (a fifth of intake's transaction time).
         let db = try writer.database(logging: db)
         return try await gate.holding {
-            try await withTaskExecutorPreference(writer.executor) { try await Self.transaction(on: db, bulk: bulk, body) }
+            try await withTaskExecutorPreference(writer.executor) { try await Self.transaction(on: db, bulk: bulk, derived: derived, body) }
         }
     }
 
-    private static func transaction<T: Sendable>(on db: any Database, bulk: Bool,
+    private static func transaction<T: Sendable>(on db: any Database, bulk: Bool, derived: Bool,
                                                   _ body: @Sendable (any Database) async throws -> T) async throws -> T {
         let sql = try db.sql
         if bulk { try await sql.raw("PRAGMA temp_store = MEMORY").run() }
+        guard derived else { return try await transaction(on: db, body) }
+        // Set outside the transaction (SQLite allows it only there), and set back before the
+        // write lock is let go.
+        try await sql.raw("PRAGMA synchronous = NORMAL").run()
+        do {
+            let result = try await transaction(on: db, body)
+            try await sql.raw("PRAGMA synchronous = FULL").run()
+            return result
+        } catch {
+            try await sql.raw("PRAGMA synchronous = FULL").run()
+            throw error
+        }
+    }
+
+    private static func transaction<T: Sendable>(on db: any Database,
+                                                  _ body: @Sendable (any Database) async throws -> T) async throws -> T {
+        let sql = try db.sql
         try await sql.raw("BEGIN IMMEDIATE").run()
         do {
             let result = try await body(db)

@@ -141,7 +141,7 @@ struct PartyService {
         guard try await Party.find(partyID, on: db) != nil else { throw AppError.notFound("No such person.") }
         let caseIDs = try await CaseParty.query(on: db).filter(\.$party.$id == partyID).limit(1000).all().map { $0.$asbCase.id }
         let reads = [AuditLog.Action.caseRead, .timelineRead, .auditRead, .attachmentRead, .caseTrack, .letterRead, .feedbackRead].map(\.rawValue)
-        var about: SQLQueryString = "(entity_type = 'party' AND entity_id = \(bind: partyID.text))"
+        var about = try AuditListings.about(party: partyID, on: db)
         if !caseIDs.isEmpty { about = "(\(about) OR (case_id IN (\(binds: caseIDs)) AND action IN (\(binds: reads))))" }
         let page = try await CaseService.chronologicalPage(AuditEvent.self, about, at: \.$at, cursor: cursor, limit: limit,
                                                            pinnedAt: env.clock.now(), on: db)

@@ -52,6 +52,7 @@ enum Migrations {
             UpdateCaseClosedIndex(),
             CreateOverdueMilestoneIndex(),
             UpdateOutboxDropHTMLBody(),
+            CreateAuditListings(),
         ]
     }
 }
