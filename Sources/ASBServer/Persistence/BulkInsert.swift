@@ -96,7 +96,9 @@ struct BulkInsert: Sendable {
             return SQLiteRows(table: M.schema, columns: row.columns, binds: row.binds, count: models.count)
         }
 
-        private init(table: String, columns: [String], binds: [SQLiteData], count: Int) {
+        /// Rows already as SQLite's values: `binds` holds `count` rows of `columns`, row after row.
+        init(table: String, columns: [String], binds: [SQLiteData], count: Int) {
+            precondition(binds.count == columns.count * count, "Rows of \(table) with values missing.")
             self.table = table
             self.columns = columns
             self.binds = binds

@@ -112,21 +112,14 @@ struct WriteTransactions: Sendable {
     /// audit rows were 50 page writes to it. A bulk transaction keeps it in memory
     /// (`temp_store`, a setting of the connection, made before `BEGIN`, where SQLite allows it).
     ///
-    /// `derived`: the transaction writes only what is made again from other stored data (the
-    /// person index of searches, `AuditListings`), so its commit need not wait for the disk
-    /// (`synchronous = NORMAL` on SQLite, `synchronous_commit = off` on PostgreSQL): the next
-    /// durable commit takes it there, and if the machine stops first the transaction is lost
-    /// whole, its source data still where it was. Its fsync was most of its time holding the
-    /// one write lock.
+    /// `derived` (SQLite; PostgreSQL has no such writes): the transaction writes only what is
+    /// made again from other stored data (the person index of searches, `AuditListings`), so its
+    /// commit need not wait for the disk (`synchronous = NORMAL`): the next durable commit takes
+    /// it there, and if the machine stops first the transaction is lost whole, its source data
+    /// still where it was. Its fsync was most of its time holding the one write lock.
     func run<T: Sendable>(on db: any Database, bulk: Bool = false, derived: Bool = false,
                           _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        guard let gate = sqliteGate else {
-            guard derived else { return try await db.transaction(body) }
-            return try await db.transaction { db in
-                try await db.sql.raw("SET LOCAL synchronous_commit = off").run()
-                return try await body(db)
-            }
-        }
+        guard let gate = sqliteGate else { return try await db.transaction(body) }
         guard let writer else {
             // In memory, on the pool's connections: the transaction holds one of them throughout.
             return try await gate.holding {

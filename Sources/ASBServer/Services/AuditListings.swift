@@ -138,28 +138,23 @@ enum AuditListings {
     }
 
     /// Writes rows of an unlisted run, `chunk` a transaction, each insert made before the write
-    /// lock is taken (SQLite's own values, as `BulkInsert` makes them).
+    /// lock is taken (SQLite's own values, `BulkInsert.SQLiteRows`).
     private static func write(_ listings: [Listing], run: UUID, writes: WriteTransactions, db: any Database, chunk: Int) async throws {
         for start in stride(from: 0, to: listings.count, by: chunk) {
-            var statements: [BulkInsert.Statement] = []
-            for part in stride(from: start, to: min(start + chunk, listings.count), by: rowsPerStatement) {
-                let rows = listings[part..<min(part + rowsPerStatement, start + chunk, listings.count)]
-                var binds: [SQLiteData] = []
-                binds.reserveCapacity(rows.count * 3)
-                for listing in rows {
-                    binds.append(run.sqliteBind)
-                    binds.append(listing.party.sqliteBind)
-                    binds.append(listing.event.sqliteBind)
-                }
-                statements.append(.sqlite("INSERT INTO audit_listings (run, party_id, event_id) VALUES "
-                                          + Array(repeating: "(?, ?, ?)", count: rows.count).joined(separator: ", "), binds))
+            let part = listings[start..<min(start + chunk, listings.count)]
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(part.count * 3)
+            for listing in part {
+                binds.append(run.sqliteBind)
+                binds.append(listing.party.sqliteBind)
+                binds.append(listing.event.sqliteBind)
             }
-            let inserts = statements
-            try await writes.run(on: db, bulk: true, derived: true) { db in try await writes.insert(inserts, on: db) }
+            var insert = BulkInsert(for: db)
+            insert.add(.init(table: "audit_listings", columns: ["run", "party_id", "event_id"], binds: binds, count: part.count))
+            let statements = insert.statements
+            try await writes.run(on: db, bulk: true, derived: true) { db in try await writes.insert(statements, on: db) }
         }
     }
-
-    private static let rowsPerStatement = 500
 
     // MARK: Merging runs
 
