@@ -12,19 +12,17 @@ public func configure(
     _ app: Application, config: AppConfig, clock: AppClock = .live, random: RandomSource = .live
 ) async throws {
     let isSQLite = if case .postgres = config.database { false } else { true }
-    // An SQLite file's writes on a loop of their own (SQLiteWriter).
-    let writerLoop: (any EventLoopGroup)? = if case .sqliteFile = config.database {
-        MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    } else {
-        nil
-    }
+    // An SQLite file's writes on a loop of their own (SQLiteWriter), and its reports' second
+    // reader on another (SQLiteReportReader).
+    let sideLoops: SQLiteSideLoops? = if case .sqliteFile = config.database { SQLiteSideLoops() } else { nil }
     // The databases first: `useSQLite` registers its thread pool's shutdown before anything
     // touches `app.databases` (which registers Fluent's), so the pool outlives the connections.
-    try await configureDatabase(app, config, writerLoop: writerLoop)
-    let writer = writerLoop.map { SQLiteWriter(databases: app.databases, eventLoop: $0.next()) }
+    try await configureDatabase(app, config, sideLoops: sideLoops)
+    let writer = sideLoops.map { SQLiteWriter(databases: app.databases, eventLoop: $0.writer.next()) }
     app.asb = ASBEnvironment(config: config, clock: clock, random: random,
                              passwords: try Passwords(cost: config.bcryptCost, random: random),
                              writes: WriteTransactions(sqliteGate: isSQLite ? AsyncMutex() : nil, writer: writer))
+    app.asb.reportReader = sideLoops.map { SQLiteReportReader(databases: app.databases, eventLoop: $0.reports.next()) }
     app.migrations.add(Migrations.all(calendarRegion: config.calendarRegion))
     app.migrations.add(SessionRecord.migration)
     app.sessions.use(.fluent)
@@ -70,25 +68,31 @@ public func configure(
     }
 }
 
-private func configureDatabase(_ app: Application, _ config: AppConfig, writerLoop: (any EventLoopGroup)?) async throws {
-    /// One connection per event loop for reads, and on a file one for writes on a loop of its own
-    /// (`SQLiteWriter`); a thread for each connection, the writer's a pool of its own.
+private func configureDatabase(_ app: Application, _ config: AppConfig, sideLoops: SQLiteSideLoops?) async throws {
+    /// One connection per event loop for reads, and on a file one for writes (`SQLiteWriter`) and
+    /// one for reports' second reads (`SQLiteReportReader`), each on a loop of its own; a thread
+    /// for each connection, the writer's and the report reader's each a pool of its own.
     func useSQLite(_ configuration: SQLiteConfiguration) {
         let loops = app.eventLoopGroup.makeIterator().reduce(0) { count, _ in count + 1 }
         let threadPool = NIOThreadPool(numberOfThreads: max(2, loops))
         threadPool.start()
-        let writerThread = writerLoop.map { _ in NIOThreadPool(numberOfThreads: 1) }
-        writerThread?.start()
+        let sideThreads = sideLoops.map { _ in (writer: NIOThreadPool(numberOfThreads: 1), reports: NIOThreadPool(numberOfThreads: 1)) }
+        sideThreads?.writer.start()
+        sideThreads?.reports.start()
         // Registered before Fluent's own handler, so it shuts down after Fluent closes connections.
-        app.lifecycle.use(ThreadPoolShutdown(threadPools: [threadPool] + (writerThread.map { [$0] } ?? []), writerLoop: writerLoop))
+        app.lifecycle.use(ThreadPoolShutdown(threadPools: [threadPool] + (sideThreads.map { [$0.writer, $0.reports] } ?? []),
+                                             loops: sideLoops.map { [$0.writer, $0.reports] } ?? []))
         let factory = DatabaseConfigurationFactory.sqlite(configuration)
         app.databases.use(DatabaseConfigurationFactory {
             DedicatedThreadPoolConfiguration(base: factory.make(), threadPool: threadPool)
         }, as: .sqlite)
-        if let writerLoop, let writerThread {
+        if let sideLoops, let sideThreads {
             app.databases.use(DatabaseConfigurationFactory {
-                DedicatedThreadPoolConfiguration(base: factory.make(), threadPool: writerThread, eventLoopGroup: writerLoop)
+                DedicatedThreadPoolConfiguration(base: factory.make(), threadPool: sideThreads.writer, eventLoopGroup: sideLoops.writer)
             }, as: .sqliteWriter, isDefault: false)
+            app.databases.use(DatabaseConfigurationFactory {
+                DedicatedThreadPoolConfiguration(base: factory.make(), threadPool: sideThreads.reports, eventLoopGroup: sideLoops.reports)
+            }, as: .sqliteReports, isDefault: false)
         }
     }
     switch config.database {

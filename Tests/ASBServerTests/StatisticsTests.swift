@@ -3,6 +3,7 @@ import ASBCore
 import Fluent
 import FluentSQL
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 import Vapor
 
@@ -238,6 +239,57 @@ struct StatisticsTests {
             #expect(months.count == 13 && months[2].period == "June 2026" && months[2].kind == "month")
             #expect(months.prefix(12).map(\.newCases) == [0, 0, 3, 0, 2, 0, 0, 1, 0, 0, 0, 0])
             #expect(months[2].notASB == 1 && months[12] == year)
+        }
+    }
+
+    @Test("SS-MON-1: on an SQLite file a year's milestones and repeat victims are read on the report reader's connection beside the request's own, and every figure is the same as read on one connection")
+    func reportReader() async throws {
+        try await TestApp.run { t in
+            // PostgreSQL's pool gives each of the longest reads a connection of its own instead.
+            guard t.app.asb.reportReader != nil else { return }
+            _ = try await Self.build(t)
+            let queries = QueryLog()
+            var logger = Logger(label: "statistics-test") { _ in QueryLog.Handler(log: queries) }
+            logger.logLevel = .debug
+            let db = try #require(t.app.databases.database(.sqlite, logger: logger, on: t.app.eventLoopGroup.next()))
+            let split = try await StatisticsService.figures(year: "2026/27", app: t.app, db: db, now: t.clock.now)
+
+            let reads = queries.entries
+            let milestones = reads.filter { $0.sql.contains("case_milestones") }, repeats = reads.filter { $0.sql.contains("case_parties") }
+            let received = reads.filter { $0.sql.contains("c.channel AS channel") }
+            #expect(milestones.count == 1 && milestones.allSatisfy { $0.database == DatabaseID.sqliteReports.string })
+            #expect(repeats.count == 1 && repeats.allSatisfy { $0.database == DatabaseID.sqliteReports.string })
+            #expect(received.count == 1 && received.allSatisfy { $0.database == DatabaseID.sqlite.string })
+            #expect(Set(reads.map(\.database)) == [DatabaseID.sqlite.string, DatabaseID.sqliteReports.string])
+
+            // Without the report reader every read goes to the request's connection, with the same figures.
+            t.app.asb.reportReader = nil
+            let alone = try await StatisticsService.figures(year: "2026/27", app: t.app, db: db, now: t.clock.now)
+            #expect(queries.entries.dropFirst(reads.count).allSatisfy { $0.database == DatabaseID.sqlite.string })
+            #expect(alone == split && split[4].repeatVictims == 1 && split[4].compliance.count == 2)
+        }
+    }
+
+    /// The SQL statements a logger at debug level saw, with the database each ran on.
+    final class QueryLog: Sendable {
+        struct Entry: Sendable { var database: String; var sql: String }
+        private let lock = NIOLockedValueBox<[Entry]>([])
+        var entries: [Entry] { lock.withLockedValue { $0 } }
+
+        struct Handler: LogHandler {
+            let log: QueryLog
+            var metadata: Logger.Metadata = [:]
+            var logLevel: Logger.Level = .debug
+            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+                get { metadata[key] }
+                set { metadata[key] = newValue }
+            }
+
+            func log(event: LogEvent) {
+                guard case .string(let sql)? = event.metadata?["sql"] else { return }
+                let database = (event.metadata?["database-id"] ?? metadata["database-id"]).map { "\($0)" } ?? ""
+                log.lock.withLockedValue { $0.append(Entry(database: database, sql: sql)) }
+            }
         }
     }
 

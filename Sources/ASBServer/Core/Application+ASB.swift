@@ -7,6 +7,8 @@ struct ASBEnvironment: Sendable {
     var random: RandomSource
     var passwords: Passwords
     var writes: WriteTransactions
+    /// On an SQLite file, the connection for reports' reads beside the request's own.
+    var reportReader: SQLiteReportReader?
     /// Writes new cases from reports, many to a transaction.
     var newCases: NewCaseWriter.Group
     /// Writes the audit entries of reads, many reads to a transaction.

@@ -26,16 +26,23 @@ struct DedicatedThreadPoolConfiguration: DatabaseConfiguration {
     }
 }
 
-/// Shuts the dedicated pools (and the writer's loop) down after Fluent has closed its connections
-/// (handlers shut down in reverse order, and this one is registered before Fluent's).
+/// Shuts the dedicated pools (and the side connections' loops) down after Fluent has closed its
+/// connections (handlers shut down in reverse order, and this one is registered before Fluent's).
 struct ThreadPoolShutdown: LifecycleHandler {
     let threadPools: [NIOThreadPool]
-    let writerLoop: (any EventLoopGroup)?
+    let loops: [any EventLoopGroup]
 
     func shutdownAsync(_ application: Application) async {
         for threadPool in threadPools { try? await threadPool.shutdownGracefully() }
-        try? await writerLoop?.shutdownGracefully()
+        for loop in loops { try? await loop.shutdownGracefully() }
     }
+}
+
+/// An SQLite file's two connections beside the readers of the application's loops, each on a
+/// loop of its own: the writer's (`SQLiteWriter`) and the report reader's (`SQLiteReportReader`).
+struct SQLiteSideLoops {
+    let writer: any EventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let reports: any EventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 }
 
 /// A first-come, first-served async lock.
@@ -220,7 +227,28 @@ final class EventLoopTaskExecutor: TaskExecutor {
     }
 }
 
+/// An SQLite file's second connection for reading, for reports whose reads are long enough to be
+/// worth splitting over the machine's cores (`StatisticsService`).
+///
+/// Fluent's SQLite driver keeps one connection per event loop, and a request's reads all go to
+/// its loop's connection, one after another: a financial year's statistics at 1,000,000 cases
+/// read for 1.2 s on one core while the other had nothing to do. Here some of those reads run
+/// beside the others, on a connection no request holds, so a report never takes a second one of
+/// the loops' connections from other requests. Concurrent reports queue for it.
+struct SQLiteReportReader: Sendable {
+    /// The report reader's database ID: the same file, its own connection (`DatabaseID.sqliteReports`).
+    let databases: Databases
+    let eventLoop: any EventLoop
+
+    /// The report reader's database, logging to `db`'s logger; nil while the databases shut down.
+    func database(logging db: any Database) -> (any Database)? {
+        databases.database(.sqliteReports, logger: db.logger, on: eventLoop)
+    }
+}
+
 extension DatabaseID {
     /// An SQLite file's connection for writing (`SQLiteWriter`).
     static let sqliteWriter = DatabaseID(string: "sqlite-writer")
+    /// An SQLite file's second connection for reports' reads (`SQLiteReportReader`).
+    static let sqliteReports = DatabaseID(string: "sqlite-reports")
 }

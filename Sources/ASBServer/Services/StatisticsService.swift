@@ -180,10 +180,13 @@ struct StatisticsService {
         let scope = Scope(periods, postgres: sql.dialect.name == "postgresql")
         // The four longest reads first, each in a task of its own: on PostgreSQL they run on
         // connections of their own beside the reads below (a year by month took a second on one
-        // core of two); on SQLite they wait for the event loop's connection as before.
-        async let milestoneRows = milestones(scope, now: now)
+        // core of two). On an SQLite file the two longest (milestones, repeat victims: half the
+        // time) run on the report reader's connection beside the request's own, where the rest
+        // queue (`SQLiteReportReader`).
+        let beside = StatisticsService(app: app, db: app.asb.reportReader?.database(logging: db) ?? db)
+        async let milestoneRows = beside.milestones(scope, now: now)
         async let caseloadRows = caseload(scope, now: now)
-        async let repeatRows = repeatVictims(scope)
+        async let repeatRows = beside.repeatVictims(scope)
         async let durationRows = duration(scope)
 
         // The periods' ASB cases, by receipt.
