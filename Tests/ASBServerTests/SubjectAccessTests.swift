@@ -1,6 +1,7 @@
 @testable import ASBServer
 import ASBCore
 import Fluent
+import FluentSQL
 import Foundation
 import Testing
 import Vapor
@@ -58,6 +59,44 @@ struct SubjectAccessTests {
             #expect(printed.contains("\"Ada Placeholder\""))
             #expect(try await AuditEvent.query(on: t.app.db).filter(\.$action == "party.subjectAccess").count() == 3)
             await #expect(throws: (any Error).self) { try await t.command(["sar", "--party", "nobody"]) }
+        }
+    }
+
+    @Test("GET /audit?party= holds the reads of every case the person is on, however many: 1,200 more cases, each read once")
+    func everyCaseRead() async throws {
+        try await TestApp.run { t in
+            let (reference, ada, leader) = try await Self.build(t)
+            #expect(try await t.send(.GET, "/api/v1/cases/\(reference)", token: leader.token).status == .ok)
+            let db = t.app.db, sql = try db.sql, many = 1_200
+            let caseID = try #require(try await ASBCase.query(on: db).filter(\.$reference == reference).first()?.requireID())
+            let read = try #require(try await AuditEvent.query(on: db).filter(\.$action == "case.read").first()?.requireID())
+            let readsBefore = try await AuditEvent.query(on: db).filter(\.$action == "case.read").count()
+            // Copies of the case, Ada the reporter on each and each read once, written straight to
+            // the tables (ids made from the copy's number; SQLite keeps ids as text).
+            let postgres = sql.dialect.name == "postgresql"
+            func id(_ kind: Int) -> SQLQueryString {
+                postgres ? "('0000000\(unsafeRaw: String(kind))-0000-4000-8000-' || lpad(n.i::text, 12, '0'))::uuid"
+                    : "printf('0000000\(unsafeRaw: String(kind))-0000-4000-8000-%012d', n.i)"
+            }
+            func copy(_ table: String, of source: UUID, replacing: [String: SQLQueryString]) async throws {
+                let columns = try #require(try await sql.raw("SELECT * FROM \(ident: table) WHERE id = \(bind: source)").first()).allColumns
+                let values = columns.map { replacing[$0] ?? "s.\(ident: $0)" }
+                try await sql.raw("""
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(literal: many))
+                    INSERT INTO \(ident: table) (\(columns.map { "\(ident: $0)" as SQLQueryString }.joined(separator: ", ")))
+                    SELECT \(values.joined(separator: ", ")) FROM \(ident: table) s, n WHERE s.id = \(bind: source)
+                    """).run()
+            }
+            let referenceText: SQLQueryString = postgres ? "'ASB-COPY-' || n.i::text" : "'ASB-COPY-' || n.i"
+            try await copy("cases", of: caseID, replacing: ["id": id(1), "reference": referenceText, "reference_number": "100000 + n.i"])
+            let links = try #require(try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$role == .reporter).first()?.requireID())
+            try await copy("case_parties", of: links, replacing: ["id": id(2), "case_id": id(1)])
+            try await copy("audit_events", of: read, replacing: ["id": id(3), "case_id": id(1), "entity_id": postgres ? "\(id(1))::text" : id(1)])
+            #expect(try await CaseParty.query(on: db).filter(\.$party.$id == UUID(uuidString: ada)!).count() == many + 1)
+
+            let trail = try await t.allPages("/api/v1/audit?party=\(ada)&limit=100", token: leader.token, max: 10 * many)
+            let reads = trail.filter { $0["action"] as? String == "case.read" }
+            #expect(reads.count == many + readsBefore && readsBefore >= 1)
         }
     }
 

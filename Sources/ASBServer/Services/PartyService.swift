@@ -139,10 +139,12 @@ struct PartyService {
     func audit(of partyID: UUID, cursor: String?, limit: Int, by actor: Actor) async throws -> CaseService.Page<AuditEvent> {
         guard let user = actor.user, user.role.may(.readAudit) else { throw AppError.forbidden() }
         guard try await Party.find(partyID, on: db) != nil else { throw AppError.notFound("No such person.") }
-        let caseIDs = try await CaseParty.query(on: db).filter(\.$party.$id == partyID).limit(1000).all().map { $0.$asbCase.id }
         let reads = [AuditLog.Action.caseRead, .timelineRead, .auditRead, .attachmentRead, .caseTrack, .letterRead, .feedbackRead].map(\.rawValue)
-        var about = try AuditListings.about(party: partyID, on: db)
-        if !caseIDs.isEmpty { about = "(\(about) OR (case_id IN (\(binds: caseIDs)) AND action IN (\(binds: reads))))" }
+        // Every case they are on, however many (the links' index by person finds them).
+        let about: SQLQueryString = """
+            (\(try AuditListings.about(party: partyID, on: db)) OR (case_id IN (SELECT case_id FROM case_parties WHERE party_id = \(bind: partyID)) \
+            AND action IN (\(binds: reads))))
+            """
         let page = try await CaseService.chronologicalPage(AuditEvent.self, about, at: \.$at, cursor: cursor, limit: limit,
                                                            pinnedAt: env.clock.now(), on: db)
         try await page.items.loadParents(\.$actor, on: db)
