@@ -100,6 +100,29 @@ struct SubjectAccessTests {
         }
     }
 
+    @Test("A person's trail reads by index on both databases: the entries about them and those of their cases, never every entry")
+    func trailQueryPlan() async throws {
+        try await TestApp.run { t in
+            let db = t.app.db
+            let query: SQLQueryString = "SELECT id FROM audit_events WHERE \(try PartyService.trail(of: UUID(), on: db)) ORDER BY at, id LIMIT 26"
+            if try db.sql.dialect.name == "postgresql" {
+                // The tables are small here: told to avoid a full scan wherever an index can serve,
+                // PostgreSQL still scans a table no index serves (as it did for `IN (subquery)`).
+                let plan = try await db.transaction { db in
+                    try await db.sql.raw("SET LOCAL enable_seqscan = off").run()
+                    return try await db.sql.raw("EXPLAIN \(query)").all().map { try $0.decode(column: "QUERY PLAN", as: String.self) }
+                }
+                #expect(plan.contains { $0.contains("audit_events_case_idx") } && plan.contains { $0.contains("audit_events_entity_idx") }, "\(plan)")
+                #expect(!plan.contains { $0.contains("Seq Scan on audit_events") || $0.contains("hashed SubPlan") }, "\(plan)")
+            } else {
+                let plan = try await db.sql.raw("EXPLAIN QUERY PLAN \(query)").all().map { try $0.decode(column: "detail", as: String.self) }
+                #expect(plan.contains { $0.contains("audit_events_case_idx (case_id=?)") }, "\(plan)")
+                #expect(plan.contains { $0.contains("case_parties_party_idx (party_id=?)") }, "\(plan)")
+                #expect(!plan.contains { $0.hasPrefix("SCAN audit_events") }, "\(plan)")
+            }
+        }
+    }
+
     @Test("GET /audit?party= answers who has looked at this person's records: reads of the person, searches listing them, reads of their cases")
     func whoLooked() async throws {
         try await TestApp.run { t in

@@ -139,18 +139,24 @@ struct PartyService {
     func audit(of partyID: UUID, cursor: String?, limit: Int, by actor: Actor) async throws -> CaseService.Page<AuditEvent> {
         guard let user = actor.user, user.role.may(.readAudit) else { throw AppError.forbidden() }
         guard try await Party.find(partyID, on: db) != nil else { throw AppError.notFound("No such person.") }
-        let reads = [AuditLog.Action.caseRead, .timelineRead, .auditRead, .attachmentRead, .caseTrack, .letterRead, .feedbackRead].map(\.rawValue)
-        // Every case they are on, however many (the links' index by person finds them).
-        let about: SQLQueryString = """
-            (\(try AuditListings.about(party: partyID, on: db)) OR (case_id IN (SELECT case_id FROM case_parties WHERE party_id = \(bind: partyID)) \
-            AND action IN (\(binds: reads))))
-            """
-        let page = try await CaseService.chronologicalPage(AuditEvent.self, about, at: \.$at, cursor: cursor, limit: limit,
+        let page = try await CaseService.chronologicalPage(AuditEvent.self, try Self.trail(of: partyID, on: db), at: \.$at, cursor: cursor, limit: limit,
                                                            pinnedAt: env.clock.now(), on: db)
         try await page.items.loadParents(\.$actor, on: db)
         try await AuditLog.recordRead(.partyAuditRead, by: actor, entityType: "party", entityID: partyID.text,
                                       at: env.clock.now(), requestID: requestID, env: env, on: db)
         return page
+    }
+
+    /// The audit entries of a person's trail: about them, and reads of every case they are on,
+    /// however many (the links' index by person finds the cases).
+    static func trail(of partyID: UUID, on db: any Database) throws -> SQLQueryString {
+        let reads = [AuditLog.Action.caseRead, .timelineRead, .auditRead, .attachmentRead, .caseTrack, .letterRead, .feedbackRead].map(\.rawValue)
+        let theirCases: SQLQueryString = "SELECT case_id FROM case_parties WHERE party_id = \(bind: partyID)"
+        // PostgreSQL runs `IN (subquery)` under an OR as a filter over every entry (370 ms at 2
+        // million entries); an array made first lets it use the index by case (1 ms).
+        let onTheirCases: SQLQueryString = try db.sql.dialect.name == "postgresql"
+            ? "case_id = ANY (ARRAY(\(theirCases)))" : "case_id IN (\(theirCases))"
+        return "(\(try AuditListings.about(party: partyID, on: db)) OR (\(onTheirCases) AND action IN (\(binds: reads))))"
     }
 
     /// The cases of each party, newest first (at most 20 each).
