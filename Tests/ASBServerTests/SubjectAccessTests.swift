@@ -89,8 +89,8 @@ struct SubjectAccessTests {
             }
             let referenceText: SQLQueryString = postgres ? "'ASB-COPY-' || n.i::text" : "'ASB-COPY-' || n.i"
             try await copy("cases", of: caseID, replacing: ["id": id(1), "reference": referenceText, "reference_number": "100000 + n.i"])
-            let links = try #require(try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$role == .reporter).first()?.requireID())
-            try await copy("case_parties", of: links, replacing: ["id": id(2), "case_id": id(1)])
+            let link = try #require(try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$role == .reporter).first()?.requireID())
+            try await copy("case_parties", of: link, replacing: ["id": id(2), "case_id": id(1)])
             try await copy("audit_events", of: read, replacing: ["id": id(3), "case_id": id(1), "entity_id": postgres ? "\(id(1))::text" : id(1)])
             #expect(try await CaseParty.query(on: db).filter(\.$party.$id == UUID(uuidString: ada)!).count() == many + 1)
 
