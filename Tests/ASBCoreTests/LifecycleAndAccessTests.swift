@@ -60,6 +60,22 @@ struct CaseLifecycleTests {
         #expect(refused == (status == .closed))
     }
 
+    @Test("SS-CLS-1: a closed case takes no casework that decides its handling until it is reopened; every other state takes it all",
+          arguments: CaseStatus.allCases)
+    func caseworkOnClosedCase(status: CaseStatus) {
+        for work in Casework.allCases {
+            #expect(CaseLifecycle.allows(work, on: status) == (status != .closed), "\(work) on \(status)")
+            if status == .closed {
+                #expect(throws: RuleViolation.closedCaseTakesNoCasework(work)) { try CaseLifecycle.checkCasework(work, on: status) }
+                let refusal = RuleViolation.closedCaseTakesNoCasework(work)
+                #expect(refusal.code == "case.closedTakesNoCasework" && refusal.clause == "SS-CLS-1")
+                #expect(refusal.reason.hasSuffix("reopen it, with a reason, before you \(work.phrase)."))
+            }
+        }
+        // Each refusal says what was refused.
+        #expect(Set(Casework.allCases.map(\.phrase)).count == Casework.allCases.count)
+    }
+
     @Test("Every status has words for the reporter")
     func reporterWords() {
         #expect(Set(CaseStatus.allCases.map(\.reporterDescription)).count == CaseStatus.allCases.count)

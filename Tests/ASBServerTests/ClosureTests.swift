@@ -1,6 +1,7 @@
 @testable import ASBServer
 import ASBCore
 import Fluent
+import FluentSQL
 import Foundation
 import Testing
 import Vapor
@@ -190,6 +191,67 @@ struct ClosureTests {
             let reopened = try await t.send(.POST, "\(base)/reopening", json: ["reason": "Closed before the agreed review"], token: c.leader)
             #expect(reopened.status == .created)
             #expect(reopened.json["status"] as? String == "open")
+        }
+    }
+
+    @Test("SS-CLS-1: a closed case refuses the casework that decides its handling (409 naming the rule, nothing stored) until it is reopened; a contact is still logged")
+    func closedCaseTakesNoCasework() async throws {
+        try await TestApp.run(configure: longTokens) { t in
+            let c = try await openCase(t)
+            let base = "/api/v1/cases/\(c.reference)"
+            let reporter = try await t.partyID("reporter", on: c.reference, token: c.leader)
+            let police = try await t.agencyID("Police")
+            let other = try await t.staffToken(.officer)
+            try await step(t, c.reference, "closure-proposals", ["reason": "resolved"], token: c.officer.token)
+            try await step(t, c.reference, "closure-contacts", ["method": "phone", "outcome": "agreed"], token: c.officer.token)
+            try await step(t, c.reference, "closure", token: c.officer.token)
+
+            let someID = UUID().uuidString
+            let refused: [(Casework, HTTPMethod, String, [String: Any])] = [
+                (.assessRisk, .POST, "assessments", ["answers": [String: String]()]),
+                (.addPerson, .POST, "parties", ["role": "witness", "partyId": reporter]),
+                (.agreeActionPlan, .PUT, "action-plan", ["howAgreed": "phone", "actions": [["what": "Keep a diary", "owner": "reporter"]]]),
+                (.updateAction, .PATCH, "action-plan/actions/\(someID)", ["status": "done"]),
+                (.agreeContactPlan, .PUT, "contact-plans/\(reporter)", ["frequency": "weekly", "method": "phone"]),
+                (.referToPartner, .POST, "referrals", ["agencyId": police, "reason": "Outreach", "consentGiven": true, "sharedFields": ["caseSummary"]]),
+                (.decideLeadAgency, .PUT, "lead-agency", ["agencyId": police, "reason": "Criminal behaviour"]),
+                (.scheduleReview, .POST, "reviews", ["scheduledFor": "2026-12-01", "attendees": ["ASB officer"]]),
+                (.recordWitnessEvidence, .POST, "witness-evidence", ["kind": "reporterCommitment", "partyId": reporter,
+                                                                      "confirmedOn": "2026-11-24", "howConfirmed": "In person"]),
+                (.approveWitnessEvidence, .POST, "witness-evidence/\(someID)/approval", [:]),
+                (.recordEnforcement, .POST, "enforcement", ["type": "writtenWarning"]),
+                (.updateEnforcement, .PATCH, "enforcement/\(someID)", ["status": "completed", "outcome": "Done"]),
+            ]
+            #expect(Set(refused.map(\.0)) == Set(Casework.allCases.filter { $0 != .allocate }), "every casework but allocation (below) is tried")
+            let before = try await t.app.db.sql.raw("SELECT (SELECT COUNT(*) FROM case_events) AS events, (SELECT COUNT(*) FROM audit_events) AS audits").first()
+            let version = try await t.version(of: c.reference)
+            for (work, method, path, body) in refused {
+                let reply = try await t.send(method, "\(base)/\(path)", json: body, token: c.leader)
+                #expect(reply.status == .conflict, "\(work): \(reply.text)")
+                #expect(reply.json["code"] as? String == "case.closedTakesNoCasework", "\(work)")
+                #expect(reply.json["clause"] as? String == "SS-CLS-1")
+                #expect((reply.json["detail"] as? String)?.contains(work.phrase) == true, "\(work): \(reply.text)")
+            }
+            let allocation = try await t.send(.PATCH, base, json: ["allocatedOfficerId": other.user.id!.uuidString], token: c.leader,
+                                              headers: [("If-Match", version)])
+            #expect(allocation.status == .conflict && allocation.json["code"] as? String == "case.closedTakesNoCasework", "\(allocation.text)")
+            let after = try await t.app.db.sql.raw("SELECT (SELECT COUNT(*) FROM case_events) AS events, (SELECT COUNT(*) FROM audit_events) AS audits").first()
+            #expect(try before?.decode(column: "events", as: Int.self) == after?.decode(column: "events", as: Int.self), "no case event written")
+            #expect(try before?.decode(column: "audits", as: Int.self) == after?.decode(column: "audits", as: Int.self), "no change audited")
+            #expect(try await t.version(of: c.reference) == version)
+            #expect(try await t.send(.GET, "\(base)/action-plan", token: c.leader).json["current"] as? [String: Any] == nil)
+
+            // Still taken on a closed case: a logged contact.
+            let logged = try await t.send(.POST, "\(base)/contacts", json: [
+                "partyId": reporter, "method": "phone", "direction": "outbound", "summary": "Called after closure to check all is quiet.",
+            ], token: c.leader)
+            #expect(logged.status == .created, "\(logged.text)")
+            // Reopened with a reason, the casework is taken again.
+            try await step(t, c.reference, "reopening", ["reason": "The noise started again"], token: c.leader)
+            let reassessed = try await t.assess(c.reference, token: c.leader)
+            #expect(reassessed.status == .created, "\(reassessed.text)")
+            #expect(try await t.send(.PUT, "\(base)/contact-plans/\(reporter)", json: ["frequency": "weekly", "method": "phone"],
+                                     token: c.leader).status == .ok)
         }
     }
 

@@ -66,6 +66,31 @@ struct SurveyTests {
         }
     }
 
+    @Test("SS-CLS-1: a closed case's page offers reopening, a contact log and the survey, and no casework a closed case refuses; such a form posted anyway is refused with the rule shown")
+    func closedCasePage() async throws {
+        try await TestApp.run { t in
+            let (reference, leader) = try await closedCase(t)
+            let web = WebClient(t.app)
+            try await web.signIn(leader.username, password: "correct-horse-\(leader.username)")
+            let page = try await web.get("/staff/cases/\(reference)")
+            #expect(page.status == .ok)
+            for offered in ["form-reopen", "form-contact", "form-survey", "form-attachment"] {
+                #expect(page.contains("id=\"\(offered)\""), "\(offered) is offered on a closed case")
+            }
+            let refused = CaseForm.allCases.filter { $0.casework != nil }
+            #expect(refused.count == Casework.allCases.count)
+            for form in refused {
+                #expect(!page.contains("id=\"form-\(form.rawValue)\""), "\(form) is not offered on a closed case")
+            }
+            let reporter = try #require(try await CaseParty.query(on: t.app.db).filter(\.$role == .reporter).first()).$party.id
+            let posted = try await web.post("/staff/cases/\(reference)/contact-plan",
+                                            [("partyId", reporter.uuidString), ("frequency", "weekly"), ("method", "phone")])
+            #expect(posted.status == .conflict)
+            #expect(posted.errorSummary == ["The case is closed: reopen it, with a reason, before you agree how often to keep in touch. (SS-CLS-1)"])
+            #expect(try await ContactPlan.query(on: t.app.db).count() == 0)
+        }
+    }
+
     @Test("Survey answers: overall required, every score 1 to 5, comments trimmed and limited")
     func rules() throws {
         #expect(throws: ValidationFailure.self) { try SatisfactionRules.validate(SurveyAnswers()) }

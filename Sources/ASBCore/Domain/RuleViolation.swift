@@ -31,6 +31,11 @@ extension RuleViolation {
     public static let closedCaseTakesNoIncident = RuleViolation(
         code: "case.closedTakesNoIncident", clause: "SS-CLS-1",
         reason: "The case is closed: a new report now opens a new case linked to it. Send it as a report with this caseReference.")
+    public static func closedCaseTakesNoCasework(_ work: Casework) -> RuleViolation {
+        RuleViolation(
+            code: "case.closedTakesNoCasework", clause: "SS-CLS-1",
+            reason: "The case is closed: reopen it, with a reason, before you \(work.phrase).")
+    }
     public static func transitionNotAllowed(from: CaseStatus, to: CaseStatus) -> RuleViolation {
         RuleViolation(
             code: "case.transitionNotAllowed", clause: nil,

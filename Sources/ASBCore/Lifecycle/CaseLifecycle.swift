@@ -77,4 +77,49 @@ public enum CaseLifecycle {
     public static func checkNewIncident(on status: CaseStatus) throws(RuleViolation) {
         if status == .closed { throw .closedCaseTakesNoIncident }
     }
+
+    /// Whether this casework may be done on a case in this state: none of it on a closed case,
+    /// which is reopened with a reason first (SS-CLS-1).
+    public static func checkCasework(_ work: Casework, on status: CaseStatus) throws(RuleViolation) {
+        if status == .closed { throw .closedCaseTakesNoCasework(work) }
+    }
+
+    public static func allows(_ work: Casework, on status: CaseStatus) -> Bool {
+        (try? checkCasework(work, on: status)) != nil
+    }
+}
+
+/// The casework that decides how a case is handled. A closed case takes none of it until it is
+/// reopened with a reason (SS-CLS-1): its risk, officer, people, plans, partners and legal action
+/// are what it was closed on, and its priority is what its published response times were
+/// measured against (SS-MON-1, SS-MON-4): a reassessment after closure would rewrite them.
+///
+/// What a closed case still takes: a logged contact (the closure call's follow-up, the survey),
+/// a document, a community notice (SS-PRG-6), an ASB Case Review application, the satisfaction
+/// survey (SS-MON-3), a legal hold, a partner's update to its own referral, and the record of a
+/// review meeting that was held as planned.
+public enum Casework: String, Sendable, CaseIterable {
+    case assessRisk, allocate, addPerson
+    case agreeActionPlan, updateAction, agreeContactPlan
+    case referToPartner, decideLeadAgency, scheduleReview
+    case recordWitnessEvidence, approveWitnessEvidence, recordEnforcement, updateEnforcement
+
+    /// What the officer was about to do, for the refusal's sentence.
+    public var phrase: String {
+        switch self {
+        case .assessRisk: "assess its risk"
+        case .allocate: "allocate an officer"
+        case .addPerson: "add a person"
+        case .agreeActionPlan: "agree or revise its action plan"
+        case .updateAction: "update an action"
+        case .agreeContactPlan: "agree how often to keep in touch"
+        case .referToPartner: "refer it to a partner agency"
+        case .decideLeadAgency: "decide its lead agency"
+        case .scheduleReview: "schedule a case review meeting"
+        case .recordWitnessEvidence: "record witness evidence"
+        case .approveWitnessEvidence: "approve witness evidence"
+        case .recordEnforcement: "record enforcement"
+        case .updateEnforcement: "update enforcement"
+        }
+    }
 }

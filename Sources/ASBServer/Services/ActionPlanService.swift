@@ -67,6 +67,7 @@ struct ActionPlanService {
     func agree(on reference: String, agreedOn rawAgreedOn: String?, howAgreed: ContactChannel, notes: String?,
                actions: [NewAction], by actor: Actor) async throws -> View {
         let (asbCase, user) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
+        try CaseLifecycle.checkCasework(.agreeActionPlan, on: asbCase.status)
         let caseID = try asbCase.requireID()
         let now = env.clock.now()
         let today = LondonTime.localDateTime(for: now).date
@@ -203,6 +204,7 @@ struct ActionPlanService {
     func update(on reference: String, action actionID: UUID, status: ActionStatus, completedOn rawCompletedOn: String?,
                 note: String?, by actor: Actor) async throws -> View {
         let (asbCase, user) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
+        try CaseLifecycle.checkCasework(.updateAction, on: asbCase.status)
         let caseID = try asbCase.requireID()
         guard let action = try await PlanAction.query(on: db).filter(\.$id == actionID).with(\.$plan).first(),
               action.plan.$asbCase.id == caseID, action.plan.current

@@ -32,6 +32,7 @@ struct AssessmentService {
         guard CaseAccess.canUpdate(role: user.role, relation: try await cases.relation(of: asbCase, to: user),
                                    caseIsAllocated: asbCase.$allocatedOfficer.id != nil)
         else { throw AppError.forbidden("Only the allocated officer or a team leader can assess this case.") }
+        try CaseLifecycle.checkCasework(.assessRisk, on: asbCase.status)
         if let expected = submission.expectedVersion, expected != asbCase.version { throw AppError.staleVersion }
 
         let notASB = submission.notASB ?? asbCase.notASB

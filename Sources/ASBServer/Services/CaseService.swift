@@ -301,6 +301,7 @@ struct CaseService {
             errors.append(FieldError("neighbourhoodId", "There is no such neighbourhood."))
         }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
+        if let officer, officer.id != asbCase.$allocatedOfficer.id { try CaseLifecycle.checkCasework(.allocate, on: asbCase.status) }
 
         // A change that changes nothing writes nothing: the version (and everyone's ETag) stays.
         let changesSomething = (officer.map { $0.id != asbCase.$allocatedOfficer.id } ?? false)

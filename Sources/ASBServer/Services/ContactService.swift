@@ -59,6 +59,7 @@ struct ContactService {
     func agreePlan(on reference: String, partyID: UUID, frequency: ContactFrequency, method: ContactChannel,
                    agreedOn: LocalDate?, by actor: Actor) async throws -> Overview {
         let (asbCase, user) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
+        try CaseLifecycle.checkCasework(.agreeContactPlan, on: asbCase.status)
         let caseID = try asbCase.requireID()
         let now = env.clock.now()
         let today = LondonTime.localDateTime(for: now).date

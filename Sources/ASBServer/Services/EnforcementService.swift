@@ -45,6 +45,7 @@ struct EnforcementService {
     func recordEvidence(on reference: String, kind: WitnessEvidenceKind, partyID: UUID?, witnessName: String?,
                         confirmedOn rawDate: String, howConfirmed: String, by actor: Actor) async throws -> View {
         let (asbCase, user) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
+        try CaseLifecycle.checkCasework(.recordWitnessEvidence, on: asbCase.status)
         let caseID = try asbCase.requireID()
         let now = env.clock.now()
         let today = LondonTime.localDateTime(for: now).date
@@ -87,6 +88,7 @@ struct EnforcementService {
         guard let user = actor.user else { throw AppError.unauthenticated() }
         guard user.role == .teamLeader else { throw AppError.forbidden("Only a team leader approves a professional witness or hearsay route.") }
         let asbCase = try await CaseService(app: app, db: db, requestID: requestID).findReadable(reference, by: actor)
+        try CaseLifecycle.checkCasework(.approveWitnessEvidence, on: asbCase.status)
         let caseID = try asbCase.requireID()
         guard let record = try await WitnessEvidenceRecord.query(on: db).filter(\.$id == evidenceID)
             .filter(\.$asbCase.$id == caseID).first()
@@ -121,6 +123,7 @@ struct EnforcementService {
     func record(on reference: String, type: EnforcementType, on rawDate: String?, status: EnforcementStatus?,
                 againstPartyID: UUID?, outcome: String?, notes: String?, by actor: Actor) async throws -> Recorded {
         let (asbCase, user) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
+        try CaseLifecycle.checkCasework(.recordEnforcement, on: asbCase.status)
         let caseID = try asbCase.requireID()
         let now = env.clock.now()
         let today = LondonTime.localDateTime(for: now).date
@@ -175,6 +178,7 @@ struct EnforcementService {
     func update(on reference: String, action actionID: UUID, status: EnforcementStatus, outcome: String?,
                 by actor: Actor) async throws -> View {
         let (asbCase, user) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
+        try CaseLifecycle.checkCasework(.updateEnforcement, on: asbCase.status)
         let caseID = try asbCase.requireID()
         guard let action = try await EnforcementAction.query(on: db).filter(\.$id == actionID).filter(\.$asbCase.$id == caseID).first()
         else { throw AppError.notFound("No such enforcement action on this case.") }

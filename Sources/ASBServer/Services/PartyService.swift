@@ -210,6 +210,7 @@ struct PartyService {
         guard CaseAccess.canUpdate(role: user.role, relation: try await cases.relation(of: asbCase, to: user),
                                    caseIsAllocated: asbCase.$allocatedOfficer.id != nil)
         else { throw AppError.forbidden("Only the allocated officer or a team leader can change this case's parties.") }
+        try CaseLifecycle.checkCasework(.addPerson, on: asbCase.status)
         switch (partyID, newParty) {
         case (nil, nil), (.some, .some):
             throw ValidationFailure([FieldError("partyId", "Give either the id of a known person or the details of a new one.")])

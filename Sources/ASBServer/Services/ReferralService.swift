@@ -121,6 +121,7 @@ struct ReferralService {
 
     func create(on reference: String, _ new: NewReferral, by actor: Actor) async throws -> Referral {
         let (asbCase, user) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
+        try CaseLifecycle.checkCasework(.referToPartner, on: asbCase.status)
         var errors = ReferralRules.validate(reason: new.reason, consentGiven: new.consentGiven,
                                             lawfulBasisWithoutConsent: new.lawfulBasis, shared: Set(new.shared))
             .map { $0.field == "shared" ? FieldError("sharedFields", $0.message) : $0 }
@@ -240,6 +241,7 @@ struct ReferralService {
     func setLeadAgency(on reference: String, agencyID: UUID?, reason rawReason: String,
                        by actor: Actor) async throws -> CaseService.Detail {
         let (asbCase, user) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
+        try CaseLifecycle.checkCasework(.decideLeadAgency, on: asbCase.status)
         var errors: [FieldError] = []
         let reason = rawReason.trimmingWhitespace()
         if reason.isEmpty || reason.count > ReferralRules.textLimit {

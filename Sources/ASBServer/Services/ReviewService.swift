@@ -29,6 +29,7 @@ struct ReviewService {
     func schedule(on reference: String, for rawDate: String, attendees: [String], agencyIDs: [UUID],
                   by actor: Actor) async throws -> [ReviewMeeting] {
         let (asbCase, user) = try await CaseService(app: app, db: db, requestID: requestID).findForCasework(reference, by: actor)
+        try CaseLifecycle.checkCasework(.scheduleReview, on: asbCase.status)
         var errors: [FieldError] = []
         let date = LocalDate(iso: rawDate)
         if date == nil { errors.append(FieldError("scheduledFor", "Enter the date as YYYY-MM-DD.")) }

@@ -64,6 +64,7 @@ extension StaffSite {
                             mayWork: false, now: now)
         }
         let relation = try await CaseService(app: app, db: db, requestID: id).relation(of: detail.asbCase, to: user)
+        let status = detail.asbCase.status
         let mayWork = user.role.may(.updateCase)
             && CaseAccess.canUpdate(role: user.role, relation: relation, caseIsAllocated: detail.asbCase.$allocatedOfficer.id != nil)
         return CaseData(
@@ -79,8 +80,10 @@ extension StaffSite {
             messages: try await Outbox.messages(of: detail.asbCase.requireID(), on: db),
             surveyDue: try await SatisfactionSurvey.storedFirst(
                 "WHERE case_id = \(bind: detail.asbCase.requireID()) AND status = 'due'", on: db) != nil,
-            caseworkers: try await UserService(app: app, db: db, requestID: id).caseworkers(),
-            agencies: try await ReferralService(app: app, db: db, requestID: id).agencies().filter(\.active),
+            // Only the forms a closed case no longer offers choose from these.
+            caseworkers: CaseForm.allocate.isOffered(on: status) ? try await UserService(app: app, db: db, requestID: id).caseworkers() : [],
+            agencies: [CaseForm.actionPlan, .referral, .leadAgency].contains { $0.isOffered(on: status) }
+                ? try await ReferralService(app: app, db: db, requestID: id).agencies().filter(\.active) : [],
             mayWork: mayWork, now: now)
     }
 

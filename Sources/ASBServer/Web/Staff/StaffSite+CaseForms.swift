@@ -22,6 +22,33 @@ enum CaseForm: String, CaseIterable, Sendable {
     /// Not posted here: the upload is a multipart form with its own route.
     case attachment
 
+    /// The casework the form does, when a closed case refuses it (`CaseLifecycle.checkCasework`):
+    /// such a form is not offered on a closed case.
+    var casework: Casework? {
+        switch self {
+        case .assess: .assessRisk
+        case .allocate: .allocate
+        case .party: .addPerson
+        case .actionPlan: .agreeActionPlan
+        case .actionStatus: .updateAction
+        case .contactPlan: .agreeContactPlan
+        case .referral: .referToPartner
+        case .leadAgency: .decideLeadAgency
+        case .reviewSchedule: .scheduleReview
+        case .witnessEvidence: .recordWitnessEvidence
+        case .evidenceApprove: .approveWitnessEvidence
+        case .enforcement: .recordEnforcement
+        case .enforcementUpdate: .updateEnforcement
+        case .incident, .milestone, .contact, .referralUpdate, .caseReviewApply, .notice, .reviewRecord,
+             .closurePropose, .closureContact, .closureApprove, .close, .reopen, .survey, .legalHold, .attachment: nil
+        }
+    }
+
+    /// Whether the form is offered on a case in this state.
+    func isOffered(on status: CaseStatus) -> Bool {
+        casework.map { CaseLifecycle.allows($0, on: status) } ?? true
+    }
+
     /// The page section the form lives in, for the redirect after it succeeds.
     var section: String {
         switch self {
@@ -96,6 +123,7 @@ extension StaffSite {
         var forms: [CaseForm: FormModel] = [:]
         func form(_ kind: CaseForm, _ title: String, _ submit: String, _ fields: [FormField], intro: String? = nil,
                   version: Bool = false, warning: Bool = false) {
+            guard kind.isOffered(on: c.status) else { return }
             forms[kind] = FormModel(id: "form-\(kind.rawValue)", title: title, action: "/staff/cases/\(ref)/\(kind.rawValue)",
                                     submitLabel: submit, fields: fields,
                                     hidden: version ? [.init(name: "version", value: String(c.version))] : [],
@@ -335,7 +363,7 @@ extension StaffSite {
 
     static func addAllocate(_ forms: inout [CaseForm: FormModel], _ data: CaseData) {
         let c = data.detail.asbCase
-        guard c.status != .closed else { return }
+        guard CaseForm.allocate.isOffered(on: c.status) else { return }
         forms[.allocate] = FormModel(
             id: "form-allocate", title: c.$allocatedOfficer.id == nil ? "Allocate an officer" : "Change the officer",
             action: "/staff/cases/\(c.reference)/allocate", submitLabel: "Allocate",
@@ -397,6 +425,10 @@ extension StaffSite {
             links = model.apply(errors)
             model.open = true
             forms[kind] = model
+        } else {
+            // The form is no longer offered (the case was closed meanwhile): the message still shows,
+            // linked to the form's section.
+            links = errors.map { ErrorLink(href: "#" + kind.section, message: $0.message) }
         }
         return try await Self.render(data, req: req, forms: forms, errors: links, conflict: conflict, status: status)
     }
