@@ -146,6 +146,25 @@ struct DemoDataTests {
         }
     }
 
+    @Test("An id read back from its stored text is the id Foundation's UUID(uuidString:) reads, and text it refuses is refused")
+    func uuidFromStoredText() {
+        let fixed = [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+                     UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255)),
+                     UUID(uuid: (0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10))]
+        for id in fixed + (0..<500).map({ _ in UUID() }) + (0..<500).map({ _ in OrderedID.next(at: Date()) }) {
+            #expect(UUID(storedText: id.uuidString) == id)
+            #expect(UUID(storedText: id.uuidString.lowercased()) == id)
+        }
+        let good = "01234567-89AB-CDEF-FEDC-BA9876543210"
+        let odd = ["", "0", String(good.dropLast()), good + "0", "{\(good)}", good.replacingOccurrences(of: "-", with: ""),
+                   good.replacingOccurrences(of: "-", with: "_"), "0123456-789AB-CDEF-FEDC-BA9876543210", "G1234567-89AB-CDEF-FEDC-BA9876543210",
+                   "01234567-89AB-CDEF-FEDC-BA987654321g", "01234567-89AB-CDEF-FEDC BA9876543210", " 1234567-89AB-CDEF-FEDC-BA9876543210",
+                   "+1234567-89AB-CDEF-FEDC-BA9876543210", "01234567-+9AB-CDEF-FEDC-BA9876543210", "0123456é-89AB-CDEF-FEDC-BA987654321"]
+        for text in odd {
+            #expect(UUID(storedText: text) == UUID(uuidString: text), "\(text)")
+        }
+    }
+
     @Test("The bulk writer binds every value as SQLite's encoder does")
     func sqliteValues() throws {
         let encoder = SQLiteDataEncoder()

@@ -10,6 +10,7 @@
 #   queue_<name>        GET /api/v1/queues/<name>, first page, for every queue of openapi.yaml
 #   case_api            GET /api/v1/cases/{reference}, rotating over the sampled references
 #   case_page           GET /staff/cases/{reference}, the staff HTML case page (cookie)
+#   case_page_open      the same for open cases only (their pages carry the casework forms)
 #   staff_home          GET /staff, the work queues page with their counts (cookie)
 #   cases_list          GET /api/v1/cases, the first page (newest first)
 #   cases_by_status     GET /api/v1/cases?status=received
@@ -134,6 +135,7 @@ echo "# sampling: $sampled"
 urlencode() { jq -rR @uri; }
 sed 's|^|/api/v1/cases/|' "$WORK/refs.txt" >"$WORK/case_api.paths"
 sed 's|^|/staff/cases/|' "$WORK/refs.txt" >"$WORK/case_page.paths"
+sed 's|^|/staff/cases/|' "$WORK/open_refs.txt" >"$WORK/case_page_open.paths"
 while read -r p; do echo "/api/v1/parties?postcode=$(urlencode <<<"$p")"; done <"$WORK/postcodes.txt" >"$WORK/parties_postcode.paths"
 while read -r p; do echo "/api/v1/parties?q=$(urlencode <<<"$p")"; done <"$WORK/names.txt" >"$WORK/parties_name.paths"
 while read -r p; do echo "/api/v1/parties?q=$(urlencode <<<"$p")"; done <"$WORK/prefixes.txt" >"$WORK/parties_prefix.paths"
@@ -145,6 +147,7 @@ for q in "${QUEUES[@]}"; do BENCHES+=("queue_$q|api|/api/v1/queues/$q"); done
 BENCHES+=(
     "case_api|api|@$WORK/case_api.paths"
     "case_page|page|@$WORK/case_page.paths"
+    "case_page_open|page|@$WORK/case_page_open.paths"
     "staff_home|page|/staff"
     "cases_list|api|/api/v1/cases"
     "cases_by_status|api|/api/v1/cases?status=received"

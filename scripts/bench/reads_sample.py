@@ -10,6 +10,9 @@ Writes, in OUT_DIR, one URL path (or search term) a line:
   names.txt      full names of parties on up to 50 of those cases (`GET /api/v1/cases/{ref}`)
   prefixes.txt   the first 3 letters of those names (a broader `q` search)
   postcodes.txt  their postcodes
+  open_refs.txt  up to SAMPLE/4 references of open cases, from random instants between the
+                 oldest open case and the newest case (`...&status=open`): a closed case's page offers no casework forms, and most
+                 of a 10-year dataset is closed, so these are the heavier pages
 The random choice is seeded (SEED, default 1), so two runs on one database ask for the same.
 """
 import json
@@ -46,6 +49,18 @@ def main():
     refs = refs[:sample]
     rng.shuffle(refs)
 
+    # Open cases are mostly recent: instants between the oldest open case and the newest case.
+    first_open = get("/api/v1/cases?sort=receivedAt&status=open&limit=1")["items"]
+    o0 = parse(first_open[0]["receivedAt"]).timestamp() if first_open else t0
+    open_refs = []
+    for _ in range(max(1, sample // 20)):
+        t = datetime.fromtimestamp(rng.uniform(o0, t1), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        page = get("/api/v1/cases?sort=receivedAt&limit=5&status=open&receivedFrom=" + urllib.parse.quote(t))["items"]
+        open_refs += [c["reference"] for c in page if c["reference"] not in open_refs]
+    if not open_refs:
+        open_refs = [c["reference"] for c in get("/api/v1/cases?status=open&limit=5")["items"]]
+    rng.shuffle(open_refs)
+
     names, postcodes = [], []
     for ref in refs[:50]:
         case = get("/api/v1/cases/" + urllib.parse.quote(ref))
@@ -59,10 +74,11 @@ def main():
         sys.exit("reads_sample.py: no party with a name and a postcode on the sampled cases")
     prefixes = sorted({n[:3] for n in names if len(n) >= 3})
 
-    for name, items in [("refs", refs), ("names", names), ("prefixes", prefixes), ("postcodes", postcodes)]:
+    for name, items in [("refs", refs), ("names", names), ("prefixes", prefixes), ("postcodes", postcodes),
+                        ("open_refs", open_refs)]:
         with open(f"{out}/{name}.txt", "w") as f:
             f.write("\n".join(items) + "\n")
-    print(f"{len(refs)} references ({refs[0]} ...), {len(names)} names, {len(prefixes)} prefixes, "
+    print(f"{len(refs)} references ({refs[0]} ...), {len(open_refs)} open, {len(names)} names, {len(prefixes)} prefixes, "
           f"{len(postcodes)} postcodes; cases received {oldest[0]['receivedAt']} to {newest[0]['receivedAt']}")
 
 

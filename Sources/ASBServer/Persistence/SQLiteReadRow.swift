@@ -45,7 +45,7 @@ struct SQLiteReadRow: SQLRow {
             return try optional.decode(from: data) as! D
         }
         if case .text(let text) = data {
-            if D.self == UUID.self, let id = UUID(uuidString: text) { return id as! D }
+            if D.self == UUID.self, let id = UUID(storedText: text) { return id as! D }
             if let enumeration = D.self as? any RawRepresentable.Type, let value = Self.enumeration(enumeration, text) {
                 return value as! D
             }
@@ -66,5 +66,46 @@ private protocol OptionalColumn {
 extension Optional: OptionalColumn where Wrapped: Decodable {
     fileprivate static func decode(from data: SQLiteData) throws -> Self {
         data == .null ? nil : try SQLiteReadRow.decode(Wrapped.self, from: data)
+    }
+}
+
+extension UUID {
+    /// An id stored as text, as `UUID(uuidString:)` reads it, the canonical 36 characters
+    /// (`8-4-4-4-12` hex digits, either case) read directly. Foundation parses with the C
+    /// library's `sscanf`: 2% of a case page's server time at 1,000,000 cases (every row has ids).
+    init?(storedText text: String) {
+        var text = text
+        let fast: UUID? = text.withUTF8 { bytes in
+            guard bytes.count == 36 else { return nil }
+            var id: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            let parsed = withUnsafeMutableBytes(of: &id) { out -> Bool in
+                var i = 0, j = 0
+                while i < 36 {
+                    if i == 8 || i == 13 || i == 18 || i == 23 {
+                        guard bytes[i] == UInt8(ascii: "-") else { return false }
+                        i += 1
+                        continue
+                    }
+                    guard let high = Self.hexValue(bytes[i]), let low = Self.hexValue(bytes[i + 1]) else { return false }
+                    out[j] = high << 4 | low
+                    i += 2
+                    j += 1
+                }
+                return true
+            }
+            return parsed ? UUID(uuid: id) : nil
+        }
+        // Anything else is Foundation's to accept or refuse.
+        guard let id = fast ?? UUID(uuidString: text) else { return nil }
+        self = id
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }
