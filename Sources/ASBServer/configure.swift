@@ -17,12 +17,13 @@ public func configure(
     let sideLoops: SQLiteSideLoops? = if case .sqliteFile = config.database { SQLiteSideLoops() } else { nil }
     // The databases first: `useSQLite` registers its thread pool's shutdown before anything
     // touches `app.databases` (which registers Fluent's), so the pool outlives the connections.
-    try await configureDatabase(app, config, sideLoops: sideLoops)
+    let temporary = try await configureDatabase(app, config, sideLoops: sideLoops)
     let writer = sideLoops.map { SQLiteWriter(databases: app.databases, eventLoop: $0.writer.next()) }
     app.asb = ASBEnvironment(config: config, clock: clock, random: random,
                              passwords: try Passwords(cost: config.bcryptCost, random: random),
                              writes: WriteTransactions(sqliteGate: isSQLite ? AsyncMutex() : nil, writer: writer))
     app.asb.reportReader = sideLoops.map { SQLiteReportReader(databases: app.databases, eventLoop: $0.reports.next()) }
+    app.asb.temporaryDatabase = temporary
     app.migrations.add(Migrations.all(calendarRegion: config.calendarRegion))
     app.migrations.add(SessionRecord.migration)
     app.sessions.use(.fluent)
@@ -68,7 +69,8 @@ public func configure(
     }
 }
 
-private func configureDatabase(_ app: Application, _ config: AppConfig, sideLoops: SQLiteSideLoops?) async throws {
+/// Returns the temporary database of `sqlite::memory:`, if that is the database.
+private func configureDatabase(_ app: Application, _ config: AppConfig, sideLoops: SQLiteSideLoops?) async throws -> TemporaryDatabase? {
     /// One connection per event loop for reads, and on a file one for writes (`SQLiteWriter`) and
     /// one for reports' second reads (`SQLiteReportReader`), each on a loop of its own; a thread
     /// for each connection, the writer's and the report reader's each a pool of its own.
@@ -103,7 +105,11 @@ private func configureDatabase(_ app: Application, _ config: AppConfig, sideLoop
             try await sql.raw("PRAGMA journal_mode=WAL").run()
         }
     case .sqliteMemory:
-        useSQLite(.memory)
+        // Registered before Fluent's handler, so the files go after the connections close.
+        let temporary = try TemporaryDatabase.make()
+        app.lifecycle.use(temporary)
+        useSQLite(.file(temporary.path))
+        return temporary
     case .postgres(let url, let searchPath):
         var postgres = try SQLPostgresConfiguration(url: url)
         postgres.searchPath = searchPath
@@ -114,6 +120,7 @@ private func configureDatabase(_ app: Application, _ config: AppConfig, sideLoop
         app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: config.poolConnectionsPerLoop,
                                     connectionPoolTimeout: .milliseconds(Int64(config.poolTimeout * 1000))), as: .psql)
     }
+    return nil
 }
 
 extension Application {

@@ -130,6 +130,30 @@ struct HealthAndPersistenceTests {
         }
     }
 
+    @Test("sqlite::memory: keeps its data in a directory only this user reads, removed when the application stops")
+    func temporaryDatabase() async throws {
+        let app = try await Application.make(.testing)
+        var config = AppConfig(bcryptCost: 4)
+        config.database = .sqliteMemory
+        let directory: URL
+        do {
+            try await ASBServer.configure(app, config: config)
+            try await app.autoMigrate()
+            let temporary = try #require(app.asb.temporaryDatabase)
+            directory = temporary.directory
+            let attributes = try FileManager.default.attributesOfItem(atPath: directory.path)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o700)
+            let size = try FileManager.default.attributesOfItem(atPath: temporary.path)[.size] as? NSNumber
+            #expect((size?.intValue ?? 0) > 0, "the migrated tables are in the file")
+            #expect(try await Neighbourhood.query(on: app.db).count() >= 0)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+        #expect(!FileManager.default.fileExists(atPath: directory.path), "nothing of the database is left behind")
+    }
+
     @Test("Configuration comes from ASB_ variables with defaults, and every bad key is named at once")
     func configuration() throws {
         let defaults = try AppConfig.fromEnvironment([:])

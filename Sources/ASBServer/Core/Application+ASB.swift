@@ -9,6 +9,8 @@ struct ASBEnvironment: Sendable {
     var writes: WriteTransactions
     /// On an SQLite file, the connection for reports' reads beside the request's own.
     var reportReader: SQLiteReportReader?
+    /// Where `sqlite::memory:` keeps its database until the application stops; nil otherwise.
+    var temporaryDatabase: TemporaryDatabase?
     /// Writes new cases from reports, many to a transaction.
     var newCases: NewCaseWriter.Group
     /// Writes the audit entries of reads, many reads to a transaction.

@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import FluentSQL
 import NIOCore
 import NIOPosix
@@ -35,6 +36,30 @@ struct ThreadPoolShutdown: LifecycleHandler {
     func shutdownAsync(_ application: Application) async {
         for threadPool in threadPools { try? await threadPool.shutdownGracefully() }
         for loop in loops { try? await loop.shutdownGracefully() }
+    }
+}
+
+/// The database of `sqlite::memory:`: a file in a directory of its own in the temporary
+/// directory, which only this user may read, removed with everything in it when the application
+/// shuts down.
+///
+/// SQLiteKit keeps an "in-memory" database in a file too (its SQLite is built without the shared
+/// cache several connections to one in-memory database need), named in the temporary directory
+/// and readable by every local user, and never removes it: each run left its data behind.
+struct TemporaryDatabase: LifecycleHandler {
+    let directory: URL
+
+    var path: String { directory.appendingPathComponent("asb.sqlite").path }
+
+    static func make() throws -> TemporaryDatabase {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("asb-memory-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false,
+                                                attributes: [.posixPermissions: 0o700])
+        return TemporaryDatabase(directory: directory)
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        try? FileManager.default.removeItem(at: directory)
     }
 }
 
