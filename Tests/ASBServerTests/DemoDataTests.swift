@@ -135,12 +135,17 @@ struct DemoDataTests {
         }
     }
 
+    /// The lowest, highest and a mixed id, 500 random ones and 500 time-ordered ones.
+    static func sampleIDs() -> [UUID] {
+        [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+         UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255)),
+         UUID(uuid: (0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10))]
+            + (0..<500).map { _ in UUID() } + (0..<500).map { _ in OrderedID.next(at: Date()) }
+    }
+
     @Test("An id's text is Foundation's uuidString, and its lower-case form for message ids")
     func uuidText() {
-        let fixed = [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
-                     UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255)),
-                     UUID(uuid: (0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10))]
-        for id in fixed + (0..<500).map({ _ in UUID() }) + (0..<500).map({ _ in OrderedID.next(at: Date()) }) {
+        for id in Self.sampleIDs() {
             #expect(id.text == id.uuidString)
             #expect(id.lowercasedText == id.uuidString.lowercased())
         }
@@ -148,10 +153,7 @@ struct DemoDataTests {
 
     @Test("An id read back from its stored text is the id Foundation's UUID(uuidString:) reads, and text it refuses is refused")
     func uuidFromStoredText() {
-        let fixed = [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
-                     UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255)),
-                     UUID(uuid: (0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10))]
-        for id in fixed + (0..<500).map({ _ in UUID() }) + (0..<500).map({ _ in OrderedID.next(at: Date()) }) {
+        for id in Self.sampleIDs() {
             #expect(UUID(storedText: id.uuidString) == id)
             #expect(UUID(storedText: id.uuidString.lowercased()) == id)
         }

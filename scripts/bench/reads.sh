@@ -159,6 +159,12 @@ BENCHES+=(
     "stats_year_months|api|/api/v1/statistics/performance?year=$year&breakdown=months"
 )
 
+if ! grep -q '[^[:space:]]' "$WORK/open_refs.txt"; then
+    echo "# no case is open: case_page_open is left out"
+    kept=()
+    for b in "${BENCHES[@]}"; do [[ "$b" == case_page_open\|* ]] || kept+=("$b"); done
+    BENCHES=("${kept[@]}")
+fi
 if [[ -n "$ONLY" ]]; then
     known=",$(printf '%s\n' "${BENCHES[@]}" | cut -d'|' -f1 | paste -sd,),"
     for n in ${ONLY//,/ }; do [[ "$known" == *",$n,"* ]] || die "ONLY names an unknown benchmark: $n (known: ${known//,/ })"; done

@@ -11,8 +11,9 @@ Writes, in OUT_DIR, one URL path (or search term) a line:
   prefixes.txt   the first 3 letters of those names (a broader `q` search)
   postcodes.txt  their postcodes
   open_refs.txt  up to SAMPLE/4 references of open cases, from random instants between the
-                 oldest open case and the newest case (`...&status=open`): a closed case's page offers no casework forms, and most
-                 of a 10-year dataset is closed, so these are the heavier pages
+                 oldest open case and the newest case (`...&status=open`): a closed case's page
+                 offers no casework forms, and most of a 10-year dataset is closed, so these are
+                 the heavier pages (empty when no case is open)
 The random choice is seeded (SEED, default 1), so two runs on one database ask for the same.
 """
 import json
@@ -41,25 +42,22 @@ def main():
         sys.exit("reads_sample.py: the database has no cases")
     t0, t1 = parse(oldest[0]["receivedAt"]).timestamp(), parse(newest[0]["receivedAt"]).timestamp()
 
-    refs = []
-    for _ in range(max(1, sample // 5)):
-        t = datetime.fromtimestamp(rng.uniform(t0, t1), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        page = get("/api/v1/cases?sort=receivedAt&limit=5&receivedFrom=" + urllib.parse.quote(t))["items"]
-        refs += [c["reference"] for c in page if c["reference"] not in refs]
-    refs = refs[:sample]
-    rng.shuffle(refs)
+    def from_instants(start, instants, query="", limit=None):
+        """References of up to 5 cases (matching `query`) received after each of `instants` random
+        instants between `start` and the newest case, each once, the first `limit` of them shuffled."""
+        found = []
+        for _ in range(max(1, instants)):
+            t = datetime.fromtimestamp(rng.uniform(start, t1), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            page = get(f"/api/v1/cases?sort=receivedAt&limit=5{query}&receivedFrom=" + urllib.parse.quote(t))["items"]
+            found += [c["reference"] for c in page if c["reference"] not in found]
+        found = found[:limit]
+        rng.shuffle(found)
+        return found
 
-    # Open cases are mostly recent: instants between the oldest open case and the newest case.
+    refs = from_instants(t0, sample // 5, limit=sample)
+    # Open cases are mostly recent: instants from the oldest open case on.
     first_open = get("/api/v1/cases?sort=receivedAt&status=open&limit=1")["items"]
-    o0 = parse(first_open[0]["receivedAt"]).timestamp() if first_open else t0
-    open_refs = []
-    for _ in range(max(1, sample // 20)):
-        t = datetime.fromtimestamp(rng.uniform(o0, t1), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        page = get("/api/v1/cases?sort=receivedAt&limit=5&status=open&receivedFrom=" + urllib.parse.quote(t))["items"]
-        open_refs += [c["reference"] for c in page if c["reference"] not in open_refs]
-    if not open_refs:
-        open_refs = [c["reference"] for c in get("/api/v1/cases?status=open&limit=5")["items"]]
-    rng.shuffle(open_refs)
+    open_refs = from_instants(parse(first_open[0]["receivedAt"]).timestamp(), sample // 20, "&status=open") if first_open else []
 
     names, postcodes = [], []
     for ref in refs[:50]:

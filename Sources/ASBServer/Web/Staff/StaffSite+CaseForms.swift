@@ -121,11 +121,12 @@ extension StaffSite {
         let ref = c.reference
         let user = data.user
         var forms: [CaseForm: FormModel] = [:]
-        func form(_ kind: CaseForm, _ title: String, _ submit: String, _ fields: [FormField], intro: String? = nil,
+        // The fields are made only for a form the case offers.
+        func form(_ kind: CaseForm, _ title: String, _ submit: String, _ fields: @autoclosure () -> [FormField], intro: String? = nil,
                   version: Bool = false, warning: Bool = false) {
             guard kind.isOffered(on: c.status) else { return }
             forms[kind] = FormModel(id: "form-\(kind.rawValue)", title: title, action: "/staff/cases/\(ref)/\(kind.rawValue)",
-                                    submitLabel: submit, fields: fields,
+                                    submitLabel: submit, fields: fields(),
                                     hidden: version ? [.init(name: "version", value: String(c.version))] : [],
                                     intro: intro, isWarning: warning).prefixingIDs("\(kind.rawValue)-")
         }
