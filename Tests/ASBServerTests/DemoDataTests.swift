@@ -151,6 +151,35 @@ struct DemoDataTests {
         }
     }
 
+    @Test("An ordered id has the UUIDv7 layout: milliseconds, version 7, the counter, variant 10, random bits")
+    func orderedIDLayout() {
+        // The layout byte by byte, as the specification draws it.
+        func reference(_ ms: UInt64, _ counter: UInt64, _ random: UInt16) -> [UInt8] {
+            var bytes = [UInt8](repeating: 0, count: 16)
+            for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: ms >> (8 * (5 - UInt64(i)))) }
+            bytes[6] = 0x70 | UInt8(truncatingIfNeeded: (counter >> 60) & 0x0F)
+            bytes[7] = UInt8(truncatingIfNeeded: counter >> 52)
+            let low = (counter & ((1 << 52) - 1)) << 10 | UInt64(random & 0x3FF)
+            bytes[8] = 0x80 | UInt8(truncatingIfNeeded: (low >> 56) & 0x3F)
+            for i in 9..<16 { bytes[i] = UInt8(truncatingIfNeeded: low >> (8 * (15 - UInt64(i)))) }
+            return bytes
+        }
+        var random = SystemRandomNumberGenerator()
+        var samples: [(UInt64, UInt64, UInt16)] = [(0, 0, 0), (.max, .max, .max), (1_790_000_000_123, 1 << 40, 0x3FF)]
+        for _ in 0..<1000 {
+            samples.append((UInt64.random(in: 0..<(1 << 48), using: &random), random.next(), UInt16.random(in: .min ... .max, using: &random)))
+        }
+        for (ms, counter, bits) in samples {
+            let id = OrderedID.make(milliseconds: ms, counter: counter, random: bits)
+            #expect(withUnsafeBytes(of: id.uuid) { Array($0) } == reference(ms, counter, bits), "\(ms) \(counter) \(bits)")
+        }
+        // Later milliseconds, and a higher counter within one, sort later as text.
+        let first = OrderedID.make(milliseconds: 1_790_000_000_123, counter: 5, random: 0x3FF)
+        #expect(first.text < OrderedID.make(milliseconds: 1_790_000_000_123, counter: 6, random: 0).text)
+        #expect(first.text < OrderedID.make(milliseconds: 1_790_000_000_124, counter: 0, random: 0).text)
+        #expect(first.text.hasPrefix("01A0C450-6C7B-7"))
+    }
+
     @Test("An id read back from its stored text is the id Foundation's UUID(uuidString:) reads, and text it refuses is refused")
     func uuidFromStoredText() {
         for id in Self.sampleIDs() {
@@ -188,6 +217,9 @@ struct DemoDataTests {
         more += AgencyGuidance.allCases + MessageKind.allCases + DeliveryChannel.allCases + Priority.allCases
         more += [IncidentCategory.allCases, HateStrand.allCases, ASBLimb.allCases, SupportNeed.allCases, AgencyGuidance.allCases]
         more += [PrioritySource.provisional, CaseEvent.Kind.reported, OutboxMessage.Status.pending]
+        more += ContactChannel.allCases + ContactDirection.allCases + ActionOwnerKind.allCases + ActionStatus.allCases
+        more += ClosureContactMethod.allCases + ClosureContactOutcome.allCases + SurveyChannel.allCases
+        more += [ClosureProposal.Status.pending, ClosureProposal.Status.cancelled, ClosureProposal.Status.closed]
         var random = SystemRandomNumberGenerator()
         let alphabet = Array("ab Z9-_.,:;'\"\\/\n\u{1}é😀")
         for _ in 0..<200 {
@@ -245,6 +277,13 @@ struct DemoDataTests {
             try await stored(CaseParty.self)
             try await stored(IncidentReport.self)
             try await stored(RiskAssessmentRecord.self)
+            try await stored(ContactLogEntry.self)
+            try await stored(ActionPlan.self)
+            try await stored(PlanAction.self)
+            try await stored(ClosureProposal.self)
+            try await stored(ClosureContactRecord.self)
+            try await stored(SatisfactionSurvey.self)
+            try await stored(DissatisfactionReview.self)
             // Demo data sends no messages: a report with an idempotency key stores its
             // acknowledgement and the key's record.
             let receipt = try await t.send(.POST, "/api/v1/reports", json: Fixtures.webReport(seed: 13),

@@ -72,13 +72,13 @@ public struct RiskQuestionnaire: Sendable, Codable, Equatable {
 
     /// The highest total possible: every question answered with its highest-scoring choice.
     public var maximumScore: Int {
-        questions.reduce(0) { $0 + ($1.choices.map(\.score).max() ?? 0) }
+        questions.reduce(0) { $0 + ($1.choices.lazy.map(\.score).max() ?? 0) }
     }
 
     /// The highest total possible without any answer that forces high risk.
     public var maximumScoreWithoutOverrides: Int {
         questions.reduce(0) { total, question in
-            total + (question.choices.filter { $0.overridingReason == nil }.map(\.score).max() ?? 0)
+            total + (question.choices.lazy.filter { $0.overridingReason == nil }.map(\.score).max() ?? 0)
         }
     }
 }

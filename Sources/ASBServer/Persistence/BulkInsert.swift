@@ -84,16 +84,8 @@ struct BulkInsert: Sendable {
         private static func written<M: Model, R: SQLiteRowModel>(_ models: [M], as: R.Type) throws -> SQLiteRows {
             // The widest table (cases) has 37 columns.
             var row = SQLiteRowWriter<R>(capacity: 40 * models.count)
-            for model in models {
-                guard model.id != nil else { throw Failure(description: "A row of \(M.schema) has no id.") }
-                let before = row.binds.count
-                unsafeDowncast(model, to: R.self).writeSQLiteRow(to: &row)
-                row.endRow()
-                guard row.binds.count - before == row.columns.count else {
-                    throw Failure(description: "Rows of \(M.schema) differ in their columns.")
-                }
-            }
-            return SQLiteRows(table: M.schema, columns: row.columns, binds: row.binds, count: models.count)
+            for model in models { try row.append(unsafeDowncast(model, to: R.self)) }
+            return row.rows
         }
 
         /// Rows already as SQLite's values: `binds` holds `count` rows of `columns`, row after row.

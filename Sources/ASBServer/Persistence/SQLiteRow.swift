@@ -82,6 +82,14 @@ extension Milestone: SQLiteBindable {}
 extension RiskAssessmentRecord.Source: SQLiteBindable {}
 extension CaseEvent.Kind: SQLiteBindable {}
 extension OutboxMessage.Status: SQLiteBindable {}
+extension ContactChannel: SQLiteBindable {}
+extension ContactDirection: SQLiteBindable {}
+extension ActionOwnerKind: SQLiteBindable {}
+extension ActionStatus: SQLiteBindable {}
+extension ClosureProposal.Status: SQLiteBindable {}
+extension ClosureContactMethod: SQLiteBindable {}
+extension ClosureContactOutcome: SQLiteBindable {}
+extension SurveyChannel: SQLiteBindable {}
 
 /// A model that writes its own row as SQLite's values, property by property with their types,
 /// for the bulk insert (`BulkInsert.SQLiteRows`): Fluent's `input(to:)` boxes every value, and
@@ -91,6 +99,7 @@ extension OutboxMessage.Status: SQLiteBindable {}
 /// `writeSQLiteRow` adds the properties in the order of the model's `properties`, which is the
 /// order `input(to:)` gives them; DemoDataTests compares every such model's rows, columns and
 /// values, with those Fluent's input gives, and the services-versus-bulk tests whole tables.
+/// Demo data's casework rows (contacts, plans, closures, surveys) are such models too.
 protocol SQLiteRowModel: Model {
     func writeSQLiteRow(to row: inout SQLiteRowWriter<Self>)
 }
@@ -101,10 +110,17 @@ protocol SQLiteRowModel: Model {
 struct SQLiteRowWriter<M: Model> {
     private(set) var columns: [String] = []
     private(set) var binds: [SQLiteData] = []
+    /// Rows written.
+    private(set) var count = 0
     private var naming = true
 
     init(capacity: Int) {
         binds.reserveCapacity(capacity)
+    }
+
+    /// The rows written, for the bulk insert.
+    var rows: BulkInsert.SQLiteRows {
+        BulkInsert.SQLiteRows(table: M.schema, columns: columns, binds: binds, count: count)
     }
 
     mutating func add(_ id: IDProperty<M, UUID>) {
@@ -133,6 +149,18 @@ struct SQLiteRowWriter<M: Model> {
     /// Ends the first row: its columns are named, the rest only bind values.
     mutating func endRow() {
         naming = false
+    }
+
+    /// Writes `model`'s row (it must have its id), with the same columns as the rows before it.
+    mutating func append(_ model: M) throws where M: SQLiteRowModel {
+        guard model.id != nil else { throw BulkInsert.Failure(description: "A row of \(M.schema) has no id.") }
+        let before = binds.count
+        model.writeSQLiteRow(to: &self)
+        endRow()
+        guard binds.count - before == columns.count else {
+            throw BulkInsert.Failure(description: "Rows of \(M.schema) differ in their columns.")
+        }
+        count += 1
     }
 
     private mutating func name(_ key: FieldKey) {
@@ -221,5 +249,56 @@ extension OutboxMessage: SQLiteRowModel {
 extension IdempotencyRecord: SQLiteRowModel {
     func writeSQLiteRow(to row: inout SQLiteRowWriter<IdempotencyRecord>) {
         row.add($id); row.add($key); row.add($requestHash); row.add($response); row.add($createdAt); row.add($expiresAt)
+    }
+}
+
+extension ContactLogEntry: SQLiteRowModel {
+    func writeSQLiteRow(to row: inout SQLiteRowWriter<ContactLogEntry>) {
+        row.add($id); row.add($asbCase); row.add($party); row.add($at); row.add($method); row.add($direction); row.add($summary)
+        row.add($restricted); row.add($recordedBy); row.add($recordedAt)
+    }
+}
+
+extension ActionPlan: SQLiteRowModel {
+    func writeSQLiteRow(to row: inout SQLiteRowWriter<ActionPlan>) {
+        row.add($id); row.add($asbCase); row.add($revision); row.add($agreedOn); row.add($howAgreed); row.add($notes)
+        row.add($current); row.add($createdBy); row.add($createdAt)
+    }
+}
+
+extension PlanAction: SQLiteRowModel {
+    func writeSQLiteRow(to row: inout SQLiteRowWriter<PlanAction>) {
+        row.add($id); row.add($plan); row.add($position); row.add($what); row.add($owner); row.add($ownerUser)
+        row.add($ownerAgency); row.add($ownerParty); row.add($dueOn); row.add($status); row.add($completedOn)
+        row.add($completionNote); row.add($updatedAt)
+    }
+}
+
+extension ClosureProposal: SQLiteRowModel {
+    func writeSQLiteRow(to row: inout SQLiteRowWriter<ClosureProposal>) {
+        row.add($id); row.add($asbCase); row.add($reason); row.add($explanation); row.add($withdrawalHow); row.add($withdrawalOn)
+        row.add($status); row.add($proposedBy); row.add($proposedAt); row.add($approvedBy); row.add($approvedAt); row.add($endedAt)
+        row.add($endNote)
+    }
+}
+
+extension ClosureContactRecord: SQLiteRowModel {
+    func writeSQLiteRow(to row: inout SQLiteRowWriter<ClosureContactRecord>) {
+        row.add($id); row.add($proposal); row.add($method); row.add($outcome); row.add($reasons); row.add($at); row.add($recordedBy)
+    }
+}
+
+extension SatisfactionSurvey: SQLiteRowModel {
+    func writeSQLiteRow(to row: inout SQLiteRowWriter<SatisfactionSurvey>) {
+        row.add($id); row.add($asbCase); row.add($status); row.add($dueAt); row.add($tokenHash); row.add($answeredBy)
+        row.add($answeredAt); row.add($overall); row.add($keptInformed); row.add($easeOfReporting); row.add($listenedTo)
+        row.add($wouldReportAgain); row.add($comments); row.add($enteredBy)
+    }
+}
+
+extension DissatisfactionReview: SQLiteRowModel {
+    func writeSQLiteRow(to row: inout SQLiteRowWriter<DissatisfactionReview>) {
+        row.add($id); row.add($survey); row.add($asbCase); row.add($status); row.add($findings); row.add($createdAt)
+        row.add($closedAt); row.add($closedBy)
     }
 }

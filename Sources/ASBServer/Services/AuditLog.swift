@@ -125,6 +125,17 @@ enum AuditLog {
         changes: [String: String] = [:], at: Date, requestID: String?
     ) throws -> AuditEvent {
         let event = AuditEvent()
+        fill(event, action, by: actor, entityType: entityType, entityID: entityID, caseID: caseID, changes: changes, at: at,
+             requestID: requestID)
+        return event
+    }
+
+    /// Sets every column of a new entry, a new id among them: `event`'s work, also for one model
+    /// written row after row (demo data's `DemoBatchBuilder`).
+    static func fill(
+        _ event: AuditEvent, _ action: Action, by actor: Actor, entityType: String, entityID: String, caseID: UUID? = nil,
+        changes: [String: String] = [:], at: Date, requestID: String?
+    ) {
         event.id = OrderedID.next(at: at)
         event.at = at
         event.$actor.id = actor.userID
@@ -135,7 +146,6 @@ enum AuditLog {
         event.$asbCase.id = caseID
         event.changes = SortedJSON.object(changes)
         event.requestID = requestID
-        return event
     }
 }
 

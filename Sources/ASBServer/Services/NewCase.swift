@@ -148,7 +148,8 @@ struct NewCase: Sendable {
         var audit: [AuditEvent] = []
         var messages: [OutboxMessage] = []
         var idempotency: [IdempotencyRecord] = []
-        /// On SQLite, the rows the cases converted before the write (`NewCase.convert(for:)`), by table.
+        /// On SQLite, the rows the cases converted before the write (`NewCase.convert(for:)`; demo
+        /// data's builder converts each case's rows, its own tables too), by table.
         var converted: [String: BulkInsert.SQLiteRows] = [:]
 
         /// The inserts, parents first.

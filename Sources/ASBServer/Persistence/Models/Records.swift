@@ -38,7 +38,14 @@ final class CaseEvent: Model, @unchecked Sendable {
 
     init() {}
 
-    init(caseID: UUID, at: Date, kind: Kind, summary: String, actorID: UUID?) {
+    convenience init(caseID: UUID, at: Date, kind: Kind, summary: String, actorID: UUID?) {
+        self.init()
+        fill(caseID: caseID, at: at, kind: kind, summary: summary, actorID: actorID)
+    }
+
+    /// Sets every column of a new event, a new id among them: the initialiser's work, also for
+    /// one model written row after row (demo data's `DemoBatchBuilder`).
+    func fill(caseID: UUID, at: Date, kind: Kind, summary: String, actorID: UUID?) {
         self.id = OrderedID.next(at: at)
         self.$asbCase.id = caseID
         self.at = at
