@@ -172,7 +172,8 @@ struct NewCase: Sendable {
             try add(idempotency, to: &insert)
         }
 
-        private func add<M: Model>(_ models: [M], to insert: inout BulkInsert) throws {
+        /// Adds a table's converted rows, then its models (demo data's builder adds its own tables so).
+        func add<M: Model>(_ models: [M], to insert: inout BulkInsert) throws {
             if let rows = converted[M.schema] { insert.add(rows) }
             try insert.add(models)
         }
