@@ -118,10 +118,17 @@ struct DemoDataTests {
         let throughServices = try await Self.throughServices(cases: 60, seed: 12)
         try await TestApp.run { t in
             var options = Self.options(cases: 60, seed: 12)
-            // Nine batches, more than there are builders, of sizes that do not divide the cases.
+            // Nine batches, more than there are builders, of sizes that do not divide the cases,
+            // four to a transaction (the last transaction takes one).
             options.casesPerBatch = 7
+            options.batchesPerTransaction = 4
             _ = try await DemoData.generate(t.app, options)
-            Self.compare(throughServices, try await Self.canonical(t.app), "services vs bulk in batches of 7")
+            if case .sqliteFile(let path) = t.app.asb.config.database {
+                // The generator ends by moving SQLite's log into the file and emptying it.
+                let log = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int
+                #expect(log == 0)
+            }
+            Self.compare(throughServices, try await Self.canonical(t.app), "services vs bulk in batches of 7, 4 a transaction")
             // The references run on without a gap in each year, and the counters end at the last.
             struct Counter: Decodable { var year: Int; var last_number: Int }
             let sql = try #require(t.app.db as? any SQLDatabase)
@@ -141,6 +148,47 @@ struct DemoDataTests {
          UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255)),
          UUID(uuid: (0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10))]
             + (0..<500).map { _ in UUID() } + (0..<500).map { _ in OrderedID.next(at: Date()) }
+    }
+
+    @Test("A batch that fails takes its whole transaction back, keeps the ones before, and stops the generator with the error",
+          .timeLimit(.minutes(2)))
+    func failedBatch() async throws {
+        try await TestApp.run { t in
+            let sql = try #require(t.app.db as? any SQLDatabase)
+            // A fault planted in the sixth batch's contacts (batches of 7 cases, 4 to a
+            // transaction): the second transaction has the fifth batch's cases in it by then.
+            if TestDatabase.postgresURL == nil {
+                try await sql.raw("""
+                    CREATE TRIGGER planted_fault BEFORE INSERT ON contact_log WHEN (SELECT COUNT(*) FROM cases) > 35
+                    BEGIN SELECT RAISE(ABORT, 'planted fault'); END
+                    """).run()
+            } else {
+                try await sql.raw("""
+                    CREATE FUNCTION planted_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN IF (SELECT COUNT(*) FROM cases) > 35 THEN RAISE EXCEPTION 'planted fault'; END IF; RETURN NEW; END $$
+                    """).run()
+                try await sql.raw("CREATE TRIGGER planted_fault BEFORE INSERT ON contact_log FOR EACH ROW EXECUTE FUNCTION planted_fault()").run()
+            }
+            var options = Self.options(cases: 60, seed: 12)
+            options.casesPerBatch = 7
+            options.batchesPerTransaction = 4
+            let error = await #expect(throws: (any Error).self) { _ = try await DemoData.generate(t.app, options) }
+            #expect(String(describing: error).contains("planted fault"), "\(String(describing: error))")
+            // The first transaction's 28 cases stayed, whole, with the references they were
+            // given; nothing of the second did.
+            let cases = try await ASBCase.query(on: t.app.db).all()
+            #expect(cases.count == 28)
+            struct Counter: Decodable { var year: Int; var last_number: Int }
+            let counters = try await sql.raw("SELECT year, last_number FROM case_reference_counters").all(decoding: Counter.self)
+            #expect(counters.map(\.last_number).reduce(0, +) == 28)
+            for counter in counters {
+                let numbers = cases.filter { $0.referenceYear == counter.year }.map(\.referenceNumber).sorted()
+                #expect(numbers == Array(1...counter.last_number))
+            }
+            let caseIDs = Set(cases.compactMap(\.id))
+            let events = try await CaseEvent.query(on: t.app.db).all()
+            #expect(!events.isEmpty && events.allSatisfy { caseIDs.contains($0.$asbCase.id) })
+        }
     }
 
     @Test("An id's text is Foundation's uuidString, and its lower-case form for message ids")

@@ -113,8 +113,10 @@ enum DemoData {
         var years: Int
         var until: Date
         var throughServices: Bool
-        /// Cases per write transaction in bulk.
+        /// Cases per batch built in bulk.
         var casesPerBatch = DemoData.casesPerBatch
+        /// Batches per write transaction in bulk.
+        var batchesPerTransaction = DemoData.batchesPerTransaction
     }
 
     struct Summary: Sendable {
@@ -122,8 +124,12 @@ enum DemoData {
         var statusCounts: [String: Int]
     }
 
-    /// Cases per write transaction in bulk, unless the options say otherwise.
+    /// Cases per batch built in bulk, unless the options say otherwise.
     static let casesPerBatch = 1000
+    /// Batches per write transaction in bulk, unless the options say otherwise: four commits
+    /// fewer write the pages all four batches change once instead of four times (a quarter fewer
+    /// bytes written at 1,000,000 cases), while the batches in memory stay of 1,000 cases.
+    static let batchesPerTransaction = 4
 
     static func generate(_ app: Application, _ options: Options, progress: (Int) -> Void = { _ in }) async throws -> Summary {
         let started = Date()
@@ -145,7 +151,8 @@ enum DemoData {
             }
         } else {
             let calendar = try await CalendarService(app: app, db: app.db, requestID: nil).calendar()
-            let writer = DemoBulkWriter(app: app, staff: staff, seed: options.seed, calendar: calendar)
+            let writer = DemoBulkWriter(app: app, staff: staff, seed: options.seed, calendar: calendar,
+                                        batchesPerTransaction: options.batchesPerTransaction)
             try await writer.start()
             var index = 0
             while index < options.cases {

@@ -26,19 +26,27 @@ final class DemoBulkWriter {
     private var counters: [Int: Int] = [:]
     /// Batches being built, oldest first, each with the reference counters after it.
     private var building: [(statements: Task<[BulkInsert.Statement], any Error>, counters: [Int: Int], cases: Int, from: Date)] = []
-    private var inFlight: Task<Void, any Error>?
+    /// The transaction batches are being written into, and the one before it, committing.
+    private var open: TransactionFeed?
+    private var committing: Task<Void, any Error>?
+    /// Done when the last batch handed to a transaction is in it.
+    private var lastBatch: EventLoopFuture<Void>?
 
     /// Batches built at once: one a core.
     static let builders = max(1, System.coreCount)
 
     /// The page cache of the connection that writes, in KiB (SQLite's default is 2,000).
-    static let sqliteCacheKiB = 256 * 1024
+    static let sqliteCacheKiB = 512 * 1024
 
-    init(app: Application, staff: DemoStaff, seed: UInt64, calendar: WorkingCalendar) {
+    /// Batches a write transaction takes.
+    let batchesPerTransaction: Int
+
+    init(app: Application, staff: DemoStaff, seed: UInt64, calendar: WorkingCalendar, batchesPerTransaction: Int) {
         self.app = app
         self.staff = staff
         self.seed = seed
         self.calendar = calendar
+        self.batchesPerTransaction = max(1, batchesPerTransaction)
     }
 
     /// Cases handed to the database so far.
@@ -78,55 +86,144 @@ final class DemoBulkWriter {
         while building.count >= Self.builders { try await writeOldest() }
     }
 
-    /// Writes what is left and waits for it.
+    /// Writes what is left and waits for it. On SQLite it then moves the log's pages into the
+    /// file and empties the log (a checkpoint that truncates it), so the dataset ends in the
+    /// file, on the disk, and the log is not left holding the last transactions.
     func finish() async throws {
         while !building.isEmpty { try await writeOldest() }
-        try await inFlight?.value
-        inFlight = nil
+        closeTransaction()
+        try await committing?.value
+        committing = nil
+        if app.db is any SQLiteDatabase {
+            try await app.asb.writes.runAlone(on: app.db) { db in
+                try await db.sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+            }
+        }
     }
 
-    /// Waits for the oldest batch's rows and for the write before it, then starts writing it.
+    /// Waits for the oldest batch's rows and for the batch before it to be in its transaction,
+    /// then hands it to the open transaction (opening one when there is none, or the open one has
+    /// its batches). Only one batch waits for the writer at a time, so the rows in memory stay
+    /// those of the batches being built and the one being written. If anything fails, the open
+    /// transaction is given no more batches: it ends (commits what it has, unless it failed).
     private func writeOldest() async throws {
-        let next = building.removeFirst()
-        let statements = try await next.statements.value
-        try await inFlight?.value
-        let app = self.app
-        inFlight = Self.commitLater(statements, counters: next.counters, from: next.from, app: app)
-        writtenCases += next.cases
-    }
-
-    /// The write starts on the SQLite writer's executor, where its transaction runs: started on
-    /// the global executor, it first waited there for a builder to finish a batch.
-    private static func commitLater(_ statements: [BulkInsert.Statement], counters: [Int: Int], from: Date,
-                                    app: Application) -> Task<Void, any Error> {
-        Task(executorPreference: app.asb.writes.writer?.executor) {
-            try await commit(statements, counters: counters, from: from, app: app)
+        do {
+            let next = building.removeFirst()
+            let statements = try await next.statements.value
+            try await lastBatch?.get()
+            if let open, open.batches >= batchesPerTransaction { closeTransaction() }
+            let feed = open ?? openTransaction()
+            let written = app.eventLoopGroup.any().makePromise(of: Void.self)
+            feed.feed.yield(.init(statements: statements, counters: next.counters, from: next.from, written: written))
+            feed.batches += 1
+            open = feed
+            lastBatch = written.futureResult
+            writtenCases += next.cases
+        } catch {
+            closeTransaction()
+            throw error
         }
     }
 
-    /// Inserts a batch in one write transaction, then moves the reference counters on. The
-    /// questionnaire is stored first, as the first assessment (at the first report) would. On
-    /// SQLite the batch's statements are sent to the writer's connection all at once
-    /// (`WriteTransactions.insert`, as intake's group commit): sent one by one, SQLite waited for each
-    /// round trip through the event loop, with the builders holding both cores.
-    private static func commit(_ statements: [BulkInsert.Statement], counters: [Int: Int], from: Date,
-                               app: Application) async throws {
-        try await app.asb.writes.run(on: app.db, bulk: true) { db in
-            guard let sql = db as? any SQLDatabase else { return }
-            if db is any SQLiteDatabase {
-                // A batch changes pages all over the indexes: with SQLite's default 2 MB cache
-                // they spilled to the log again and again before the commit, and were read back.
-                try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-Self.sqliteCacheKiB))").run()
-            }
-            try await AssessmentService.storeQuestionnaire(.standard, now: from, on: db)
-            try await app.asb.writes.insert(statements, on: db)
-            for (year, last) in counters {
-                try await sql.raw("""
-                    INSERT INTO case_reference_counters (year, last_number) VALUES (\(bind: year), \(bind: last))
-                    ON CONFLICT (year) DO UPDATE SET last_number = excluded.last_number
-                    """).run()
-            }
+    /// A write transaction that takes batches as they are built.
+    private final class TransactionFeed {
+        let feed: AsyncStream<Batch>.Continuation
+        let task: Task<Void, any Error>
+        var batches = 0
+
+        init(feed: AsyncStream<Batch>.Continuation, task: Task<Void, any Error>) {
+            self.feed = feed
+            self.task = task
         }
+    }
+
+    /// A built batch on its way into a transaction; `written` is done when it is in it.
+    private struct Batch: Sendable {
+        let statements: [BulkInsert.Statement]
+        let counters: [Int: Int]
+        let from: Date
+        let written: EventLoopPromise<Void>
+    }
+
+    /// Opens a transaction for the next batches. It waits for the write lock behind the one
+    /// before it, which commits meanwhile.
+    private func openTransaction() -> TransactionFeed {
+        let (stream, feed) = AsyncStream.makeStream(of: Batch.self)
+        let (app, before) = (self.app, committing)
+        // The write starts on the SQLite writer's executor, where its transaction runs: started
+        // on the global executor, it first waited there for a builder to finish a batch.
+        let task = Task(executorPreference: app.asb.writes.writer?.executor) {
+            try await DemoBulkWriter.write(stream, after: before, app: app)
+        }
+        return TransactionFeed(feed: feed, task: task)
+    }
+
+    /// Ends the open transaction's batches, so that it commits.
+    private func closeTransaction() {
+        guard let open else { return }
+        open.feed.finish()
+        self.open = nil
+        committing = open.task
+    }
+
+    /// Inserts batches in one write transaction as they come, then moves the reference counters
+    /// on; nothing if the transaction before it failed, so the cases written never skip a batch.
+    /// The questionnaire is stored first, as the first assessment (at the first report) would.
+    /// On SQLite each batch's statements are sent to the writer's connection all at once
+    /// (`WriteTransactions.insert`, as intake's group commit): sent one by one, SQLite waited for
+    /// each round trip through the event loop, with the builders holding both cores.
+    ///
+    /// Several batches to a transaction: the timeline and audit entries' ids follow each event's
+    /// time, weeks or months after the case's report, so every batch's rows land all over the
+    /// last months of those indexes, and each commit wrote those pages to SQLite's log again and
+    /// each checkpoint to the file.
+    private static func write(_ batches: AsyncStream<Batch>, after before: Task<Void, any Error>?,
+                              app: Application) async throws {
+        do {
+            try await app.asb.writes.run(on: app.db, bulk: true) { db in
+                // The transaction before has let the write lock go: it is over, committed or not.
+                try await before?.value
+                guard let sql = db as? any SQLDatabase else { return }
+                if db is any SQLiteDatabase {
+                    // A batch changes pages all over the indexes: with SQLite's default 2 MB
+                    // cache they spilled to the log again and again before the commit, and were
+                    // read back.
+                    try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-Self.sqliteCacheKiB))").run()
+                }
+                var counters: [Int: Int] = [:]
+                var first = true
+                var iterator = batches.makeAsyncIterator()
+                while let batch = await iterator.next() {
+                    do {
+                        if first {
+                            try await AssessmentService.storeQuestionnaire(.standard, now: batch.from, on: db)
+                            first = false
+                        }
+                        try await app.asb.writes.insert(batch.statements, on: db)
+                    } catch {
+                        batch.written.fail(error)
+                        throw error
+                    }
+                    counters = batch.counters
+                    batch.written.succeed()
+                }
+                for (year, last) in counters {
+                    try await sql.raw("""
+                        INSERT INTO case_reference_counters (year, last_number) VALUES (\(bind: year), \(bind: last))
+                        ON CONFLICT (year) DO UPDATE SET last_number = excluded.last_number
+                        """).run()
+                }
+            }
+        } catch {
+            await fail(batches, with: error)
+            throw error
+        }
+    }
+
+    /// Tells a batch handed in after a failure (at most one: each waits for the one before) of it.
+    private static func fail(_ batches: AsyncStream<Batch>, with error: any Error) async {
+        var iterator = batches.makeAsyncIterator()
+        while let batch = await iterator.next() { batch.written.fail(error) }
     }
 }
 
