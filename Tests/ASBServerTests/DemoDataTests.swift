@@ -88,6 +88,15 @@ struct DemoDataTests {
         }
     }
 
+    /// SQLite's indexes, each with the statement that made it (none on PostgreSQL).
+    static func sqliteIndexes(_ app: Application) async throws -> [String] {
+        guard TestDatabase.postgresURL == nil else { return [] }
+        struct Index: Decodable { var name: String; var sql: String? }
+        return try await (app.db as! any SQLDatabase)
+            .raw("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").all(decoding: Index.self)
+            .map { "\($0.name): \($0.sql ?? "-")" }
+    }
+
     /// The canonical tables of a dataset written step by step through the services.
     static func throughServices(cases: Int, seed: UInt64) async throws -> [String: [String]] {
         var tables: [String: [String]] = [:]
@@ -122,7 +131,10 @@ struct DemoDataTests {
             // four to a transaction (the last transaction takes one).
             options.casesPerBatch = 7
             options.batchesPerTransaction = 4
+            let indexes = try await Self.sqliteIndexes(t.app)
             _ = try await DemoData.generate(t.app, options)
+            // On SQLite the indexes taken off for the load are back, as they were made.
+            #expect(try await Self.sqliteIndexes(t.app) == indexes)
             if case .sqliteFile(let path) = t.app.asb.config.database {
                 // The generator ends by moving SQLite's log into the file and emptying it.
                 let log = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int
@@ -172,6 +184,7 @@ struct DemoDataTests {
             var options = Self.options(cases: 60, seed: 12)
             options.casesPerBatch = 7
             options.batchesPerTransaction = 4
+            let indexes = try await Self.sqliteIndexes(t.app)
             let error = await #expect(throws: (any Error).self) { _ = try await DemoData.generate(t.app, options) }
             #expect(String(describing: error).contains("planted fault"), "\(String(describing: error))")
             // The first transaction's 28 cases stayed, whole, with the references they were
@@ -188,6 +201,8 @@ struct DemoDataTests {
             let caseIDs = Set(cases.compactMap(\.id))
             let events = try await CaseEvent.query(on: t.app.db).all()
             #expect(!events.isEmpty && events.allSatisfy { caseIDs.contains($0.$asbCase.id) })
+            // The indexes taken off for the load were made again over what was committed.
+            #expect(try await Self.sqliteIndexes(t.app) == indexes)
         }
     }
 

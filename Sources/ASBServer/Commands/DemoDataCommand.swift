@@ -42,7 +42,7 @@ struct DemoDataCommand: AsyncCommand {
                                        until: Date(timeIntervalSince1970: until.timeIntervalSince1970.rounded(.down)),
                                        throughServices: signature.throughServices)
         let progress = ProgressReporter(total: cases, label: "cases", interactive: isatty(STDOUT_FILENO) == 1)
-        let summary = try await DemoData.generate(app, options) { progress.update($0) }
+        let summary = try await DemoData.generate(app, options, note: { progress.note($0) }) { progress.update($0) }
         progress.finish()
         let rate = Double(cases) / max(summary.seconds, 0.001)
         context.console.output(("Made \(cases) cases (\(summary.statusCounts.map { "\($0.value) \($0.key)" }.sorted().joined(separator: ", "))) "
@@ -91,6 +91,11 @@ final class ProgressReporter: @unchecked Sendable {
         if interactive { write("\n") }
     }
 
+    /// A line of its own (below the bar on a terminal).
+    func note(_ text: String) {
+        write((interactive ? "\n" : "") + text + "\n")
+    }
+
     private func write(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
@@ -131,7 +136,8 @@ enum DemoData {
     /// bytes written at 1,000,000 cases), while the batches in memory stay of 1,000 cases.
     static let batchesPerTransaction = 4
 
-    static func generate(_ app: Application, _ options: Options, progress: (Int) -> Void = { _ in }) async throws -> Summary {
+    static func generate(_ app: Application, _ options: Options, note: (String) -> Void = { _ in },
+                         progress: (Int) -> Void = { _ in }) async throws -> Summary {
         let started = Date()
         let existing = try await ASBCase.query(on: app.db).count()
         guard existing == 0 else {
@@ -154,14 +160,20 @@ enum DemoData {
             let writer = DemoBulkWriter(app: app, staff: staff, seed: options.seed, calendar: calendar,
                                         batchesPerTransaction: options.batchesPerTransaction)
             try await writer.start()
-            var index = 0
-            while index < options.cases {
-                let end = min(index + max(1, options.casesPerBatch), options.cases)
-                try await writer.add((index..<end).map { planner.plan($0) })
-                index = end
-                progress(writer.writtenCases)
+            do {
+                var index = 0
+                while index < options.cases {
+                    let end = min(index + max(1, options.casesPerBatch), options.cases)
+                    try await writer.add((index..<end).map { planner.plan($0) })
+                    index = end
+                    progress(writer.writtenCases)
+                }
+                try await writer.finish(note: note)
+            } catch {
+                // What was committed keeps the indexes it was written without.
+                try? await writer.restoreIndexes()
+                throw error
             }
-            try await writer.finish()
             progress(options.cases)
         }
         struct StatusCount: Decodable { var status: String; var n: Int }

@@ -52,7 +52,12 @@ final class DemoBulkWriter {
     /// Cases handed to the database so far.
     private(set) var writtenCases = 0
 
-    /// Reads what the rows depend on: the neighbourhoods and the reference counters.
+    /// On SQLite, the indexes taken off for the load (`start`), as SQLite keeps their
+    /// definitions, to be made again at the end (`finish`, or `restoreIndexes` after a failure).
+    private var deferredIndexes: [String] = []
+
+    /// Reads what the rows depend on: the neighbourhoods and the reference counters. On SQLite it
+    /// takes the secondary indexes that enforce nothing off until the end (`deferIndexes`).
     func start() async throws {
         neighbourhoods = try await Neighbourhood.query(on: app.db).all()
         guard let sql = app.db as? any SQLDatabase else { throw DataTransfer.Failure(description: "No SQL database.") }
@@ -60,6 +65,40 @@ final class DemoBulkWriter {
         for row in try await sql.raw("SELECT year, last_number FROM case_reference_counters").all(decoding: Counter.self) {
             counters[row.year] = row.last_number
         }
+        if app.db is any SQLiteDatabase { try await deferIndexes() }
+    }
+
+    /// Drops the indexes that only speed reads (not a key, not unique) and keeps what SQLite
+    /// stored of each (the statement that made it), to run again at the end. A case's rows went
+    /// into some forty indexes, most of them at places all over the index (a person's name and
+    /// address, the timeline's and the audit trail's ids by time, months after the report), so
+    /// that past a few hundred thousand cases the writer's thread, inserting into them and
+    /// writing the pages they dirtied, was the generator's bottleneck; an index made at the end
+    /// reads its table once and sorts.
+    private func deferIndexes() async throws {
+        struct Index: Decodable { var name: String; var sql: String }
+        deferredIndexes = try await app.asb.writes.run(on: app.db) { db in
+            let sql = try db.sql
+            let indexes = try await sql.raw("""
+                SELECT name, sql FROM sqlite_master
+                WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name
+                """).all(decoding: Index.self)
+            for index in indexes { try await sql.raw("DROP INDEX \(ident: index.name)").run() }
+            return indexes.map(\.sql)
+        }
+    }
+
+    /// Makes the deferred indexes again, in one transaction; SQLite's sorter may use a second
+    /// thread meanwhile (`threads`).
+    func restoreIndexes() async throws {
+        guard !deferredIndexes.isEmpty else { return }
+        let statements = deferredIndexes
+        try await app.asb.writes.run(on: app.db, bulk: true) { db in
+            let sql = try db.sql
+            try await sql.raw("PRAGMA threads = \(unsafeRaw: String(Self.builders))").run()
+            for statement in statements { try await sql.raw(SQLQueryString(statement)).run() }
+        }
+        deferredIndexes = []
     }
 
     /// Gives the plans their references and starts building their rows; waits while as many
@@ -88,12 +127,15 @@ final class DemoBulkWriter {
 
     /// Writes what is left and waits for it. On SQLite it then moves the log's pages into the
     /// file and empties the log (a checkpoint that truncates it), so the dataset ends in the
-    /// file, on the disk, and the log is not left holding the last transactions.
-    func finish() async throws {
+    /// file, on the disk, and the log is not left holding the last transactions. `note` hears
+    /// of the indexes being made again, which takes a while after the last case.
+    func finish(note: (String) -> Void = { _ in }) async throws {
         while !building.isEmpty { try await writeOldest() }
         closeTransaction()
         try await committing?.value
         committing = nil
+        if !deferredIndexes.isEmpty { note("All cases written; making the \(deferredIndexes.count) indexes left out of the load.") }
+        try await restoreIndexes()
         if app.db is any SQLiteDatabase {
             try await app.asb.writes.runAlone(on: app.db) { db in
                 try await db.sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
