@@ -43,6 +43,32 @@ struct ClockTests {
         }
     }
 
+    @Test("SS-RT-1: the timeline's sentence for a new priority names dropped deadlines in the milestones' order, however the rows were read")
+    func reconcileSentenceOrder() throws {
+        let calendar = WorkingCalendar(region: .englandAndWales)
+        let asbCase = ASBCase()
+        asbCase.id = UUID()
+        asbCase.receivedAt = Date(timeIntervalSince1970: 1_791_000_000)
+        asbCase.priority = .p2
+        func milestones() -> [CaseMilestone] {
+            ServiceClock.deadlines(receivedAt: asbCase.receivedAt, priority: .p2, calendar: calendar).map {
+                let row = CaseMilestone()
+                row.milestone = $0.milestone
+                row.dueAt = $0.dueAt
+                row.priority = .p2
+                return row
+            }
+        }
+        let now = asbCase.receivedAt.addingTimeInterval(3600)
+        let inOrder = CaseClock.reconcile(priority: .p1, source: .assessed, of: asbCase, existing: milestones(),
+                                          calendar: calendar, now: now).summary
+        asbCase.priority = .p2
+        let reversed = CaseClock.reconcile(priority: .p1, source: .assessed, of: asbCase, existing: milestones().reversed(),
+                                           calendar: calendar, now: now).summary
+        #expect(inOrder == reversed)
+        #expect(inOrder?.contains("Acknowledgement no longer due; Investigation start no longer due") == true, "\(inOrder ?? "-")")
+    }
+
     @Test("SS-RT-3: a medium-risk assessment sets acknowledgement and investigation deadlines from the first receipt")
     func mediumRisk() async throws {
         // Mon 23 Nov 2026 14:00: acknowledgement Tue 14:00; investigation by the end of Mon 30 Nov.

@@ -56,7 +56,11 @@ struct CaseClock {
         }
         let scheduled = Set(schedule.map(\.milestone))
         var deleted: [CaseMilestone] = []
-        for row in existing where !scheduled.contains(row.milestone) && row.metAt == nil {
+        // In the milestones' own order, not the order the database returned the rows in (which
+        // PostgreSQL does not keep): the sentence is the same however the rows were read.
+        let order = Dictionary(uniqueKeysWithValues: Milestone.allCases.enumerated().map { ($1, $0) })
+        for row in existing.sorted(by: { order[$0.milestone, default: 0] < order[$1.milestone, default: 0] })
+        where !scheduled.contains(row.milestone) && row.metAt == nil {
             deleted.append(row)
             changed.append("\(row.milestone.displayName) no longer due")
         }
