@@ -70,7 +70,7 @@ final class DemoBulkWriter {
 
     /// Drops the indexes that only speed reads (not a key, not unique) and keeps what SQLite
     /// stored of each (the statement that made it), to run again at the end. A case's rows went
-    /// into some forty indexes, most of them at places all over the index (a person's name and
+    /// into dozens of indexes, many of them at places all over the index (a person's name and
     /// address, the timeline's and the audit trail's ids by time, months after the report), so
     /// that past a few hundred thousand cases the writer's thread, inserting into them and
     /// writing the pages they dirtied, was the generator's bottleneck; an index made at the end
