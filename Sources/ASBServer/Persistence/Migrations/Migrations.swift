@@ -53,6 +53,7 @@ enum Migrations {
             CreateOverdueMilestoneIndex(),
             UpdateOutboxDropHTMLBody(),
             CreateAuditListings(),
+            DropAuditActorIndex(),
         ]
     }
 }
