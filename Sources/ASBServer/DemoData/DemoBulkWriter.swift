@@ -93,7 +93,7 @@ final class DemoBulkWriter {
     /// a second thread (`threads`) while the first reads on, then merges them. With the load's
     /// 512 MB, the index of a table of 1,000,000 rows was one run, sorted on one thread after the
     /// whole table was read, in half a gigabyte touched for the first time: 8 MB made the
-    /// indexes of a 1,000,000-case file in 48–61 s against 84–97 s.
+    /// indexes of a 1,000,000-case file in 48–61 s against 84 s with 512 MB.
     static let sortingCacheKiB = 8 * 1024
 
     /// Makes the deferred indexes again, in one transaction, SQLite's sorter sorting runs on a
