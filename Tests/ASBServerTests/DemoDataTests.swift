@@ -97,6 +97,12 @@ struct DemoDataTests {
             .map { "\($0.name): \($0.sql ?? "-")" }
     }
 
+    /// SQLite's journal mode of the file (`wal` once demo data has ended, however it ended).
+    static func journalMode(_ app: Application) async throws -> String {
+        struct Mode: Decodable { var journal_mode: String }
+        return try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode").first(decoding: Mode.self)?.journal_mode ?? ""
+    }
+
     /// The canonical tables of a dataset written step by step through the services.
     static func throughServices(cases: Int, seed: UInt64) async throws -> [String: [String]] {
         var tables: [String: [String]] = [:]
@@ -132,11 +138,15 @@ struct DemoDataTests {
             options.casesPerBatch = 7
             options.batchesPerTransaction = 4
             let indexes = try await Self.sqliteIndexes(t.app)
-            _ = try await DemoData.generate(t.app, options)
+            let summary = try await DemoData.generate(t.app, options)
             // On SQLite the indexes taken off for the load are back, as they were made.
             #expect(try await Self.sqliteIndexes(t.app) == indexes)
             if case .sqliteFile(let path) = t.app.asb.config.database {
-                // The generator ends by moving SQLite's log into the file and emptying it.
+                // With no other process on the file the load wrote with a rollback journal, and
+                // the file is back in write-ahead logging, its log empty, no journal left.
+                #expect(summary.rollbackJournal)
+                #expect(try await Self.journalMode(t.app) == "wal")
+                #expect(!FileManager.default.fileExists(atPath: path + "-journal"))
                 let log = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int
                 #expect(log == 0)
             }
@@ -192,7 +202,9 @@ struct DemoDataTests {
             let cases = try await ASBCase.query(on: t.app.db).all()
             #expect(cases.count == 28)
             struct Counter: Decodable { var year: Int; var last_number: Int }
-            let counters = try await sql.raw("SELECT year, last_number FROM case_reference_counters").all(decoding: Counter.self)
+            // On an SQLite file the generator closed the readers `sql` came from: a new one.
+            let counters = try await (t.app.db as! any SQLDatabase)
+                .raw("SELECT year, last_number FROM case_reference_counters").all(decoding: Counter.self)
             #expect(counters.map(\.last_number).reduce(0, +) == 28)
             for counter in counters {
                 let numbers = cases.filter { $0.referenceYear == counter.year }.map(\.referenceNumber).sorted()
@@ -201,8 +213,39 @@ struct DemoDataTests {
             let caseIDs = Set(cases.compactMap(\.id))
             let events = try await CaseEvent.query(on: t.app.db).all()
             #expect(!events.isEmpty && events.allSatisfy { caseIDs.contains($0.$asbCase.id) })
-            // The indexes taken off for the load were made again over what was committed.
+            // The indexes taken off for the load were made again over what was committed, and
+            // a file written with a rollback journal is back in write-ahead logging.
             #expect(try await Self.sqliteIndexes(t.app) == indexes)
+            if case .sqliteFile = t.app.asb.config.database { #expect(try await Self.journalMode(t.app) == "wal") }
+        }
+    }
+
+    @Test("With another process holding the SQLite file open, the load keeps the log, says so, and writes the same data",
+          .timeLimit(.minutes(2)))
+    func anotherConnectionKeepsTheLog() async throws {
+        let throughServices = try await Self.throughServices(cases: 30, seed: 14)
+        try await TestApp.run { t in
+            guard case .sqliteFile(let path) = t.app.asb.config.database else { return }
+            // A connection of its own, as another process's would be: it has read the file, so
+            // it holds it open in write-ahead logging until it is closed.
+            let other = try await SQLiteConnection.open(storage: .file(path: path))
+            _ = try await other.query("SELECT COUNT(*) FROM cases", [])
+            var notes: [String] = []
+            var options = Self.options(cases: 30, seed: 14)
+            options.casesPerBatch = 7
+            let summary: DemoData.Summary
+            do {
+                summary = try await DemoData.generate(t.app, options, note: { notes.append($0) })
+                try await other.close()
+            } catch {
+                try? await other.close()
+                throw error
+            }
+            #expect(!summary.rollbackJournal)
+            #expect(notes.contains { $0.contains("Another process has the database open") })
+            #expect(try await Self.journalMode(t.app) == "wal")
+            #expect(!FileManager.default.fileExists(atPath: path + "-journal"))
+            Self.compare(throughServices, try await Self.canonical(t.app), "services vs bulk beside another connection")
         }
     }
 

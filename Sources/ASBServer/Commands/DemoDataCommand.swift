@@ -127,6 +127,8 @@ enum DemoData {
     struct Summary: Sendable {
         var seconds: Double
         var statusCounts: [String: Int]
+        /// Whether the bulk load wrote an SQLite file with a rollback journal rather than the log.
+        var rollbackJournal = false
     }
 
     /// Cases per batch built in bulk, unless the options say otherwise.
@@ -136,9 +138,13 @@ enum DemoData {
     /// bytes written at 1,000,000 cases), while the batches in memory stay of 1,000 cases.
     static let batchesPerTransaction = 4
 
+    /// Plans and writes the cases. On an SQLite file the bulk writer closes the application's
+    /// reading connections to write with a rollback journal (`DemoBulkWriter.start`): a
+    /// `Database` taken from `app.db` before fails after it; take `app.db` again.
     static func generate(_ app: Application, _ options: Options, note: (String) -> Void = { _ in },
                          progress: (Int) -> Void = { _ in }) async throws -> Summary {
         let started = Date()
+        var rollbackJournal = false
         let existing = try await ASBCase.query(on: app.db).count()
         guard existing == 0 else {
             throw Failure(description: "The database holds \(existing) cases already: demo data goes into an empty database.")
@@ -159,8 +165,8 @@ enum DemoData {
             let calendar = try await CalendarService(app: app, db: app.db, requestID: nil).calendar()
             let writer = DemoBulkWriter(app: app, staff: staff, seed: options.seed, calendar: calendar,
                                         batchesPerTransaction: options.batchesPerTransaction)
-            try await writer.start()
             do {
+                try await writer.start(note: note)
                 var index = 0
                 while index < options.cases {
                     let end = min(index + max(1, options.casesPerBatch), options.cases)
@@ -171,10 +177,11 @@ enum DemoData {
                 try await writer.finish(note: note)
             } catch {
                 // What was committed keeps the indexes it was written without.
-                try? await writer.restoreIndexes()
+                try? await writer.restore()
                 throw error
             }
             progress(options.cases)
+            rollbackJournal = writer.loadedWithRollbackJournal
         }
         struct StatusCount: Decodable { var status: String; var n: Int }
         var counts: [String: Int] = [:]
@@ -183,6 +190,6 @@ enum DemoData {
                 counts[row.status] = row.n
             }
         }
-        return Summary(seconds: Date().timeIntervalSince(started), statusCounts: counts)
+        return Summary(seconds: Date().timeIntervalSince(started), statusCounts: counts, rollbackJournal: rollbackJournal)
     }
 }

@@ -53,19 +53,61 @@ final class DemoBulkWriter {
     private(set) var writtenCases = 0
 
     /// On SQLite, the indexes taken off for the load (`start`), as SQLite keeps their
-    /// definitions, to be made again at the end (`finish`, or `restoreIndexes` after a failure).
+    /// definitions, to be made again at the end (`finish`, or `restore` after a failure).
     private var deferredIndexes: [String] = []
 
+    /// On an SQLite file, whether the load writes with a rollback journal (`useRollbackJournal`)
+    /// and the file goes back to write-ahead logging at the end (`restore`).
+    private var rollbackJournal = false
+    /// Whether the load was written with a rollback journal.
+    private(set) var loadedWithRollbackJournal = false
+
     /// Reads what the rows depend on: the neighbourhoods and the reference counters. On SQLite it
-    /// takes the secondary indexes that enforce nothing off until the end (`deferIndexes`).
-    func start() async throws {
+    /// takes the secondary indexes that enforce nothing off until the end (`deferIndexes`) and,
+    /// on a file no other process has open, writes without the log (`useRollbackJournal`);
+    /// `note` hears when another has it open.
+    func start(note: (String) -> Void = { _ in }) async throws {
         neighbourhoods = try await Neighbourhood.query(on: app.db).all()
         guard let sql = app.db as? any SQLDatabase else { throw DataTransfer.Failure(description: "No SQL database.") }
         struct Counter: Decodable { var year: Int; var last_number: Int }
         for row in try await sql.raw("SELECT year, last_number FROM case_reference_counters").all(decoding: Counter.self) {
             counters[row.year] = row.last_number
         }
-        if app.db is any SQLiteDatabase { try await deferIndexes() }
+        if app.db is any SQLiteDatabase {
+            try await deferIndexes()
+            try await useRollbackJournal(note: note)
+        }
+    }
+
+    /// On an SQLite file, writes the load with a rollback journal rather than the write-ahead
+    /// log. With the log every page was written twice, to the log at each commit and into the
+    /// file at each checkpoint, the checkpoints on the writer's thread beside the builders, and
+    /// the indexes made at the end were a few gigabytes of new pages copied from the log into
+    /// the file after them; with a rollback journal new pages go to the file once, and the
+    /// journal keeps only the few pages a transaction changes that were there before it, so a
+    /// commit is as durable and a failed batch is taken back the same way.
+    ///
+    /// SQLite leaves the log only when no other connection has the file open: in WAL mode an
+    /// open connection keeps a shared lock on it. This process's readers are closed first (the
+    /// next read opens them again); if another process has the file open (a server running on
+    /// it), the load keeps the log.
+    private func useRollbackJournal(note: (String) -> Void) async throws {
+        guard app.asb.writes.writer != nil else { return }
+        app.databases.reinitialize(.sqlite)
+        app.databases.reinitialize(.sqliteReports)
+        // SQLite refuses the switch at once (busy) rather than wait for the other connections.
+        rollbackJournal = try await app.asb.writes.runAlone(on: app.db) { db in
+            do {
+                let row = try await db.sql.raw("PRAGMA journal_mode = DELETE").first()
+                return try row?.decode(column: "journal_mode", as: String.self) == "delete"
+            } catch let error as SQLiteError where error.reason == .busy {
+                return false
+            }
+        }
+        loadedWithRollbackJournal = rollbackJournal
+        if !rollbackJournal {
+            note("Another process has the database open: the load writes through SQLite's log, which is slower.")
+        }
     }
 
     /// Drops the indexes that only speed reads (not a key, not unique) and keeps what SQLite
@@ -97,17 +139,25 @@ final class DemoBulkWriter {
     static let sortingCacheKiB = 8 * 1024
 
     /// Makes the deferred indexes again, in one transaction, SQLite's sorter sorting runs on a
-    /// second thread while the first reads (`threads`, `sortingCacheKiB`).
-    func restoreIndexes() async throws {
-        guard !deferredIndexes.isEmpty else { return }
-        let statements = deferredIndexes
-        try await app.asb.writes.run(on: app.db, bulk: true) { db in
-            let sql = try db.sql
-            try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-Self.sortingCacheKiB))").run()
-            try await sql.raw("PRAGMA threads = \(unsafeRaw: String(Self.builders))").run()
-            for statement in statements { try await sql.raw(SQLQueryString(statement)).run() }
+    /// second thread while the first reads (`threads`, `sortingCacheKiB`); then, if the load
+    /// wrote with a rollback journal, puts the file back in write-ahead logging.
+    func restore() async throws {
+        if !deferredIndexes.isEmpty {
+            let statements = deferredIndexes
+            try await app.asb.writes.run(on: app.db, bulk: true) { db in
+                let sql = try db.sql
+                try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-Self.sortingCacheKiB))").run()
+                try await sql.raw("PRAGMA threads = \(unsafeRaw: String(Self.builders))").run()
+                for statement in statements { try await sql.raw(SQLQueryString(statement)).run() }
+            }
+            deferredIndexes = []
         }
-        deferredIndexes = []
+        if rollbackJournal {
+            try await app.asb.writes.runAlone(on: app.db) { db in
+                try await db.sql.raw("PRAGMA journal_mode = WAL").run()
+            }
+            rollbackJournal = false
+        }
     }
 
     /// Gives the plans their references and starts building their rows; waits while as many
@@ -144,7 +194,7 @@ final class DemoBulkWriter {
         try await committing?.value
         committing = nil
         if !deferredIndexes.isEmpty { note("All cases written; making the \(deferredIndexes.count) indexes left out of the load.") }
-        try await restoreIndexes()
+        try await restore()
         if app.db is any SQLiteDatabase {
             try await app.asb.writes.runAlone(on: app.db) { db in
                 try await db.sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()

@@ -124,10 +124,10 @@ struct WriteTransactions: Sendable {
     /// Runs one statement that is a transaction by itself (autocommit: all of it or none, durable
     /// when it returns), with no `BEGIN` and `COMMIT` round trips; on SQLite behind the same
     /// in-process lock as the write transactions.
-    func runAlone(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
+    func runAlone<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let gate = sqliteGate else { return try await body(db) }
         let db = try writer?.database(logging: db) ?? db
-        try await gate.holding {
+        return try await gate.holding {
             try await withTaskExecutorPreference(writer?.executor) { try await body(db) }
         }
     }
