@@ -140,24 +140,36 @@ final class DemoBulkWriter {
 
     /// Makes the deferred indexes again, in one transaction, SQLite's sorter sorting runs on a
     /// second thread while the first reads (`threads`, `sortingCacheKiB`); then, if the load
-    /// wrote with a rollback journal, puts the file back in write-ahead logging.
+    /// wrote with a rollback journal, puts the file back in write-ahead logging, even if making
+    /// the indexes failed.
     func restore() async throws {
-        if !deferredIndexes.isEmpty {
-            let statements = deferredIndexes
-            try await app.asb.writes.run(on: app.db, bulk: true) { db in
-                let sql = try db.sql
-                try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-Self.sortingCacheKiB))").run()
-                try await sql.raw("PRAGMA threads = \(unsafeRaw: String(Self.builders))").run()
-                for statement in statements { try await sql.raw(SQLQueryString(statement)).run() }
-            }
-            deferredIndexes = []
+        do {
+            try await makeDeferredIndexes()
+        } catch {
+            try? await returnToLog()
+            throw error
         }
-        if rollbackJournal {
-            try await app.asb.writes.runAlone(on: app.db) { db in
-                try await db.sql.raw("PRAGMA journal_mode = WAL").run()
-            }
-            rollbackJournal = false
+        try await returnToLog()
+    }
+
+    private func makeDeferredIndexes() async throws {
+        guard !deferredIndexes.isEmpty else { return }
+        let statements = deferredIndexes
+        try await app.asb.writes.run(on: app.db, bulk: true) { db in
+            let sql = try db.sql
+            try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-Self.sortingCacheKiB))").run()
+            try await sql.raw("PRAGMA threads = \(unsafeRaw: String(Self.builders))").run()
+            for statement in statements { try await sql.raw(SQLQueryString(statement)).run() }
         }
+        deferredIndexes = []
+    }
+
+    private func returnToLog() async throws {
+        guard rollbackJournal else { return }
+        try await app.asb.writes.runAlone(on: app.db) { db in
+            try await db.sql.raw("PRAGMA journal_mode = WAL").run()
+        }
+        rollbackJournal = false
     }
 
     /// Gives the plans their references and starts building their rows; waits while as many
