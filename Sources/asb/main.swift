@@ -6,9 +6,6 @@ import Vapor
 
 // `asb`: the ASB Casework server and its operational commands.
 
-// First of all: on Linux, `asb demo-data` starts again with its allocator settings (`MallocTuning`).
-MallocTuning.restartIfNeeded()
-
 // When serving, Swift concurrency runs its tasks on NIO's event loops instead of a separate thread
 // pool, so a database answer resumes its handler on the thread that received it rather than one
 // more thread hop away (each statement of a write otherwise crossed three threads). This must come
@@ -23,7 +20,6 @@ var env = try Environment.detect()
 try LoggingSystem.bootstrap(from: &env)
 let app = try await Application.make(env)
 app.logger.debug("Swift concurrency on NIO's event loops", metadata: ["installed": "\(executorInstalled)"])
-app.logger.debug("The C library's allocator", metadata: ["GLIBC_TUNABLES": "\(Environment.get("GLIBC_TUNABLES") ?? "(not set)")"])
 // A failure is reported once (Vapor reports the command's own) and ends the program with status 1,
 // not a crash report.
 do {
