@@ -222,7 +222,8 @@ struct ClosureTests {
                 (.recordEnforcement, .POST, "enforcement", ["type": "writtenWarning"]),
                 (.updateEnforcement, .PATCH, "enforcement/\(someID)", ["status": "completed", "outcome": "Done"]),
             ]
-            #expect(Set(refused.map(\.0)) == Set(Casework.allCases.filter { $0 != .allocate }), "every casework but allocation (below) is tried")
+            #expect(Set(refused.map(\.0)) == Set(Casework.allCases.filter { ![.allocate, .classify].contains($0) }),
+                    "every casework but allocation and classification (changes to the case itself, below) is tried")
             let before = try await t.app.db.sql.raw("SELECT (SELECT COUNT(*) FROM case_events) AS events, (SELECT COUNT(*) FROM audit_events) AS audits").first()
             let version = try await t.version(of: c.reference)
             for (work, method, path, body) in refused {
@@ -239,6 +240,27 @@ struct ClosureTests {
             #expect(try before?.decode(column: "events", as: Int.self) == after?.decode(column: "events", as: Int.self), "no case event written")
             #expect(try before?.decode(column: "audits", as: Int.self) == after?.decode(column: "audits", as: Int.self), "no change audited")
             #expect(try await t.version(of: c.reference) == version)
+            // What it is about, where and whether it is ASB: the published figures count the closed case by these.
+            let admin = try await t.staffToken(.admin)
+            let area = try #require(try await t.send(.POST, "/api/v1/neighbourhoods", json: ["name": "Closed Ward"], token: admin.token).string("id"))
+            let closed = try await t.send(.GET, base, token: c.leader).json
+            let otherCategory = try #require(IncidentCategory.allCases.map(\.rawValue).first { !((closed["categories"] as? [String]) ?? []).contains($0) })
+            let otherLimb = try #require(ASBLimb.allCases.map(\.rawValue).first { !((closed["asbLimbs"] as? [String]) ?? []).contains($0) })
+            for change: [String: Any] in [["categories": [otherCategory]], ["neighbourhoodId": area], ["asbLimbs": [otherLimb]],
+                                          ["notASB": !(closed["notASB"] as? Bool ?? false)]] {
+                let reply = try await t.send(.PATCH, base, json: change, token: c.leader, headers: [("If-Match", version)])
+                #expect(reply.status == .conflict && reply.json["code"] as? String == "case.closedTakesNoCasework", "\(change): \(reply.text)")
+                #expect((reply.json["detail"] as? String)?.contains(Casework.classify.phrase) == true, "\(reply.text)")
+            }
+            // Naming what it already is changes nothing and is answered as before.
+            let same = try await t.send(.PATCH, base, json: ["categories": closed["categories"] ?? [], "notASB": closed["notASB"] ?? false],
+                                        token: c.leader, headers: [("If-Match", version)])
+            #expect(same.status == .ok, "\(same.text)")
+            #expect(try await t.version(of: c.reference) == version)
+            let stored = try await t.send(.GET, base, token: c.leader).json
+            func areaID(_ json: [String: Any]) -> String? { (json["neighbourhood"] as? [String: Any])?["id"] as? String }
+            #expect(stored["categories"] as? [String] == closed["categories"] as? [String] && areaID(stored) == areaID(closed) && areaID(stored) != area
+                    && stored["asbLimbs"] as? [String] == closed["asbLimbs"] as? [String] && stored["notASB"] as? Bool == closed["notASB"] as? Bool)
             #expect(try await t.send(.GET, "\(base)/action-plan", token: c.leader).json["current"] as? [String: Any] == nil)
 
             // Still taken on a closed case: a logged contact.

@@ -92,7 +92,8 @@ public enum CaseLifecycle {
 /// The casework that decides how a case is handled. A closed case takes none of it until it is
 /// reopened with a reason (SS-CLS-1): its risk, officer, people, plans, partners and legal action
 /// are what it was closed on, and its priority is what its published response times were
-/// measured against (SS-MON-1, SS-MON-4): a reassessment after closure would rewrite them.
+/// measured against (SS-MON-1, SS-MON-4): a reassessment after closure would rewrite them; so
+/// would a new classification the figures by category, neighbourhood and ASB count it under.
 ///
 /// What a closed case still takes: a logged contact (the closure call's follow-up, the survey),
 /// a document, a community notice (SS-PRG-6), an ASB Case Review application, the satisfaction
@@ -103,6 +104,9 @@ public enum Casework: String, Sendable, CaseIterable {
     case agreeActionPlan, updateAction, agreeContactPlan
     case referToPartner, decideLeadAgency, scheduleReview
     case recordWitnessEvidence, approveWitnessEvidence, recordEnforcement, updateEnforcement
+    /// What the case is about (its categories), where (its neighbourhood) and whether it is ASB:
+    /// the published figures count a closed case by these (SS-MON-1).
+    case classify
 
     /// What the officer was about to do, for the refusal's sentence.
     public var phrase: String {
@@ -120,6 +124,7 @@ public enum Casework: String, Sendable, CaseIterable {
         case .approveWitnessEvidence: "approve witness evidence"
         case .recordEnforcement: "record enforcement"
         case .updateEnforcement: "update enforcement"
+        case .classify: "change its categories, neighbourhood or ASB classification"
         }
     }
 }

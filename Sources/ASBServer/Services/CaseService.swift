@@ -304,11 +304,12 @@ struct CaseService {
         if let officer, officer.id != asbCase.$allocatedOfficer.id { try CaseLifecycle.checkCasework(.allocate, on: asbCase.status) }
 
         // A change that changes nothing writes nothing: the version (and everyone's ETag) stays.
-        let changesSomething = (officer.map { $0.id != asbCase.$allocatedOfficer.id } ?? false)
-            || (changes.categories.map { $0.uniqued() != asbCase.categories } ?? false)
+        let reclassifies = (changes.categories.map { $0.uniqued() != asbCase.categories } ?? false)
             || (changes.neighbourhoodID.map { $0 != asbCase.$neighbourhood.id } ?? false)
             || (changes.asbLimbs.map { $0.uniqued() != asbCase.asbLimbs } ?? false)
             || (changes.notASB.map { $0 != asbCase.notASB } ?? false)
+        if reclassifies { try CaseLifecycle.checkCasework(.classify, on: asbCase.status) }
+        let changesSomething = (officer.map { $0.id != asbCase.$allocatedOfficer.id } ?? false) || reclassifies
         guard changesSomething else { return try await load(asbCase) }
 
         let now = env.clock.now()
