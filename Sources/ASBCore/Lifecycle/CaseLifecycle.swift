@@ -92,8 +92,9 @@ public enum CaseLifecycle {
 /// The casework that decides how a case is handled. A closed case takes none of it until it is
 /// reopened with a reason (SS-CLS-1): its risk, officer, people, plans, partners and legal action
 /// are what it was closed on, and its priority is what its published response times were
-/// measured against (SS-MON-1, SS-MON-4): a reassessment after closure would rewrite them; so
-/// would a new classification the figures by category, neighbourhood and ASB count it under.
+/// measured against (SS-MON-1, SS-MON-4): a reassessment after closure would rewrite them, and
+/// so would a change to its categories, neighbourhood or ASB classification, which the figures
+/// count it by.
 ///
 /// What a closed case still takes: a logged contact (the closure call's follow-up, the survey),
 /// a document, a community notice (SS-PRG-6), an ASB Case Review application, the satisfaction
