@@ -73,20 +73,24 @@ public func configure(
 private func configureDatabase(_ app: Application, _ config: AppConfig, sideLoops: SQLiteSideLoops?) async throws -> TemporaryDatabase? {
     /// One connection per event loop for reads, and on a file one for writes (`SQLiteWriter`) and
     /// one for reports' second reads (`SQLiteReportReader`), each on a loop of its own; a thread
-    /// for each connection, the writer's and the report reader's each a pool of its own.
-    func useSQLite(_ configuration: SQLiteConfiguration) {
+    /// for each connection, the writer's and the report reader's each a pool of its own. The
+    /// readers' thread pool also runs `PreparedReads`' statements (`SQLiteStatementReaders`).
+    func useSQLite(path: String) {
+        let configuration = SQLiteConfiguration.file(path)
         let loops = app.eventLoopGroup.makeIterator().reduce(0) { count, _ in count + 1 }
         let threadPool = NIOThreadPool(numberOfThreads: max(2, loops))
         threadPool.start()
         let sideThreads = sideLoops.map { _ in (writer: NIOThreadPool(numberOfThreads: 1), reports: NIOThreadPool(numberOfThreads: 1)) }
         sideThreads?.writer.start()
         sideThreads?.reports.start()
+        let statementReaders = SQLiteStatementReaders(path: path, threadPool: threadPool)
         // Registered before Fluent's own handler, so it shuts down after Fluent closes connections.
         app.lifecycle.use(ThreadPoolShutdown(threadPools: [threadPool] + (sideThreads.map { [$0.writer, $0.reports] } ?? []),
-                                             loops: sideLoops.map { [$0.writer, $0.reports] } ?? []))
+                                             loops: sideLoops.map { [$0.writer, $0.reports] } ?? [],
+                                             statementReaders: statementReaders))
         let factory = DatabaseConfigurationFactory.sqlite(configuration)
         app.databases.use(DatabaseConfigurationFactory {
-            DedicatedThreadPoolConfiguration(base: factory.make(), threadPool: threadPool)
+            DedicatedThreadPoolConfiguration(base: factory.make(), threadPool: threadPool, statementReaders: statementReaders)
         }, as: .sqlite)
         if let sideLoops, let sideThreads {
             app.databases.use(DatabaseConfigurationFactory {
@@ -99,7 +103,7 @@ private func configureDatabase(_ app: Application, _ config: AppConfig, sideLoop
     }
     switch config.database {
     case .sqliteFile(let path):
-        useSQLite(.file(path))
+        useSQLite(path: path)
         // Write-ahead logging: readers never wait for the writer; commits stay durable.
         if let sql = app.db as? any SQLDatabase {
             try await sql.raw("PRAGMA journal_mode=WAL").run()
@@ -108,7 +112,7 @@ private func configureDatabase(_ app: Application, _ config: AppConfig, sideLoop
         // Registered before Fluent's handler, so the files go after the connections close.
         let temporary = try TemporaryDatabase.make()
         app.lifecycle.use(temporary)
-        useSQLite(.file(temporary.path))
+        useSQLite(path: temporary.path)
         return temporary
     case .postgres(let url, let searchPath):
         var postgres = try SQLPostgresConfiguration(url: url)

@@ -95,6 +95,7 @@ final class DemoBulkWriter {
         guard app.asb.writes.writer != nil else { return }
         app.databases.reinitialize(.sqlite)
         app.databases.reinitialize(.sqliteReports)
+        SQLiteStatementReaders.attached(to: app.db)?.close()
         // SQLite refuses the switch at once (busy) rather than wait for the other connections.
         rollbackJournal = try await app.asb.writes.runAlone(on: app.db) { db in
             do {

@@ -16,7 +16,8 @@ import SQLKit
 /// binds from the read in hand (a task-local value read while PostgresNIO sends it). The name is
 /// a hash of the SQL and of the bind types, so a connection prepares each shape of read once.
 /// A bind PostgresNIO cannot send as it is (a NULL, a value encoded as JSON) takes SQLKit's
-/// usual path. On SQLite the same reads return `SQLiteReadRow`s, which decode faster.
+/// usual path. On SQLite the same reads return `SQLiteReadRow`s, which decode faster, and outside
+/// a transaction run on connections that keep them prepared (`SQLiteStatementReaders`).
 enum PreparedReads {
     /// Reads with more binds than this (a long `IN` list) are not prepared: each length would be
     /// another statement kept on every connection.
@@ -26,11 +27,12 @@ enum PreparedReads {
     static func all(_ query: SQLQueryString, on db: any Database) async throws -> [any SQLRow] {
         let sql = try db.sql
         if let sqlite = db as? any SQLiteDatabase {
-            // SQLite prepares every statement anyway; its rows decode faster as `SQLiteReadRow`s.
+            // Statements kept prepared outside transactions; rows that decode faster as `SQLiteReadRow`s.
             let (text, values) = sql.serialize(query)
             let encoder = SQLiteDataEncoder()
             let binds = try values.map { try BulkInsert.sqliteData($0, encoder: encoder) }
-            return try await sqlite.query(text, binds).get().map(SQLiteReadRow.init)
+            if let readers = SQLiteStatementReaders.serving(db) { return try await readers.all(text, binds) }
+            return SQLiteReadRow.rows(try await sqlite.query(text, binds).get())
         }
         guard let postgres = db as? any PostgresDatabase else { return try await sql.raw(query).all() }
         let (text, values) = sql.serialize(query)

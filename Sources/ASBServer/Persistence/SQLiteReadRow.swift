@@ -14,10 +14,23 @@ import SQLKit
 /// any other raw type, takes SQLiteKit's path, which throws as before. An optional is nil for NULL and otherwise its
 /// wrapped value decoded so. Everything else (text, numbers, dates, lists stored as JSON) is
 /// SQLiteKit's `SQLiteDataDecoder`, as configured for Fluent (configure.swift: the default).
-/// `PreparedReads.all` reads SQLite rows as these; PlainSQLReadTests compares every model read
+/// `PreparedReads.all` reads SQLite rows as these (`SQLiteStatementReaders` makes them; rows
+/// read in a transaction are SQLiteNIO's, copied); PlainSQLReadTests compares every model read
 /// so with Fluent's own reading, field by field.
 struct SQLiteReadRow: SQLRow {
-    let row: SQLiteRow
+    /// A statement's column names, shared by its rows; a name given twice finds the first.
+    final class Columns: Sendable {
+        let names: [String]
+        let offsets: [String: Int]
+
+        init(names: [String]) {
+            self.names = names
+            offsets = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    let columns: Columns
+    let values: [SQLiteData]
 
     private static let decoder = SQLiteDataDecoder()
 
@@ -26,17 +39,28 @@ struct SQLiteReadRow: SQLRow {
         var description: String { "No column \(column) in the row." }
     }
 
-    var allColumns: [String] { row.columns.map(\.name) }
+    /// SQLiteNIO's rows of one statement, sharing one list of columns.
+    static func rows(_ rows: [SQLiteRow]) -> [SQLiteReadRow] {
+        guard let first = rows.first else { return [] }
+        let columns = Columns(names: first.columns.map(\.name))
+        return rows.map { SQLiteReadRow(columns: columns, values: $0.columns.map(\.data)) }
+    }
 
-    func contains(column: String) -> Bool { row.column(column) != nil }
+    var allColumns: [String] { columns.names }
+
+    func contains(column: String) -> Bool { columns.offsets[column] != nil }
+
+    private func value(_ column: String) -> SQLiteData? {
+        columns.offsets[column].map { values[$0] }
+    }
 
     func decodeNil(column: String) throws -> Bool {
-        guard let data = row.column(column) else { return true }
+        guard let data = value(column) else { return true }
         return data == .null
     }
 
     func decode<D: Decodable>(column: String, as: D.Type) throws -> D {
-        guard let data = row.column(column) else { throw MissingColumn(column: column) }
+        guard let data = value(column) else { throw MissingColumn(column: column) }
         return try Self.decode(D.self, from: data)
     }
 

@@ -16,6 +16,8 @@ struct DedicatedThreadPoolConfiguration: DatabaseConfiguration {
     let threadPool: NIOThreadPool
     /// The loops the connections belong to (one connection each): the application's unless given.
     var eventLoopGroup: (any EventLoopGroup)?
+    /// The reading connections' prepared statements (`PreparedReads`), on the same thread pool.
+    var statementReaders: SQLiteStatementReaders?
 
     var middleware: [any AnyModelMiddleware] {
         get { base.middleware }
@@ -32,9 +34,12 @@ struct DedicatedThreadPoolConfiguration: DatabaseConfiguration {
 struct ThreadPoolShutdown: LifecycleHandler {
     let threadPools: [NIOThreadPool]
     let loops: [any EventLoopGroup]
+    /// Closed once their thread pool has stopped: no read can be running.
+    var statementReaders: SQLiteStatementReaders?
 
     func shutdownAsync(_ application: Application) async {
         for threadPool in threadPools { try? await threadPool.shutdownGracefully() }
+        statementReaders?.close()
         for loop in loops { try? await loop.shutdownGracefully() }
     }
 }
@@ -112,6 +117,10 @@ actor AsyncMutex {
 /// begun with `BEGIN IMMEDIATE` so it holds the write lock from its first statement and can never
 /// fail half-way with a stale snapshot.
 struct WriteTransactions: Sendable {
+    /// Set while a write transaction's code runs (on SQLite): its reads stay on its connection,
+    /// to see its own writes (`SQLiteStatementReaders.serving`).
+    @TaskLocal static var isWriting = false
+
     let sqliteGate: AsyncMutex?
     /// On an SQLite file, where writes run (`SQLiteWriter`); nil on PostgreSQL and in memory.
     let writer: SQLiteWriter?
@@ -128,7 +137,7 @@ struct WriteTransactions: Sendable {
         guard let gate = sqliteGate else { return try await body(db) }
         let db = try writer?.database(logging: db) ?? db
         return try await gate.holding {
-            try await withTaskExecutorPreference(writer?.executor) { try await body(db) }
+            try await withTaskExecutorPreference(writer?.executor) { try await Self.$isWriting.withValue(true) { try await body(db) } }
         }
     }
 
@@ -192,7 +201,7 @@ struct WriteTransactions: Sendable {
         let sql = try db.sql
         try await sql.raw("BEGIN IMMEDIATE").run()
         do {
-            let result = try await body(db)
+            let result = try await Self.$isWriting.withValue(true) { try await body(db) }
             try await sql.raw("COMMIT").run()
             return result
         } catch {
