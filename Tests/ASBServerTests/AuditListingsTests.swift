@@ -119,6 +119,36 @@ struct AuditListingsTests {
         }
     }
 
+    @Test("A flush with nothing written to the trail since the last writes nothing: an idle server leaves the file alone",
+          .enabled(if: sqlite))
+    func idleFlushWritesNothing() async throws {
+        try await TestApp.run { t in
+            let db = t.app.db
+            let writes = t.app.asb.writes
+            let (leader, _) = try await Self.searched(t)
+            // Counts the flushes' writes: each moves the mark.
+            let sql = try db.sql
+            try await sql.raw("CREATE TABLE flush_writes (n INTEGER NOT NULL)").run()
+            try await sql.raw("INSERT INTO flush_writes (n) VALUES (0)").run()
+            try await sql.raw("""
+                CREATE TRIGGER count_flush_writes AFTER UPDATE ON audit_listing_state \
+                BEGIN UPDATE flush_writes SET n = n + 1; END
+                """).run()
+            func flushWrites() async throws -> Int {
+                try await sql.raw("SELECT n FROM flush_writes").first()?.decode(column: "n", as: Int.self) ?? -1
+            }
+            #expect(try await AuditListings.flush(writes: writes, db: db) == 12)
+            #expect(try await flushWrites() == 1)
+            for _ in 0..<3 { #expect(try await AuditListings.flush(writes: writes, db: db) == 0) }
+            #expect(try await flushWrites() == 1)
+            // Something new in the trail: the next flush indexes it.
+            #expect(try await t.send(.GET, "/api/v1/parties?q=listed%20person2", token: leader).status == .ok)
+            #expect(try await AuditListings.flush(writes: writes, db: db) == 1)
+            #expect(try await flushWrites() == 2)
+            try await Self.expectIndexedOnce(db)
+        }
+    }
+
     @Test("Rows of a run never listed (a flush or merge that stopped) are not read, and are collected", .enabled(if: sqlite))
     func stoppedWork() async throws {
         try await TestApp.run { t in

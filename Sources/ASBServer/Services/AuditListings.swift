@@ -71,7 +71,7 @@ enum AuditListings {
 
     /// Makes a run of the search entries written since the last (at most `runLimit`), written
     /// `chunk` rows a transaction and then listed, with the new mark, in one more; returns the
-    /// entries indexed. Nothing on PostgreSQL.
+    /// entries indexed. Nothing on PostgreSQL, or when nothing was written to the trail since.
     @discardableResult
     static func flush(writes: WriteTransactions, db: any Database, chunk: Int = chunk, runLimit: Int = runLimit,
                       scanWindow: Int = scanWindow) async throws -> Int {
@@ -81,6 +81,8 @@ enum AuditListings {
             let mark = try await sql.raw("SELECT last_rowid FROM audit_listing_state").first()?.decode(column: "last_rowid", as: Int.self) ?? 0
             // Read first: entries written after it wait for the next flush.
             let end = try await sql.raw("SELECT COALESCE(MAX(rowid), 0) AS n FROM audit_events").first()?.decode(column: "n", as: Int.self) ?? 0
+            // Nothing written since the last: no transaction (an idle server wrote one a second).
+            guard end > mark else { return 0 }
             // `chunk` entries a read: a read holds one of the few connections the requests read with.
             var listings: [Listing] = []
             var through = mark
