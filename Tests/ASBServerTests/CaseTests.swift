@@ -86,6 +86,15 @@ struct CaseTests {
             #expect(same.status == .ok)
             #expect(same.headers.first(name: .eTag) == "\"2\"")
             #expect(try await AuditEvent.query(on: t.app.db).filter(\.$action == "case.update").count() == 1)
+            // Beside a real change, categories named as they are (twice over) are not a change either.
+            let flagged = try await t.send(.PATCH, "/api/v1/cases/\(reference)", json: ["categories": ["drugs", "drugs"], "notASB": true],
+                                           token: leader.token, headers: [("If-Match", "\"2\"")])
+            #expect(flagged.status == .ok, "\(flagged.text)")
+            #expect(flagged.headers.first(name: .eTag) == "\"3\"")
+            let timeline = try await t.send(.GET, "/api/v1/cases/\(reference)/timeline", token: leader.token)
+            let updates = (timeline.json["items"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "updated" }
+                .compactMap { $0["summary"] as? String }
+            #expect(updates == ["Changed categories", "Changed recorded as not ASB, for information"])
         }
     }
 

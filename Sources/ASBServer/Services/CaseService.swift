@@ -331,8 +331,8 @@ struct CaseService {
                     $0.officerName = officer.displayName
                 }
             }
-            if let categories = changes.categories, categories != asbCase.categories {
-                asbCase.categories = categories.uniqued()
+            if let categories = changes.categories?.uniqued(), categories != asbCase.categories {
+                asbCase.categories = categories
                 audit["categories"] = asbCase.categories.map(\.rawValue).joined(separator: ",")
                 changed.append("categories")
             }
@@ -341,8 +341,8 @@ struct CaseService {
                 audit["neighbourhoodId"] = id.text
                 changed.append("neighbourhood")
             }
-            if let limbs = changes.asbLimbs, limbs != asbCase.asbLimbs {
-                asbCase.asbLimbs = limbs.uniqued()
+            if let limbs = changes.asbLimbs?.uniqued(), limbs != asbCase.asbLimbs {
+                asbCase.asbLimbs = limbs
                 audit["asbLimbs"] = asbCase.asbLimbs.map(\.rawValue).joined(separator: ",")
                 changed.append("ASB limbs")
             }
