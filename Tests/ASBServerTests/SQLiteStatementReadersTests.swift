@@ -73,6 +73,25 @@ struct SQLiteStatementReadersTests {
         }
     }
 
+    @Test("An officer's queues, planned for the officer each time on PostgreSQL, are kept prepared on SQLite")
+    func officersQueuesKeptPrepared() async throws {
+        try await Self.onSQLite { t, readers, _ in
+            _ = try await DemoData.generate(t.app, DemoDataTests.options(cases: 20, seed: 21))
+            let officer = try #require(try await User.query(on: t.app.db).filter(\.$role == .officer).first())
+            let calendar = try await CalendarService(app: t.app, db: t.app.db, requestID: nil).calendar()
+            let now = t.app.asb.clock.now()
+            let queues = QueueService(db: t.app.db)
+            let before = readers.prepared
+            for name in [QueueService.Name.dueSoon, .overdue, .contactDue] {
+                _ = try await queues.page(name, for: officer, calendar: calendar, now: now, cursor: nil, limit: 5)
+                _ = try await queues.count(name, for: officer, calendar: calendar, now: now, upTo: 50)
+            }
+            // Read through the kept statements (SQLite may prepare one again where its plan
+            // looked at a value that changed, as it would a new one).
+            #expect(readers.prepared > before)
+        }
+    }
+
     @Test("Integers, reals, text, blobs and NULLs read as SQLiteNIO reads them, columns by name and in order")
     func valuesAsSQLiteNIO() async throws {
         try await Self.onSQLite { t, readers, sqlite in

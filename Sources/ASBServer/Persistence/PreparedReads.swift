@@ -24,7 +24,12 @@ enum PreparedReads {
     static let maxBinds = 16
 
     /// The rows of `query` (a SELECT), as SQLKit rows decoded exactly as SQLKit's would be.
-    static func all(_ query: SQLQueryString, on db: any Database) async throws -> [any SQLRow] {
+    ///
+    /// `genericPlan: false`: on PostgreSQL the read is planned for its values every time, not
+    /// prepared, where one plan for any values would do badly. On SQLite it is kept prepared
+    /// all the same: SQLite plans for a bound value only where it also prepares the statement
+    /// again when that value changes, so a kept statement runs the plan a new one would get.
+    static func all(_ query: SQLQueryString, on db: any Database, genericPlan: Bool = true) async throws -> [any SQLRow] {
         let sql = try db.sql
         if let sqlite = db as? any SQLiteDatabase {
             // Statements kept prepared outside transactions; rows that decode faster as `SQLiteReadRow`s.
@@ -34,7 +39,7 @@ enum PreparedReads {
             if let readers = SQLiteStatementReaders.serving(db) { return try await readers.all(text, binds) }
             return SQLiteReadRow.rows(try await sqlite.query(text, binds).get())
         }
-        guard let postgres = db as? any PostgresDatabase else { return try await sql.raw(query).all() }
+        guard genericPlan, let postgres = db as? any PostgresDatabase else { return try await sql.raw(query).all() }
         let (text, values) = sql.serialize(query)
         guard values.count <= maxBinds else { return try await sql.raw(query).all() }
         var bindings = PostgresBindings(capacity: values.count)
