@@ -73,6 +73,43 @@ struct SQLiteStatementReadersTests {
         }
     }
 
+    @Test("Case pages, case lists, the triage queue and person searches read nothing through SQLiteNIO outside a transaction: every statement is kept")
+    func requestReadsAllKept() async throws {
+        try await Self.onSQLite { t, readers, _ in
+            _ = try await DemoData.generate(t.app, DemoDataTests.options(cases: 12, seed: 14))
+            #expect(try await t.send(.POST, "/api/v1/reports", json: Fixtures.webReport(seed: 32)).status == .created, "a case to triage")
+            let (_, leader) = try await t.staffToken(.teamLeader)
+            let queries = QueryLog()
+            var logger = Logger(label: "statement-readers-test") { _ in QueryLog.Handler(log: queries) }
+            logger.logLevel = .debug
+            let db = try #require(t.app.databases.database(.sqlite, logger: logger, on: t.app.eventLoopGroup.next()))
+            let before = readers.prepared
+            var others = 0, listed = 0, found = 0
+            // A case page: the case, its people and their other cases, follow-ups, the closure and its reporter count.
+            for asbCase in try await ASBCase.query(on: t.app.db).all() {
+                let detail = try await CaseService(app: t.app, db: db, requestID: nil).detail(asbCase.reference, by: .staff(leader))
+                others += detail.otherCases.count
+                _ = try await ClosureService(app: t.app, db: db, requestID: nil).view(of: asbCase.reference, by: .staff(leader))
+            }
+            // The case list and its count, the triage queue (its cases' first pending deadlines), people by postcode.
+            let cases = CaseService(app: t.app, db: db, requestID: nil)
+            listed += try await cases.list(.init(), cursor: nil, limit: 5, by: leader).items.count
+            listed += try await cases.count(.init(), upTo: 50, by: leader)
+            let calendar = try await CalendarService(app: t.app, db: t.app.db, requestID: nil).calendar()
+            let triage = try await QueueService(db: db).page(.triage, for: leader, calendar: calendar, now: t.app.asb.clock.now(), cursor: nil, limit: 5)
+            for postcode in Set(try await Party.query(on: t.app.db).all().compactMap(\.postcode)).sorted().prefix(3) {
+                found += try await PartyService(app: t.app, db: db, requestID: nil)
+                    .search(q: nil, postcode: postcode, tenancyReference: nil, by: leader).count
+            }
+            #expect(others > 0 && listed > 5 && found > 0 && triage.items.contains { $0.milestone != nil },
+                    "people with other cases, cases listed, people found, a deadline in triage")
+            #expect(readers.prepared > before)
+            // Statements SQLiteNIO ran on the reading connections (it logs each; the kept ones are not).
+            let unkept = queries.entries.filter { $0.database == DatabaseID.sqlite.string && $0.sql.hasPrefix("SELECT") }
+            #expect(unkept.map(\.sql) == [])
+        }
+    }
+
     @Test("An officer's queues, planned for the officer each time on PostgreSQL, are kept prepared on SQLite")
     func officersQueuesKeptPrepared() async throws {
         try await Self.onSQLite { t, readers, _ in

@@ -9,8 +9,10 @@ import SQLKit
 /// planning those small statements again for every request was most of its work on a case page
 /// and the home page. Prepared: `Model.stored` (a case's rows by `case_id`, parents and children
 /// by id), every staff request's sign-in check, the case read with its parents, and the queues
-/// over everyone's cases (`QueueService.read`, which says why not an officer's), and the
-/// caseworkers a case page offers.
+/// over everyone's cases (`QueueService.read`, which says why not an officer's), the queues'
+/// first pending deadlines, the caseworkers a case page offers, its people's other cases, its
+/// follow-ups and its reporter count, and a person search's case counts. Case lists and a person
+/// search's people are planned for their values on PostgreSQL (`genericPlan: false`).
 ///
 /// PostgresNIO prepares a statement named by its type; `NamedStatement` takes its name, SQL and
 /// binds from the read in hand (a task-local value read while PostgresNIO sends it). The name is

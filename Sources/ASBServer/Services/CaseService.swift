@@ -122,10 +122,11 @@ struct CaseService {
             }
             order = "c.reference_year \(direction), c.reference_number \(direction)"
         }
-        let rows = try await db.sql.raw("""
+        // Planned for the filter's values on PostgreSQL (an officer's cases, a status), kept prepared on SQLite.
+        let rows = try await PreparedReads.all("""
             SELECT \(CaseListing.columns) FROM cases c \(CaseListing.joins)\(Self.whereClause(conditions)) \
             ORDER BY \(order) LIMIT \(literal: limit + 1)
-            """).all()
+            """, on: db, genericPlan: false)
         let items = try rows.prefix(limit).map(CaseListing.init(row:))
         var next: String?
         if rows.count > limit, let last = items.last {
@@ -137,9 +138,9 @@ struct CaseService {
     /// How many cases `list` would list, counting no further than `limit`.
     func count(_ filter: ListFilter, upTo limit: Int, by user: User) async throws -> Int {
         guard let conditions = try await conditions(filter, by: user) else { return 0 }
-        let row = try await db.sql.raw("""
+        let row = try await PreparedReads.all("""
             SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases c\(Self.whereClause(conditions)) LIMIT \(literal: limit)) AS counted
-            """).first()
+            """, on: db, genericPlan: false).first
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
@@ -258,9 +259,9 @@ struct CaseService {
                 .map { LondonTime.localDateTime(for: $0.receivedAt).date }
             return RepeatFlags.isRepeat(caseReceivedOn: receivedOn, otherCasesReceivedOn: dates)
         }
-        let followUps = try await db.sql.raw("""
+        let followUps = try await PreparedReads.all("""
             SELECT reference FROM cases WHERE follow_up_of_id = \(bind: caseID) ORDER BY received_at LIMIT 20
-            """).all().map { try $0.decode(column: "reference", as: String.self) }
+            """, on: db).map { try $0.decode(column: "reference", as: String.self) }
         return Detail(asbCase: asbCase, parties: parties, incidents: Array(incidents), deadlines: deadlines,
                       otherCases: otherCases, repeatVictim: isRepeat(roles: [.reporter, .victim]),
                       repeatPerpetrator: isRepeat(roles: [.allegedPerpetrator]), leadAgencyHistory: history,

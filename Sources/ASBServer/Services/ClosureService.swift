@@ -53,7 +53,9 @@ struct ClosureService {
     }
 
     static func isAnonymous(_ caseID: UUID, on db: any Database) async throws -> Bool {
-        try await CaseParty.query(on: db).filter(\.$asbCase.$id == caseID).filter(\.$role == .reporter).count() == 0
+        try await PreparedReads.all("""
+            SELECT COUNT(*) AS n FROM case_parties WHERE case_id = \(bind: caseID) AND role = \(bind: PartyRole.reporter.rawValue)
+            """, on: db).first?.decode(column: "n", as: Int.self) == 0
     }
 
     static func facts(_ proposal: ClosureProposal, anonymous: Bool) -> ClosureFacts {

@@ -55,10 +55,10 @@ struct PartyService {
         if let postcode { filters.append("postcode = \(bind: postcode.value)") }
         if !tenancy.isEmpty { filters.append("tenancy_reference = \(bind: tenancy)") }
         func people(_ conditions: SQLQueryString..., orderBy: String, limit: Int) async throws -> [Found] {
-            try await db.sql.raw("""
+            try await PreparedReads.all("""
                 SELECT id, name, name_key, address, postcode, tenancy_reference FROM parties \
                 WHERE \((filters + conditions).joined(separator: " AND ")) ORDER BY \(unsafeRaw: orderBy) LIMIT \(literal: limit)
-                """).all().map { row in
+                """, on: db, genericPlan: false).map { row in
                     Found(id: try row.decode(column: "id", as: UUID.self),
                           name: try row.decodeIfPresent(column: "name", as: String.self),
                           nameKey: try row.decodeIfPresent(column: "name_key", as: String.self),
@@ -104,9 +104,9 @@ struct PartyService {
     /// have hundreds of cases each, and undercounted past the cap.
     private func caseCounts(of partyIDs: [UUID]) async throws -> [UUID: Int] {
         guard !partyIDs.isEmpty else { return [:] }
-        let rows = try await db.sql.raw("""
+        let rows = try await PreparedReads.all("""
             SELECT party_id, COUNT(DISTINCT case_id) AS n FROM case_parties WHERE party_id IN (\(binds: partyIDs)) GROUP BY party_id
-            """).all()
+            """, on: db)
         var counts: [UUID: Int] = [:]
         for row in rows { counts[try row.decode(column: "party_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self) }
         return counts
@@ -162,11 +162,11 @@ struct PartyService {
     /// The cases of each party, newest first (at most 20 each).
     static func cases(of partyIDs: [UUID], on db: any Database) async throws -> [UUID: [PartyCase]] {
         guard !partyIDs.isEmpty else { return [:] }
-        let rows = try await db.sql.raw("""
+        let rows = try await PreparedReads.all("""
             SELECT cp.party_id, cp.role, c.reference, c.status, c.received_at \
             FROM case_parties cp JOIN cases c ON c.id = cp.case_id \
             WHERE cp.party_id IN (\(binds: partyIDs)) ORDER BY c.received_at DESC LIMIT \(literal: 20 * partyIDs.count + 100)
-            """).all()
+            """, on: db)
         var result: [UUID: [PartyCase]] = [:]
         for row in rows {
             let party = try row.decode(column: "party_id", as: UUID.self)

@@ -195,9 +195,9 @@ struct QueueService {
     /// the database may walk every pending milestone instead.
     private func firstPendingDeadlines(of caseIDs: [UUID]) async throws -> [UUID: PendingDeadline] {
         guard !caseIDs.isEmpty else { return [:] }
-        let rows = try await db.sql.raw("""
+        let rows = try await PreparedReads.all("""
             SELECT case_id, milestone, due_at, met_at FROM case_milestones WHERE case_id IN (\(binds: caseIDs))
-            """).all()
+            """, on: db)
         var first: [UUID: PendingDeadline] = [:]
         for row in rows where try row.decodeNil(column: "met_at") {
             let deadline = PendingDeadline(milestone: try row.decodeRaw(column: "milestone", as: Milestone.self),
