@@ -13,7 +13,8 @@ import SQLKit
 /// their own, such as `DeadlineRule`, are not `RawRepresentable`). A value no case names, or
 /// any other raw type, takes SQLiteKit's path, which throws as before. An optional is nil for NULL and otherwise its
 /// wrapped value decoded so. Everything else (text, numbers, dates, lists stored as JSON) is
-/// SQLiteKit's `SQLiteDataDecoder`, as configured for Fluent (configure.swift: the default).
+/// SQLiteKit's `SQLiteDataDecoder`, as configured for Fluent (configure.swift: the default);
+/// `SQLiteReadRowTests` holds every path to what that decoder makes of the same value.
 /// `PreparedReads.all` reads SQLite rows as these (`SQLiteStatementReaders` makes them; rows
 /// read in a transaction are SQLiteNIO's, copied); PlainSQLReadTests compares every model read
 /// so with Fluent's own reading, field by field.
