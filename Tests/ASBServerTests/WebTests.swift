@@ -668,6 +668,36 @@ struct XCTHTTPResponseLike {
 
 @Suite("Work queue tables")
 struct QueueTableTests {
+    @Test("SS-NXT-1: a queue's table shows each case's link, hate tag, status, priority or Not assessed, officer or Not allocated, and what is due in its state's colour, escaped")
+    func caseTableCells() {
+        let rows = [
+            StaffSite.CaseRow(reference: "ASB-2026-00001", href: "/staff/cases/ASB-2026-00001", status: "Open", statusClass: "tag-blue",
+                              priority: "Priority 1", priorityClass: "tag-red", hate: true, officer: "Dana O'Neill",
+                              due: "Response due Tue 24 Nov 2026 10:15 GMT (Breached)", dueClass: "tag-red",
+                              received: "Mon 23 Nov 2026 09:00 GMT"),
+            StaffSite.CaseRow(reference: "ASB-2026-00002", href: "/staff/cases/ASB-2026-00002", status: "Received", statusClass: "tag-grey",
+                              priority: nil, priorityClass: nil, hate: false, officer: nil, due: "Contact due Wednesday 25 November 2026",
+                              dueClass: nil, received: "Tue 24 Nov 2026 08:00 GMT"),
+            StaffSite.CaseRow(reference: "ASB-2026-00003", href: "/staff/cases/ASB-2026-00003", status: "Open", statusClass: "tag-blue",
+                              priority: "Priority 3", priorityClass: "tag-green", hate: false, officer: "Sam <Lee>", due: nil,
+                              dueClass: nil, received: "Tue 24 Nov 2026 08:30 GMT"),
+        ]
+        let html = StaffSite.CaseTable(caption: "Triage & more", rows: rows).html
+        #expect(html.contains(#"<caption class="table-caption visually-hidden">Triage &amp; more</caption>"#))
+        #expect(html.components(separatedBy: "<tr>").count == 5, "the heading row and three cases")
+        #expect(html.contains(#"<td><a href="/staff/cases/ASB-2026-00001">ASB-2026-00001</a> <strong class="tag tag-red">Hate</strong></td>"#))
+        #expect(html.contains(#"<td><strong class="tag tag-blue">Open</strong></td>"#))
+        #expect(html.contains(#"<td><strong class="tag tag-red">Priority 1</strong></td>"#))
+        #expect(html.contains("<td>Dana O&#39;Neill</td>"))
+        #expect(html.contains(#"<td><span class="due tag-red-text">Response due Tue 24 Nov 2026 10:15 GMT (Breached)</span></td>"#))
+        #expect(html.contains("<td>Mon 23 Nov 2026 09:00 GMT</td>"))
+        #expect(html.contains(#"<td><a href="/staff/cases/ASB-2026-00002">ASB-2026-00002</a></td>"#))
+        #expect(html.contains("<td>Not assessed</td>") && html.contains("<td>Not allocated</td>"))
+        #expect(html.contains("<td>Contact due Wednesday 25 November 2026</td>"))
+        #expect(html.contains("<td>Sam &lt;Lee&gt;</td>") && html.contains("<td>–</td>"))
+        #expect(!html.contains("Sam <Lee>"))
+    }
+
     @Test("SS-NXT-1: each queue sorts most or least urgent first and pages either way without losing a case")
     func sortingAndPaging() async throws {
         try await TestApp.run { t in

@@ -33,7 +33,7 @@ extension StaffSite {
         for info in Self.queues(for: user) where info.slug != "mine" {
             queues.append(.init(slug: info.slug, title: info.title, explanation: info.explanation,
                                 count: try await Self.count(of: info.slug, for: user, req: req),
-                                href: "/staff/queues/\(info.slug)", rows: nil))
+                                href: "/staff/queues/\(info.slug)", table: nil))
         }
         return try await req.page("staff/dashboard", DashboardPage(
             chrome: WebChrome.make(req, title: "Dashboard"), queues: queues.nilIfEmpty, charts: charts,

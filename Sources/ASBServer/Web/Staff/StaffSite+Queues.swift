@@ -20,6 +20,56 @@ extension StaffSite {
         var received: String
     }
 
+    /// A queue's cases as a table, written in Swift like `Table`: the home page lists eight
+    /// queues' first rows, and Leaf resolving each row's dozen keys was a sixth of its server CPU
+    /// at 1,000,000 cases. The caption is for screen readers (a heading above says it).
+    struct CaseTable: HTMLFragment, Sendable {
+        var caption: String
+        var rows: [CaseRow]
+
+        var html: String {
+            var w = HTMLWriter()
+            w.raw("<div class=\"table-wrapper\">\n<table class=\"table\">\n  <caption class=\"table-caption visually-hidden\">")
+            w.text(caption)
+            w.raw("</caption>\n  <thead><tr><th scope=\"col\">Case</th><th scope=\"col\">Status</th><th scope=\"col\">Priority</th>")
+            w.raw("<th scope=\"col\">Officer</th><th scope=\"col\">Due</th><th scope=\"col\">Received</th></tr></thead>\n  <tbody>\n")
+            for row in rows {
+                w.raw("    <tr>\n      <td><a")
+                w.attribute("href", row.href)
+                w.raw(">")
+                w.text(row.reference)
+                w.raw("</a>")
+                if row.hate {
+                    w.raw(" ")
+                    w.tag("Hate", class: "tag-red")
+                }
+                w.raw("</td>\n      <td>")
+                w.tag(row.status, class: row.statusClass)
+                w.raw("</td>\n      <td>")
+                if let priority = row.priority { w.tag(priority, class: row.priorityClass ?? "") } else { w.raw("Not assessed") }
+                w.raw("</td>\n      <td>")
+                if let officer = row.officer { w.text(officer) } else { w.raw("Not allocated") }
+                w.raw("</td>\n      <td>")
+                if let due = row.due, let dueClass = row.dueClass {
+                    w.raw("<span")
+                    w.attribute("class", "due \(dueClass)-text")
+                    w.raw(">")
+                    w.text(due)
+                    w.raw("</span>")
+                } else if let due = row.due {
+                    w.text(due)
+                } else {
+                    w.raw("–")
+                }
+                w.raw("</td>\n      <td>")
+                w.text(row.received)
+                w.raw("</td>\n    </tr>\n")
+            }
+            w.raw("  </tbody>\n</table>\n</div>\n")
+            return w.html
+        }
+    }
+
     static func row(_ item: QueueService.Item, now: Date) -> CaseRow {
         let c = item.asbCase
         var due: String?
@@ -123,7 +173,8 @@ extension StaffSite {
             var explanation: String
             var count: String
             var href: String
-            var rows: [CaseRow]?
+            /// Its most urgent cases; nil when it has none.
+            var table: CaseTable?
         }
         var chrome: PageChrome
         var queues: [QueueSummary]?
@@ -144,7 +195,8 @@ extension StaffSite {
             let page = try await Self.rows(of: info.slug, for: user, cursor: nil, limit: Self.homeRows, sort: nil, req: req)
             let count = page.nextCursor == nil ? "\(page.rows.count)" : try await Self.count(of: info.slug, for: user, req: req)
             summaries.append(.init(slug: info.slug, title: info.title, explanation: info.explanation, count: count,
-                                   href: "/staff/queues/\(info.slug)", rows: page.rows.nilIfEmpty))
+                                   href: "/staff/queues/\(info.slug)",
+                                   table: page.rows.isEmpty ? nil : CaseTable(caption: info.title, rows: page.rows)))
         }
         let message: String? = summaries.isEmpty
             ? "Your role has no work queues. Use search to find a case shared with you." : nil
@@ -160,14 +212,11 @@ extension StaffSite {
             var href: String
             var current: Bool
         }
-        struct List: Encodable, Sendable {
-            var title: String
-            var rows: [CaseRow]?
-        }
         var chrome: PageChrome
         var title: String
         var explanation: String
-        var list: List
+        /// The page's cases; nil when the queue is empty.
+        var table: CaseTable?
         var nextHref: String?
         var sortLinks: [SortLink]?
     }
@@ -195,7 +244,7 @@ extension StaffSite {
         }
         return try await req.page("staff/queue", QueuePage(
             chrome: WebChrome.make(req, title: info.title), title: info.title, explanation: info.explanation,
-            list: .init(title: info.title, rows: page.rows.nilIfEmpty), nextHref: next, sortLinks: sortLinks))
+            table: page.rows.isEmpty ? nil : CaseTable(caption: info.title, rows: page.rows), nextHref: next, sortLinks: sortLinks))
     }
 
     // MARK: Search
