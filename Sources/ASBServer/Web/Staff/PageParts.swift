@@ -46,16 +46,7 @@ struct Table: HTMLFragment, Sendable {
     /// largest part of rendering the page.
     var html: String {
         var w = HTMLWriter()
-        w.raw(captionHidden ? "<div class=\"table-wrapper\">\n<table class=\"table\">\n  <caption class=\"table-caption visually-hidden\">"
-                            : "<div class=\"table-wrapper\">\n<table class=\"table\">\n  <caption class=\"table-caption\">")
-        w.text(caption)
-        w.raw("</caption>\n  <thead><tr>")
-        for header in headers {
-            w.raw("<th scope=\"col\">")
-            w.text(header)
-            w.raw("</th>")
-        }
-        w.raw("</tr></thead>\n  <tbody>\n")
+        Self.writeStart(caption: caption, hidden: captionHidden, headers: headers, into: &w)
         for row in rows {
             w.raw("    <tr>")
             for cell in row {
@@ -85,8 +76,27 @@ struct Table: HTMLFragment, Sendable {
             }
             w.raw("</tr>\n")
         }
-        w.raw("  </tbody>\n</table>\n</div>\n")
+        Self.writeEnd(into: &w)
         return w.html
+    }
+
+    /// A table's wrapper, caption and column headings, up to its first row (`CaseTable` too).
+    static func writeStart(caption: String, hidden: Bool, headers: [String], into w: inout HTMLWriter) {
+        w.raw(hidden ? "<div class=\"table-wrapper\">\n<table class=\"table\">\n  <caption class=\"table-caption visually-hidden\">"
+                     : "<div class=\"table-wrapper\">\n<table class=\"table\">\n  <caption class=\"table-caption\">")
+        w.text(caption)
+        w.raw("</caption>\n  <thead><tr>")
+        for header in headers {
+            w.raw("<th scope=\"col\">")
+            w.text(header)
+            w.raw("</th>")
+        }
+        w.raw("</tr></thead>\n  <tbody>\n")
+    }
+
+    /// What closes a table `writeStart` began.
+    static func writeEnd(into w: inout HTMLWriter) {
+        w.raw("  </tbody>\n</table>\n</div>\n")
     }
 }
 

@@ -29,10 +29,7 @@ extension StaffSite {
 
         var html: String {
             var w = HTMLWriter()
-            w.raw("<div class=\"table-wrapper\">\n<table class=\"table\">\n  <caption class=\"table-caption visually-hidden\">")
-            w.text(caption)
-            w.raw("</caption>\n  <thead><tr><th scope=\"col\">Case</th><th scope=\"col\">Status</th><th scope=\"col\">Priority</th>")
-            w.raw("<th scope=\"col\">Officer</th><th scope=\"col\">Due</th><th scope=\"col\">Received</th></tr></thead>\n  <tbody>\n")
+            Table.writeStart(caption: caption, hidden: true, headers: Self.headers, into: &w)
             for row in rows {
                 w.raw("    <tr>\n      <td><a")
                 w.attribute("href", row.href)
@@ -65,9 +62,11 @@ extension StaffSite {
                 w.text(row.received)
                 w.raw("</td>\n    </tr>\n")
             }
-            w.raw("  </tbody>\n</table>\n</div>\n")
+            Table.writeEnd(into: &w)
             return w.html
         }
+
+        static let headers = ["Case", "Status", "Priority", "Officer", "Due", "Received"]
     }
 
     static func row(_ item: QueueService.Item, now: Date) -> CaseRow {
