@@ -24,6 +24,9 @@ public func configure(
                              writes: WriteTransactions(sqliteGate: isSQLite ? AsyncMutex() : nil, writer: writer))
     app.asb.reportReader = sideLoops.map { SQLiteReportReader(databases: app.databases, eventLoop: $0.reports.next()) }
     app.asb.temporaryDatabase = temporary
+    // After Fluent's handler (registered by the first use of `app.databases` above), so it shuts
+    // down before it: the requests in hand are answered before the databases close.
+    app.lifecycle.use(app.asb.inFlight)
     app.migrations.add(Migrations.all(calendarRegion: config.calendarRegion))
     app.migrations.add(SessionRecord.migration)
     app.sessions.use(.fluent)
@@ -35,6 +38,7 @@ public func configure(
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(WebCookieMiddleware())
     app.middleware.use(ProblemMiddleware())
+    app.middleware.use(app.asb.inFlight)
     app.middleware.use(CurrentRequestMiddleware())
     app.middleware.use(PublicRateLimitMiddleware())
     app.middleware.use(BodyLimitMiddleware(jsonBytes: config.maxBodyBytes, attachmentBytes: config.maxAttachmentBytes))

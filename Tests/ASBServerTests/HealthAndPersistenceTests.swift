@@ -34,6 +34,48 @@ struct HealthAndPersistenceTests {
         try await app.asyncShutdown()
     }
 
+    @Test("Stopping waits for the requests in hand before the databases close, and refuses new ones with 503 and Retry-After")
+    func stoppingDrainsRequests() async throws {
+        // `asb serve` stopped under load crashed every time: a request still in hand asked Fluent
+        // for a database its shutdown had closed (`Request.db` traps).
+        let name = "drain-\(UUID().uuidString.prefix(8))"
+        let app = try await Application.make(.testing)
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: TestApp.sqlitePath(name) + suffix) } }
+        try await configure(app, config: AppConfig(database: .sqliteFile(TestApp.sqlitePath(name)), bcryptCost: 4))
+        try await app.autoMigrate()
+        let inFlight = app.asb.inFlight
+        let (arrived, arrival) = AsyncStream.makeStream(of: Void.self)
+        let (released, release) = AsyncStream.makeStream(of: Void.self)
+        app.get("held") { req async throws -> String in
+            arrival.yield()
+            for await _ in released { break }
+            return String(try await Neighbourhood.query(on: req.db).count())
+        }
+        let tester = try app.testing()
+        let held = Task { try await tester.sendRequest(.GET, "/held") }
+        for await _ in arrived { break }
+        let stopping = Task { try await app.asyncShutdown() }
+        let begun = ContinuousClock.now
+        while !inFlight.isDraining, ContinuousClock.now - begun < .seconds(10) { try await Task.sleep(for: .milliseconds(1)) }
+        try #require(inFlight.isDraining, "Stopping the application must first refuse new requests")
+
+        let refused = try await tester.sendRequest(.GET, "/health")
+        #expect(refused.status == .serviceUnavailable)
+        #expect(refused.headers.first(name: .retryAfter) == "5")
+        #expect(refused.headers.contentType?.description.hasPrefix("application/problem+json") == true)
+        #expect(inFlight.count == 1)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(!app.didShutdown, "The databases must stay open while a request is in hand")
+
+        release.yield()
+        let reply = try await held.value
+        #expect(reply.status == .ok)
+        #expect(Int(reply.body.string) != nil)
+        try await stopping.value
+        #expect(app.didShutdown)
+        #expect(inFlight.count == 0)
+    }
+
     @Test("Every response, errors included, carries the security headers; HSTS behind TLS; API responses are not cached")
     func securityHeaders() async throws {
         try await TestApp.run { t in

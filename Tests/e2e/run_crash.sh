@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Crash test (Tests/e2e/crash_test.py): `asb serve` killed with SIGKILL under concurrent intake and
-# restarted; every acknowledged report must be intact and every acknowledgement email sent.
+# restarted; every acknowledged report must be intact and every acknowledgement email sent. Then
+# the restarted server is stopped with SIGTERM under the same load: it must exit with status 0.
 #   ASB_BIN          the server binary (default: $(swift build --show-bin-path)/asb)
 #   ASB_E2E_PYTHON   a Python with Tests/e2e/requirements-smtp.txt installed (default python3)
 #   ASB_CRASH_PORT   the server's port (default 8194)

@@ -20,6 +20,8 @@ struct ASBEnvironment: Sendable {
     var postcodeSectors = ExpiringCache<String, [String: UUID]>()
     var questionnaires = StoredQuestionnaires()
     var rateLimiter = RateLimiter()
+    /// The requests being answered: stopping waits for them before the databases close.
+    let inFlight = InFlightRequests()
 
     init(config: AppConfig, clock: AppClock, random: RandomSource, passwords: Passwords, writes: WriteTransactions) {
         self.config = config

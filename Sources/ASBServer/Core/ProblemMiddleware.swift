@@ -31,7 +31,7 @@ struct ProblemMiddleware: AsyncMiddleware {
         default:
             var headers = HTTPHeaders()
             let problem = problem(for: error, request: request, headers: &headers)
-            if problem.status >= 500 { request.logger.report(error: error) }
+            if Self.isFault(problem) { request.logger.report(error: error) }
             return await ErrorPage.response(for: problem, headers: headers, request: request)
         }
     }
@@ -39,7 +39,7 @@ struct ProblemMiddleware: AsyncMiddleware {
     static func response(for error: any Error, request: Request) -> Response {
         var headers = HTTPHeaders()
         let problem = problem(for: error, request: request, headers: &headers)
-        if problem.status >= 500 {
+        if Self.isFault(problem) {
             request.logger.report(error: error)
         }
         headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
@@ -93,6 +93,7 @@ struct ProblemMiddleware: AsyncMiddleware {
             return Problem(type: Problem.typeBase + "not-found", title: "Not found", status: 404,
                            detail: "There is nothing at this address.")
         case let abort as any AbortError:
+            for (name, value) in abort.headers { headers.replaceOrAdd(name: name, value: value) }
             let status = Int(abort.status.code)
             let title = abort.status.reasonPhrase
             let config = request.application.asb.config
@@ -104,6 +105,12 @@ struct ProblemMiddleware: AsyncMiddleware {
             return Problem(type: Problem.typeBase + "internal", title: "Something went wrong on our side", status: 500,
                            detail: "The error has been logged. Please try again later.")
         }
+    }
+
+    /// A problem worth logging as an error: the server's fault. 503 is not a fault but a state
+    /// (the server stopping, `InFlightRequests`; the database closing), answered with `Retry-After`.
+    static func isFault(_ problem: Problem) -> Bool {
+        problem.status >= 500 && problem.status != 503
     }
 
     /// A body that does not decode is a 422 naming the field; without a body, the bad value is in
