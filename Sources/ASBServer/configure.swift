@@ -132,11 +132,22 @@ private func configureDatabase(_ app: Application, _ config: AppConfig, sideLoop
 }
 
 extension Application {
-    /// Applies pending migrations and, on an empty database, creates the first admin.
-    /// Returns the admin's generated password when one was created.
+    /// Makes the indexes an interrupted `asb demo-data` load left out, then applies pending
+    /// migrations and, on an empty database, creates the first admin. Returns the admin's
+    /// generated password when one was created.
     func prepareDatabase() async throws -> String? {
+        try await makeIndexesLeftOut()
         try await autoMigrate()
         try await AssessmentService.storeCurrentQuestionnaire(in: self)
         return try await UserService(app: self, db: db, requestID: nil).bootstrapAdminIfNeeded()
+    }
+
+    /// On SQLite, makes the indexes a demo data load stopped before its end left out
+    /// (`DemoBulkWriter.makeLeftOutIndexes`), before any migration, which may change an index.
+    func makeIndexesLeftOut() async throws {
+        let made = try await DemoBulkWriter.makeLeftOutIndexes(self)
+        if made > 0 {
+            logger.notice("Made the indexes a demo data load stopped before its end had left out", metadata: ["indexes": "\(made)"])
+        }
     }
 }

@@ -139,8 +139,10 @@ struct DemoDataTests {
             options.batchesPerTransaction = 4
             let indexes = try await Self.sqliteIndexes(t.app)
             let summary = try await DemoData.generate(t.app, options)
-            // On SQLite the indexes taken off for the load are back, as they were made.
+            // On SQLite the indexes taken off for the load are back, as they were made, and no
+            // record of them is left.
             #expect(try await Self.sqliteIndexes(t.app) == indexes)
+            #expect(try await Self.leftOutRecord(t.app) == nil)
             if case .sqliteFile(let path) = t.app.asb.config.database {
                 // With no other process on the file the load wrote with a rollback journal, and
                 // the file is back in write-ahead logging, its log empty, no journal left.
@@ -217,6 +219,38 @@ struct DemoDataTests {
             // a file written with a rollback journal is back in write-ahead logging.
             #expect(try await Self.sqliteIndexes(t.app) == indexes)
             if case .sqliteFile = t.app.asb.config.database { #expect(try await Self.journalMode(t.app) == "wal") }
+        }
+    }
+
+    /// Whether the file holds a record of indexes a load left out (`DemoBulkWriter.leftOutIndexes`).
+    static func leftOutRecord(_ app: Application) async throws -> Int? {
+        let sql = try #require(app.db as? any SQLDatabase)
+        guard try await sql.raw("SELECT name FROM sqlite_master WHERE name = \(bind: DemoBulkWriter.leftOutIndexes)").first() != nil
+        else { return nil }
+        struct Count: Decodable { var n: Int }
+        return try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: DemoBulkWriter.leftOutIndexes)").first(decoding: Count.self)?.n
+    }
+
+    @Test("A load stopped before its end (Ctrl-C, SIGTERM, a crash) leaves its indexes recorded; the next start makes them again")
+    func stoppedLoadsIndexesComeBack() async throws {
+        guard TestDatabase.postgresURL == nil else { return }  // only SQLite's loads leave indexes out
+        try await TestApp.run { t in
+            let indexes = try await Self.sqliteIndexes(t.app)
+            let options = Self.options(cases: 10, seed: 3)
+            let staff = try await DemoStaff.prepare(t.app, cases: 10, seed: 3, now: options.until.addingTimeInterval(-366 * 86400))
+            let calendar = try await CalendarService(app: t.app, db: t.app.db, requestID: nil).calendar()
+            let writer = DemoBulkWriter(app: t.app, staff: staff, seed: 3, calendar: calendar, batchesPerTransaction: 1)
+            try await writer.start()
+            // The process ends here, as a stopped load does: no finish, no restore.
+            let during = try await Self.sqliteIndexes(t.app)
+            let leftOut = Set(indexes).subtracting(during).count
+            #expect(leftOut > 50, "the load left out the indexes that only speed reads")
+            #expect(try await Self.leftOutRecord(t.app) == leftOut)
+
+            _ = try await t.app.prepareDatabase()  // what the next `asb serve` or `asb demo-data` does first
+            #expect(try await Self.sqliteIndexes(t.app) == indexes)
+            #expect(try await Self.leftOutRecord(t.app) == nil)
+            #expect(try await DemoBulkWriter.makeLeftOutIndexes(t.app) == 0)
         }
     }
 

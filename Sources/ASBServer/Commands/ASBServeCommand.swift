@@ -19,6 +19,8 @@ struct ASBServeCommand: AsyncCommand {
                     This password is shown only this once. Sign in and change it.
                     """)
             }
+        } else {
+            try await app.makeIndexesLeftOut()
         }
         let config = app.asb.config
         if config.breachScanInterval > 0 {

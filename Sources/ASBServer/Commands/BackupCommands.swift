@@ -75,9 +75,14 @@ enum SQLiteBackup {
         return Summary(tables: tables.count, rows: rows, cases: cases)
     }
 
+    /// The live database's tables of data: not SQLite's own, nor the record of the indexes a
+    /// stopped demo data load left out (`DemoBulkWriter.leftOutIndexes`), which describes this
+    /// file's indexes (still missing after a restore, and made by the next `asb serve`).
     private static func tableNames(_ sql: any SQLDatabase) async throws -> [String] {
-        try await sql.raw("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-            .all(decoding: Name.self).map(\.name)
+        try await sql.raw("""
+            SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+            AND name <> \(bind: DemoBulkWriter.leftOutIndexes) ORDER BY name
+            """).all(decoding: Name.self).map(\.name)
     }
 
     /// Replaces the live database's rows with the backup's, in one transaction. Stop the server

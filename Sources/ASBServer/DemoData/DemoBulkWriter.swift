@@ -118,6 +118,12 @@ final class DemoBulkWriter {
     /// that past a few hundred thousand cases the writer's thread, inserting into them and
     /// writing the pages they dirtied, was the generator's bottleneck; an index made at the end
     /// reads its table once and sorts.
+    ///
+    /// The same transaction records them in the file (`leftOutIndexes`), and the one that makes
+    /// them again drops the record: a load stopped in between (Ctrl-C, SIGTERM, a crash, the
+    /// power) left the file without 69 of its 70 indexes for good, every queue and search then
+    /// reading whole tables; now the next `asb serve` or `asb demo-data` makes them
+    /// (`makeLeftOutIndexes`).
     private func deferIndexes() async throws {
         struct Index: Decodable { var name: String; var sql: String }
         deferredIndexes = try await app.asb.writes.run(on: app.db) { db in
@@ -126,8 +132,45 @@ final class DemoBulkWriter {
                 SELECT name, sql FROM sqlite_master
                 WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name
                 """).all(decoding: Index.self)
-            for index in indexes { try await sql.raw("DROP INDEX \(ident: index.name)").run() }
+            try await sql.raw("CREATE TABLE IF NOT EXISTS \(ident: Self.leftOutIndexes) (name TEXT PRIMARY KEY, sql TEXT NOT NULL)").run()
+            for index in indexes {
+                try await sql.raw("INSERT INTO \(ident: Self.leftOutIndexes) (name, sql) VALUES (\(bind: index.name), \(bind: index.sql))").run()
+                try await sql.raw("DROP INDEX \(ident: index.name)").run()
+            }
             return indexes.map(\.sql)
+        }
+    }
+
+    /// On SQLite, the table that lists the indexes a load has left out until it makes them again.
+    static let leftOutIndexes = "asb_left_out_indexes"
+
+    /// On SQLite, makes every index a load recorded as left out (`deferIndexes`) that is not there,
+    /// then drops the record, in one transaction, SQLite's sorter sorting runs on a second thread
+    /// while the first reads (`threads`, `sortingCacheKiB`; the connection's settings are put
+    /// back after). Returns how many it made: none when no load left any out.
+    @discardableResult
+    static func makeLeftOutIndexes(_ app: Application) async throws -> Int {
+        guard app.db is any SQLiteDatabase else { return 0 }
+        struct Statement: Decodable { var sql: String }
+        struct Setting: Decodable { var value: Int }
+        return try await app.asb.writes.run(on: app.db, bulk: true) { db in
+            let sql = try db.sql
+            let recorded = try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name = \(bind: Self.leftOutIndexes)")
+                .first()
+            guard recorded != nil else { return 0 }
+            let missing = try await sql.raw("""
+                SELECT sql FROM \(ident: Self.leftOutIndexes) AS left_out
+                WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = left_out.name) ORDER BY name
+                """).all(decoding: Statement.self)
+            let cache = try await sql.raw("SELECT cache_size AS value FROM pragma_cache_size").first(decoding: Setting.self)?.value
+            let threads = try await sql.raw("SELECT threads AS value FROM pragma_threads").first(decoding: Setting.self)?.value
+            try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-Self.sortingCacheKiB))").run()
+            try await sql.raw("PRAGMA threads = \(unsafeRaw: String(Self.builders))").run()
+            for statement in missing { try await sql.raw(SQLQueryString(statement.sql)).run() }
+            try await sql.raw("DROP TABLE \(ident: Self.leftOutIndexes)").run()
+            if let cache { try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(cache))").run() }
+            if let threads { try await sql.raw("PRAGMA threads = \(unsafeRaw: String(threads))").run() }
+            return missing.count
         }
     }
 
@@ -155,13 +198,7 @@ final class DemoBulkWriter {
 
     private func makeDeferredIndexes() async throws {
         guard !deferredIndexes.isEmpty else { return }
-        let statements = deferredIndexes
-        try await app.asb.writes.run(on: app.db, bulk: true) { db in
-            let sql = try db.sql
-            try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-Self.sortingCacheKiB))").run()
-            try await sql.raw("PRAGMA threads = \(unsafeRaw: String(Self.builders))").run()
-            for statement in statements { try await sql.raw(SQLQueryString(statement)).run() }
-        }
+        try await Self.makeLeftOutIndexes(app)
         deferredIndexes = []
     }
 
