@@ -9,6 +9,8 @@
   4. Reports go to both concurrently: references are unique and gap-free, and every
      acknowledgement email reaches the SMTP sink exactly once though both instances send.
   5. B is killed with SIGKILL mid-load: no report acknowledged by either instance is lost.
+  6. A is stopped with SIGTERM under load, as a service manager stops it: it exits with status 0,
+     refuses only with 503 while it stops, and every report it acknowledged is intact.
 
 Environment: ASB_BIN, ASB_MULTI_DATABASE_URL (an empty PostgreSQL database), ASB_MULTI_DIR,
 ASB_MULTI_PSQL (the psql binary), ASB_MULTI_PORTS (default "8201 8202").
@@ -156,6 +158,7 @@ def main() -> None:
 
     # 4 and 5. Concurrent intake on both; B killed half way.
     acknowledged: dict[str, str] = {}
+    errors: list[str] = []  # a thread cannot end the test itself (`fail` there ends only the thread)
     lock = threading.Lock()
     stop = threading.Event()
     numbers = iter(range(1, 10**9))
@@ -175,7 +178,8 @@ def main() -> None:
                 with lock:
                     acknowledged[reply["reference"]] = body["description"]
             elif status >= 500:
-                fail(f"{status} from port {port}")
+                with lock:
+                    errors.append(f"{status} from port {port}")
 
     threads = [threading.Thread(target=client, args=(PORTS[i % 2],)) for i in range(8)]
     for thread in threads:
@@ -187,6 +191,8 @@ def main() -> None:
     stop.set()
     for thread in threads:
         thread.join()
+    if errors:
+        fail(f"5xx under load: {errors[:5]}")
     stored = dict(sql("SELECT c.reference, i.description FROM cases c JOIN incident_reports i ON i.case_id = c.id"))
     lost = [r for r, d in acknowledged.items() if stored.get(r) != d]
     if lost:
@@ -215,8 +221,51 @@ def main() -> None:
         fail(f"{len(twice)} emails arrived twice")
     print(f"  outbox: {len(sent)} emails sent by two instances, {len(twice)} delivered twice (in flight on B at the kill)", flush=True)
 
+    # 6. A stopped with SIGTERM under load: it answers what it has in hand, then exits with 0.
+    final: dict[str, str] = {}
+    refused = 0
+    halt = threading.Event()
+
+    def client_a() -> None:
+        nonlocal refused
+        while not halt.is_set():
+            with lock:
+                number = next(numbers)
+            body = report(number)
+            try:
+                status, reply, _ = call(PORTS[0], "POST", "/api/v1/reports", body)
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                return  # A has stopped: this report was never acknowledged
+            with lock:
+                if status == 201:
+                    final[reply["reference"]] = body["description"]
+                elif status == 503:
+                    refused += 1
+                elif status >= 500:
+                    errors.append(f"{status} from A while it stopped")
+
+    threads = [threading.Thread(target=client_a) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    time.sleep(2)
     a.send_signal(signal.SIGTERM)
-    a.wait()
+    exit_status = a.wait()
+    halt.set()
+    for thread in threads:
+        thread.join()
+    if exit_status != 0:
+        fail(f"A stopped with SIGTERM under load exited with status {exit_status} (see a.log)")
+    if errors:
+        fail(f"5xx other than 503 while A stopped: {errors[:5]}")
+    if len(final) < 20:
+        fail("too few reports before the stop to prove anything")
+    stored = dict(sql("SELECT c.reference, i.description FROM cases c JOIN incident_reports i ON i.case_id = c.id"))
+    lost = [r for r, d in final.items() if stored.get(r) != d]
+    if lost:
+        fail(f"{len(lost)} reports acknowledged by A before its stop lost or changed, e.g. {lost[:3]}")
+    print(f"  A stopped with SIGTERM under load: exit status 0, {len(final)} more reports acknowledged and intact, "
+          f"{refused} refused with 503 while it stopped", flush=True)
+
     sink.stdin.close()
     sink.wait()
     print("ok", flush=True)
