@@ -95,7 +95,21 @@ struct BackupTests {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("asb-backup-\(UUID().uuidString).sqlite").path
             defer { try? FileManager.default.removeItem(atPath: file) }
             _ = try await t.command(["backup", "--to", file])
+            #expect(!FileManager.default.fileExists(atPath: file + SQLiteBackup.partialSuffix), "checked, then renamed")
             await #expect(throws: (any Error).self) { try await t.command(["backup", "--to", file]) }
+            // A backup that fails part way (here: its directory does not exist) leaves no file
+            // under either name; one stopped part way leaves only its `.partial` file, which the
+            // next backup to that name refuses to overwrite or take for a backup.
+            let nowhere = FileManager.default.temporaryDirectory.appendingPathComponent("asb-no-dir-\(UUID().uuidString)/b.sqlite").path
+            await #expect(throws: (any Error).self) { try await t.command(["backup", "--to", nowhere]) }
+            #expect(!FileManager.default.fileExists(atPath: nowhere) && !FileManager.default.fileExists(atPath: nowhere + ".partial"))
+            let stopped = file + ".stopped"
+            defer { try? FileManager.default.removeItem(atPath: stopped + SQLiteBackup.partialSuffix) }
+            try Data("half a database".utf8).write(to: URL(fileURLWithPath: stopped + SQLiteBackup.partialSuffix))
+            let refused = await #expect(throws: SQLiteBackup.Failure.self) { try await t.command(["backup", "--to", stopped]) }
+            #expect(refused?.description.contains("stopped part way") == true)
+            #expect(!FileManager.default.fileExists(atPath: stopped))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: stopped + SQLiteBackup.partialSuffix)) == Data("half a database".utf8))
             await #expect(throws: (any Error).self) { try await t.command(["restore", "--from", file + ".missing", "--yes"]) }
             let junk = file + ".junk"
             defer { try? FileManager.default.removeItem(atPath: junk) }

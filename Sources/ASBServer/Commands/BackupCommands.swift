@@ -25,14 +25,35 @@ enum SQLiteBackup {
     }
 
     /// Writes a consistent copy of the live database to `path` (which must not exist yet).
+    ///
+    /// The copy is written to `path` + `.partial` beside it, checked (`inspect`), and only then
+    /// renamed to `path`: a backup stopped part way (killed, the disk full) or that fails its
+    /// check leaves no file under the name a rotation script or a person would take for a
+    /// good backup. A failed one removes its partial file; a killed one leaves it, named as
+    /// what it is, and the next backup to the same name refuses until it is removed.
     static func backup(_ app: Application, to path: String) async throws -> Summary {
         try requireSQLite(app, "backup")
         let target = URL(fileURLWithPath: path).standardizedFileURL.path
-        guard !FileManager.default.fileExists(atPath: target) else { throw Failure(description: "\(target) exists already: choose a new file.") }
+        let partial = target + partialSuffix
+        let files = FileManager.default
+        guard !files.fileExists(atPath: target) else { throw Failure(description: "\(target) exists already: choose a new file.") }
+        guard !files.fileExists(atPath: partial) else {
+            throw Failure(description: "\(partial) exists: a backup to \(target) is running, or one was stopped part way. Remove it and try again.")
+        }
         guard let sql = app.db as? any SQLDatabase else { throw Failure(description: "No SQL database.") }
-        try await sql.raw("VACUUM INTO \(bind: target)").run()
-        return try await inspect(app, path: target)
+        do {
+            try await sql.raw("VACUUM INTO \(bind: partial)").run()
+            let summary = try await inspect(app, path: partial)
+            try files.moveItem(atPath: partial, toPath: target)
+            return summary
+        } catch {
+            try? files.removeItem(atPath: partial)
+            throw error
+        }
     }
+
+    /// Added to a backup's name while it is being written and checked.
+    static let partialSuffix = ".partial"
 
     /// Checks a backup file (integrity, made by this version) and counts what it holds.
     static func inspect(_ app: Application, path: String) async throws -> Summary {
