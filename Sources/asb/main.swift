@@ -6,6 +6,10 @@ import Vapor
 
 // `asb`: the ASB Casework server and its operational commands.
 
+// First of all: glibc's allocator set for this program's many small objects, which glibc reads
+// only as a process starts, so `asb` runs itself again in place with them (`AllocatorTuning`).
+AllocatorTuning.restartIfUntuned()
+
 // When serving, Swift concurrency runs its tasks on NIO's event loops instead of a separate thread
 // pool, so a database answer resumes its handler on the thread that received it rather than one
 // more thread hop away (each statement of a write otherwise crossed three threads). This must come
@@ -20,6 +24,7 @@ var env = try Environment.detect()
 try LoggingSystem.bootstrap(from: &env)
 let app = try await Application.make(env)
 app.logger.debug("Swift concurrency on NIO's event loops", metadata: ["installed": "\(executorInstalled)"])
+app.logger.debug("glibc's allocator", metadata: ["GLIBC_TUNABLES": "\(AllocatorTuning.current ?? "(not set)")"])
 // A failure is reported once (Vapor reports the command's own) and ends the program with status 1,
 // not a crash report.
 do {
