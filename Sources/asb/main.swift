@@ -6,8 +6,9 @@ import Vapor
 
 // `asb`: the ASB Casework server and its operational commands.
 
-// First of all: glibc's allocator set for this program's many small objects, which glibc reads
-// only as a process starts, so `asb` runs itself again in place with them (`AllocatorTuning`).
+// First of all, for `asb demo-data`: glibc's allocator set for its many small objects, which
+// glibc reads only as a process starts, so it runs itself again in place with them
+// (`AllocatorTuning`; every other command goes straight on).
 AllocatorTuning.restartIfUntuned()
 
 // When serving, Swift concurrency runs its tasks on NIO's event loops instead of a separate thread

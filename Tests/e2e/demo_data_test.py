@@ -3,7 +3,8 @@
 The Swift tests call the generator in-process; this runs the program itself:
 - it fills a new SQLite file, printing plain progress lines (its output is not a terminal);
 - it runs with glibc's allocator tuned (`AllocatorTuning`: the program starts itself again in
-  place with GLIBC_TUNABLES set), and leaves an operator's own GLIBC_TUNABLES alone, even empty;
+  place with GLIBC_TUNABLES set: the same process, still called `asb`), and leaves an operator's
+  own GLIBC_TUNABLES alone, even empty;
 - the file ends as a served one: every index a migrated database has (the load drops most and
   makes them again), no record of left-out indexes, write-ahead logging;
 - the same seed and dates give the same cases, tuned or not.
@@ -17,6 +18,7 @@ import pathlib
 import sqlite3
 import subprocess
 import sys
+import time
 
 BINARY = os.environ["ASB_BIN"]
 WORK = pathlib.Path(os.environ["ASB_DEMO_DIR"])
@@ -29,13 +31,34 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
-def run(args: list[str], database: pathlib.Path, **settings: str) -> str:
+def run(args: list[str], database: pathlib.Path, watch: bool = False, **settings: str) -> str:
+    """`asb ARGS` on `database`, its output. `watch`: while it runs, once its environment (as the
+    kernel started the process with that id) holds the allocator settings, it must still be
+    called by its executable's name, not `exe`."""
     env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
     env.update(ASB_DATABASE_URL=f"sqlite:{database}", LOG_LEVEL="debug", **settings)
-    done = subprocess.run([BINARY, *args], cwd=WORK, env=env, capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:
-        fail(f"`asb {' '.join(args)}` exited with {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    return done.stdout + done.stderr
+    log = WORK / f"{database.stem}.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([BINARY, *args], cwd=WORK, env=env, stdout=out, stderr=subprocess.STDOUT)
+        name = None
+        while watch and name is None and process.poll() is None:
+            try:
+                started_with = pathlib.Path(f"/proc/{process.pid}/environ").read_bytes().split(b"\0")
+                if f"GLIBC_TUNABLES={TUNABLES}".encode() in started_with:
+                    name = pathlib.Path(f"/proc/{process.pid}/comm").read_text().strip()
+            except (FileNotFoundError, ProcessLookupError, PermissionError):
+                pass
+            time.sleep(0.005)
+        code = process.wait(timeout=600)
+    output = log.read_text()
+    if code != 0:
+        fail(f"`asb {' '.join(args)}` exited with {code}:\n{output[-3000:]}")
+    if watch:
+        if name is None:
+            fail("the process never ran with the allocator settings in its environment")
+        if name != pathlib.Path(BINARY).name[:15]:
+            fail(f"restarted in place, the process is called {name!r}, not {pathlib.Path(BINARY).name!r}")
+    return output
 
 
 def allocator_line(output: str) -> str:
@@ -68,7 +91,7 @@ def main() -> None:
         fail(f"a migrated database has only {len(expected_indexes)} indexes")
 
     tuned = WORK / "tuned.sqlite"
-    output = run(demo, tuned)
+    output = run(demo, tuned, watch=sys.platform.startswith("linux"))
     if sys.platform.startswith("linux") and f"GLIBC_TUNABLES: {TUNABLES}" not in allocator_line(output):
         fail(f"demo-data did not run with its allocator settings: {allocator_line(output)}")
     if f"Made {CASES} cases" not in output:

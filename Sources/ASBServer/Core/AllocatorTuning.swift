@@ -20,8 +20,8 @@ import Glibc
 /// the freeing thread's cache rather than going back to be used again.
 ///
 /// glibc reads its tunables only when a process starts (`GLIBC_TUNABLES`), so `asb` sets them and
-/// runs itself again in place (`execv` of its own executable: the same process id, arguments and
-/// environment, before any thread or file is opened). When `GLIBC_TUNABLES` is already set, even
+/// runs itself again in place (`execv` of its own executable: the same process id, name, arguments
+/// and environment, before any thread or file is opened). When `GLIBC_TUNABLES` is already set, even
 /// empty, it is left alone: an operator's choice (empty: glibc's defaults) wins.
 public enum AllocatorTuning {
     /// The tunables the commands in `tunedCommands` run with unless `GLIBC_TUNABLES` is set.
@@ -38,11 +38,24 @@ public enum AllocatorTuning {
         guard let command = CommandLine.arguments.dropFirst().first, tunedCommands.contains(command) else { return }
         guard getenv("GLIBC_TUNABLES") == nil else { return }
         setenv("GLIBC_TUNABLES", tunables, 1)
+        // The executable by its own path, so the process keeps its name (`ps`, `top`, `pkill asb`):
+        // run as `/proc/self/exe` it was called `exe`. That path if the file has gone (an upgrade).
+        if let path = executablePath { execv(path, CommandLine.unsafeArgv) }
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         // Not restarted: nor should the programs it starts be tuned behind the operator's back.
         unsetenv("GLIBC_TUNABLES")
         #endif
     }
+
+    #if os(Linux) && canImport(Glibc)
+    /// Where this process's executable is (`/proc/self/exe`'s target), if it can be read.
+    private static var executablePath: String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+        let length = readlink("/proc/self/exe", &buffer, buffer.count)
+        guard length > 0, length < buffer.count else { return nil }
+        return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+    #endif
 
     /// What the running process's allocator was given, for its start-up log.
     public static var current: String? {
