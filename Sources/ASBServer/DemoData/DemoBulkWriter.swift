@@ -147,22 +147,17 @@ final class DemoBulkWriter {
     /// On SQLite, makes every index a load recorded as left out (`deferIndexes`) that is not there,
     /// then drops the record, in one transaction, SQLite's sorter sorting runs on a second thread
     /// while the first reads (`threads`, `sortingCacheKiB`; the connection's settings are put
-    /// back after). Returns how many it made: none when no load left any out. Every `asb serve`
-    /// start asks, so it first looks for the record with a plain read and takes the write lock
-    /// only when there is one (looking again inside, in case another process made them meanwhile).
+    /// back after). Returns how many it made: none when no load left any out.
     @discardableResult
     static func makeLeftOutIndexes(_ app: Application) async throws -> Int {
         guard app.db is any SQLiteDatabase else { return 0 }
         struct Statement: Decodable { var sql: String }
         struct Setting: Decodable { var value: Int }
-        @Sendable func recorded(_ db: any Database) async throws -> Bool {
-            try await db.sql.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name = \(bind: Self.leftOutIndexes)")
-                .first() != nil
-        }
-        guard try await recorded(app.db) else { return 0 }
         return try await app.asb.writes.run(on: app.db, bulk: true) { db in
             let sql = try db.sql
-            guard try await recorded(db) else { return 0 }
+            let recorded = try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name = \(bind: Self.leftOutIndexes)")
+                .first()
+            guard recorded != nil else { return 0 }
             let missing = try await sql.raw("""
                 SELECT sql FROM \(ident: Self.leftOutIndexes) AS left_out
                 WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = left_out.name) ORDER BY name
