@@ -4,6 +4,7 @@ import Fluent
 import FluentSQL
 import Foundation
 import NIOCore
+import Synchronization
 import Testing
 import Vapor
 import VaporTesting
@@ -378,7 +379,7 @@ struct TestApp {
 
     /// Creates a staff user directly through the service and returns a signed-in token.
     func staffToken(_ role: Role, username: String? = nil, agency: String? = nil) async throws -> (token: String, user: User) {
-        let name = username ?? "\(role.rawValue.lowercased())\(Int.random(in: 1000...9999))"
+        let name = username ?? "\(role.rawValue.lowercased())\(staffNumbers.add(1, ordering: .relaxed).newValue)"
         var agencyID: UUID?
         if role == .partner {
             agencyID = try await PartnerAgency.query(on: app.db).filter(\.$name == (agency ?? "Police")).first()?.id
@@ -474,3 +475,8 @@ enum Fixtures {
          "immediateDanger": false, "riskAnswers": [String: Any]()]
     }
 }
+
+/// The number in each made-up staff username: one count for the whole test process, so two
+/// users made in one test never share a name (a random four-digit number did, about once in a
+/// few hundred runs of a test that makes six: "A user called teamleader7996 already exists").
+private let staffNumbers = Atomic<Int>(1000)
