@@ -477,6 +477,6 @@ enum Fixtures {
 }
 
 /// The number in each made-up staff username: one count for the whole test process, so two
-/// users made in one test never share a name (a random four-digit number did, about once in a
-/// few hundred runs of a test that makes six: "A user called teamleader7996 already exists").
+/// users made in one test never share a name (a random four-digit number did, about once in
+/// 1,500 runs of a test that makes four: "A user called teamleader7996 already exists").
 private let staffNumbers = Atomic<Int>(1000)
