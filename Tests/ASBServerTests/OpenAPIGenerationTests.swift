@@ -14,12 +14,9 @@ struct OpenAPIGenerationTests {
 
     static let generatedFolder = "Sources/ASBServer/API/Generated"
 
+    /// The file's SHA-256 in hex, as the server's `TokenHash` writes checksums (and `sha256sum` does).
     static func sha256(ofFileAt path: String) throws -> String {
-        hex(SHA256.hash(data: try Data(contentsOf: root.appendingPathComponent(path))))
-    }
-
-    static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+        TokenHash.of(data: try Data(contentsOf: root.appendingPathComponent(path)))
     }
 
     @Test("Is the code of openapi.yaml and its configuration as they stand (else run scripts/generate-openapi.sh)")
@@ -51,7 +48,7 @@ struct OpenAPIGenerationTests {
         try await TestApp.run { t in
             let reply = try await t.send(.GET, "/api/v1/openapi.yaml")
             #expect(reply.status == .ok)
-            let served = Self.hex(SHA256.hash(data: Data(reply.text.utf8)))
+            let served = TokenHash.of(data: Data(reply.text.utf8))
             #expect(served == OpenAPIGeneration.sha256["Sources/ASBServer/openapi.yaml"])
         }
     }
