@@ -1,3 +1,4 @@
+import ASBCore
 import Foundation
 
 /// An opaque pagination cursor: the sort key and id of the last item of a page, base64url JSON.
@@ -9,18 +10,12 @@ struct Cursor: Codable, Equatable {
     var until: UUID?
 
     func encoded() -> String {
-        let data = (try? JSONEncoder().encode(self)) ?? Data()
-        return data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Base64URL.encode((try? JSONEncoder().encode(self)) ?? Data())
     }
 
     static func decode(_ raw: String?) throws -> Cursor? {
         guard let raw, !raw.isEmpty else { return nil }
-        var base64 = raw.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let cursor = try? JSONDecoder().decode(Cursor.self, from: data) else {
+        guard let bytes = Base64URL.decode(raw), let cursor = try? JSONDecoder().decode(Cursor.self, from: Data(bytes)) else {
             throw AppError.badRequest("The cursor is not one this server issued. Start again from the first page.")
         }
         return cursor

@@ -158,8 +158,7 @@ enum CSRF {
 
     static func staffToken(sessionToken: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("asb-csrf".utf8), using: SymmetricKey(data: Data(sessionToken.utf8)))
-        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(Data(mac))
     }
 
     /// Refuses a form whose token is missing or wrong: 403 with a page that says what to do.

@@ -22,10 +22,7 @@ public struct RandomSource: Sendable {
 
     /// A URL-safe token with `byteCount` bytes of randomness.
     public func token(byteCount: Int = 32) -> String {
-        Data(bytes(byteCount)).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(bytes(byteCount))
     }
 
     /// A reporter's access code (see `AccessCode`).
